@@ -1,0 +1,130 @@
+"""Ember: a deep learning framework on NumPy that speaks PyTorch's API.
+
+    import ember as torch
+"""
+__version__ = "0.1.0"
+
+from . import _dtype
+from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,  # noqa: F401
+                     float64, complex64, complex128, get_default_dtype, set_default_dtype, promote_types,
+                     can_cast)
+from ._backend import device  # noqa: F401
+from ._tensor import Tensor, Size  # noqa: F401
+from . import _ops
+from ._ops import FUNCTIONS as _FUNCTIONS
+from ._random import (Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,  # noqa: F401
+                      default_generator)
+from ._printing import set_printoptions, get_printoptions, printoptions  # noqa: F401
+from ._storage import TypedStorage, UntypedStorage  # noqa: F401
+from . import autograd  # noqa: F401
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
+from .autograd import is_inference_mode_enabled  # noqa: F401
+
+globals().update(_FUNCTIONS)
+
+# PyTorch's dtype aliases
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+cfloat = complex64
+cdouble = complex128
+FloatStorage = TypedStorage
+
+
+class layout:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+
+class memory_format(layout):
+    pass
+
+
+strided = layout("strided")
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+preserve_format = memory_format("preserve_format")
+
+
+def result_type(tensor1, tensor2):
+    return _dtype.result_type(tensor1, tensor2)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_storage(obj):
+    return isinstance(obj, (TypedStorage, UntypedStorage))
+
+
+def is_floating_point(input):
+    return input.dtype.is_floating_point
+
+
+def is_complex(input):
+    return input.dtype.is_complex
+
+
+def is_nonzero(input):
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous"
+                           if input.numel() else "Boolean value of Tensor with no values is ambiguous")
+    return bool(input.item())
+
+
+def numel(input):
+    return input.numel()
+
+
+def get_num_threads():
+    from ._backend import num_threads
+    return num_threads()
+
+
+def set_num_threads(n):
+    pass
+
+
+def get_num_interop_threads():
+    return 1
+
+
+def set_num_interop_threads(n):
+    pass
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    pass
+
+
+def are_deterministic_algorithms_enabled():
+    return False
+
+
+def compile(model=None, **kwargs):
+    """torch.compile: Ember runs eagerly; the model is returned as it is."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
+def _lazy(name):
+    import importlib
+    return importlib.import_module("ember." + name)
+
+
+def __getattr__(name):
+    # submodules load on first use, so `import ember` stays fast
+    if name in ("nn", "optim", "utils", "vision", "cuda", "backends", "onnx", "distributed", "linalg", "fft",
+                "special", "jit", "testing", "hub", "serialization", "mps", "multiprocessing"):
+        return _lazy(name)
+    if name in ("save", "load"):
+        return getattr(_lazy("serialization"), name)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")

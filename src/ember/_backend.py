@@ -1,0 +1,70 @@
+"""The array backend seam: the only module that names the array library.
+
+Everything else does its array math through `xp` (NumPy today). A CuPy backend for CUDA means
+teaching `array_module`/`device_of`/`to_device` about cupy arrays, here and nowhere else.
+"""
+import os
+import numpy as xp
+
+__all__ = ["xp", "device", "cpu", "array_module", "device_of", "to_device", "num_threads"]
+
+
+class device:
+    """torch.device: a type ('cpu', 'cuda', 'mps') and an optional index."""
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        elif isinstance(type, int):
+            type, index = "cuda", type
+        elif ":" in type:
+            type, _, idx = type.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+            index = int(idx)
+        if type not in ("cpu", "cuda", "mps", "meta"):
+            raise RuntimeError("Expected one of cpu, cuda, mps, meta device type at start of device string: " + type)
+        self.type, self.index = type, index
+
+    def __repr__(self):
+        return f"device(type='{self.type}'" + (f", index={self.index})" if self.index is not None else ")")
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+cpu = device("cpu")
+
+
+def array_module(dev):
+    return xp
+
+
+def device_of(arr):
+    return cpu
+
+
+def to_device(arr, dev):
+    """Move an array to `dev`; only the CPU exists without an accelerator backend."""
+    dev = dev if isinstance(dev, device) else device(dev)
+    if dev.type == "cpu":
+        return arr
+    if dev.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    raise RuntimeError(f"{dev.type} device is not available: Ember runs on the CPU here")
+
+
+def num_threads():
+    return int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1))

@@ -1,0 +1,3 @@
+"""Ember's ops, one family a module. Importing this package registers them all on Tensor."""
+from . import registry, pointwise, creation, shape, reduction, linalg, indexing  # noqa: F401
+from .registry import FUNCTIONS  # noqa: F401

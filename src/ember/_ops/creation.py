@@ -1,0 +1,415 @@
+"""Creation ops: tensor, zeros/ones/full/empty(_like), arange, linspace, eye, the random ones."""
+import math
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from .._backend import to_device
+from .._random import rng
+from .._tensor import Tensor
+from .registry import op, wrap, FUNCTIONS
+
+
+def _finish(t, dtype=None, device=None, requires_grad=False, pin_memory=False, layout=None):
+    if device is not None:
+        to_device(t._data, device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer(data):
+    """A NumPy array for `data` with torch.tensor's dtype inference (Python floats -> default dtype)."""
+    if isinstance(data, Tensor):
+        return data._data, data._dtype
+    if isinstance(data, np.ndarray):
+        return data, D.from_numpy_dtype(data.dtype)
+    if isinstance(data, np.generic):
+        return np.asarray(data), D.from_numpy_dtype(data.dtype)
+    if isinstance(data, (list, tuple)):
+        _check_ragged(data)
+        if any(isinstance(x, Tensor) for x in _leaves(data)):
+            data = _tensors_to_values(data)
+    elif not isinstance(data, (numbers.Number,)):
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    try:
+        arr = np.asarray(data)
+    except OverflowError:
+        raise RuntimeError("Overflow when unpacking long") from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr, D.get_default_dtype()
+    if kind == "c":
+        return arr, D.default_complex()
+    if kind in "iu":
+        if arr.dtype != np.int64:
+            raise RuntimeError("Overflow when unpacking long")
+        return arr, D.int64
+    if kind == "b":
+        return arr, D.bool_
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _leaves(data):
+    for x in data:
+        if isinstance(x, (list, tuple)):
+            yield from _leaves(x)
+        else:
+            yield x
+
+
+def _tensors_to_values(data):
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_values(x) for x in data]
+    if isinstance(data, Tensor):
+        if data.ndim:
+            return data.tolist()
+        return data.item()
+    return data
+
+
+def _check_ragged(data, dim=1):
+    """torch's ValueError for nested sequences of unequal length."""
+    if not data or not isinstance(data[0], (list, tuple)):
+        for x in data:
+            if isinstance(x, (list, tuple)):
+                raise ValueError(f"expected sequence of length {len(data)} at dim {dim - 1} (got {len(x)})") \
+                    if False else ValueError(f"expected sequence of length 0 at dim {dim} (got {len(x)})")
+        return
+    n = len(data[0])
+    for x in data:
+        if not isinstance(x, (list, tuple)):
+            raise TypeError(f"not a sequence")
+        if len(x) != n:
+            raise ValueError(f"expected sequence of length {n} at dim {dim} (got {len(x)})")
+    for x in data:
+        _check_ragged(x, dim + 1)
+
+
+@op(method=False)
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.tensor: always copies `data`."""
+    arr, dt = _infer(data)
+    if dtype is not None:
+        dt = D.to_dtype(dtype)
+    arr = np.array(arr, dtype=dt.np, copy=True)
+    return _finish(Tensor._make(arr, dt), device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def as_tensor(data, dtype=None, device=None):
+    """torch.as_tensor: shares memory with a tensor or ndarray when the dtype allows."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or D.to_dtype(dtype) is data._dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or D.to_dtype(dtype).np == data.dtype):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+FUNCTIONS["asarray"] = lambda obj, *, dtype=None, device=None, copy=None, requires_grad=False: \
+    _finish(tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype), requires_grad=requires_grad)
+
+
+@op(method=False)
+def from_numpy(ndarray):
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a copy "
+                         "of your array  with array.copy().) ")
+    return Tensor._make(ndarray, D.from_numpy_dtype(ndarray.dtype))
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    elif len(size) == 1 and isinstance(size[0], Tensor):
+        size = tuple(size[0].tolist())
+    for s in size:
+        if not isinstance(s, (int, np.integer)) and not (isinstance(s, Tensor) and s.ndim == 0):
+            raise TypeError(f"zeros(): argument 'size' must be tuple of ints, but found element of type "
+                            f"{type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, size))}]")
+    return tuple(int(s) for s in size)
+
+
+def _dt(dtype, default=None):
+    return D.to_dtype(dtype) if dtype is not None else (default or D.get_default_dtype())
+
+
+def _filled(fill):
+    def make(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+             memory_format=None):
+        dt = _dt(dtype)
+        t = Tensor._make(fill(_size(size), dt.np), dt)
+        return _finish(t, device=device, requires_grad=requires_grad)
+    return make
+
+
+zeros = FUNCTIONS["zeros"] = _filled(np.zeros)
+ones = FUNCTIONS["ones"] = _filled(np.ones)
+empty = FUNCTIONS["empty"] = _filled(np.empty)
+
+
+@op(method=False)
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None, out=None):
+    if dtype is None:
+        dtype = D.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
+    dt = _dt(dtype)
+    return _finish(Tensor._make(np.full(_size((size,)), fill_value, dtype=dt.np), dt), device=device,
+                   requires_grad=requires_grad)
+
+
+def _like(maker):
+    def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+        return maker(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return like
+
+
+FUNCTIONS["zeros_like"] = _like(zeros)
+FUNCTIONS["ones_like"] = _like(ones)
+FUNCTIONS["empty_like"] = _like(empty)
+FUNCTIONS["full_like"] = lambda input, fill_value, *, dtype=None, device=None, requires_grad=False, **kw: \
+    full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def _new(maker):
+    def new(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return maker(*size, dtype=dtype or self._dtype, device=device, requires_grad=requires_grad)
+    return new
+
+
+Tensor.new_zeros = _new(zeros)
+Tensor.new_ones = _new(ones)
+Tensor.new_empty = _new(empty)
+Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: \
+    full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
+Tensor.new_tensor = lambda self, data, *, dtype=None, device=None, requires_grad=False: \
+    tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+@op(method=False)
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        dtype = D.get_default_dtype() if any(isinstance(v, float) for v in vals) else D.int64
+    dt = D.to_dtype(dtype)
+    n = max(0, math.ceil((end - start) / step))
+    # torch computes start + i*step in double precision, then casts
+    arr = (start + np.arange(n, dtype=np.float64) * step) if dt._cat >= 2 or any(isinstance(v, float) for v in vals) \
+        else start + np.arange(n, dtype=np.int64) * step
+    return _finish(Tensor._make(arr.astype(dt.np), dt), device=device, requires_grad=requires_grad)
+
+
+FUNCTIONS["range"] = lambda start, end, step=1, **kw: arange(start, end + step / 2 if step > 0 else end - step / 2,
+                                                             step, **{"dtype": D.get_default_dtype(), **kw})
+
+
+@op(method=False)
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _dt(dtype)
+    start, end = [v.item() if isinstance(v, Tensor) else v for v in (start, end)]
+    if steps == 1:
+        arr = np.array([start], dtype=np.float64)
+    else:
+        # torch fills the first half from start and the second half from end, which is exact at both ends
+        step = (end - start) / (steps - 1)
+        i = np.arange(steps, dtype=np.float64)
+        arr = np.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i))
+    if dt._cat == 1:
+        arr = np.trunc(arr)
+    return _finish(Tensor._make(arr.astype(dt.np), dt), device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    dt = _dt(dtype)
+    exps = linspace(start, end, steps, dtype=D.float64)._data
+    return _finish(Tensor._make(np.power(base, exps).astype(dt.np), dt), device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    dt = _dt(dtype)
+    return _finish(Tensor._make(np.eye(n, m, dtype=dt.np), dt), device=device, requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------- random
+def _random(draw, name):
+    def make(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
+        dt = _dt(dtype)
+        if dt._cat < 2:
+            raise RuntimeError(f'"{name}" not implemented for \'{D._LEGACY[dt.name]}\'')
+        arr = draw(rng(generator), _size(size), dt)
+        return _finish(Tensor._make(arr, dt), device=device, requires_grad=requires_grad)
+    make.__name__ = name
+    return make
+
+
+def _uniform(g, size, dt):
+    if dt is D.float64 or dt is D.float32:
+        return g.random(size, dtype=dt.np)
+    return g.random(size, dtype=np.float32).astype(dt.np)
+
+
+def _normal(g, size, dt):
+    if dt is D.float64 or dt is D.float32:
+        return g.standard_normal(size, dtype=dt.np)
+    return g.standard_normal(size, dtype=np.float32).astype(dt.np)
+
+
+rand = FUNCTIONS["rand"] = _random(_uniform, "check_uniform_bounds")
+randn = FUNCTIONS["randn"] = _random(_normal, "normal_kernel_cpu")
+FUNCTIONS["rand_like"] = lambda input, *, dtype=None, **kw: rand(input.shape, dtype=dtype or input.dtype, **kw)
+FUNCTIONS["randn_like"] = lambda input, *, dtype=None, **kw: randn(input.shape, dtype=dtype or input.dtype, **kw)
+
+
+@op(method=False)
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+            layout=None):
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dt = _dt(dtype, D.int64)
+    arr = rng(generator).integers(low, high, size=_size((size,)), dtype=np.int64).astype(dt.np)
+    return _finish(Tensor._make(arr, dt), device=device, requires_grad=requires_grad)
+
+
+FUNCTIONS["randint_like"] = lambda input, low, high=None, *, dtype=None, **kw: \
+    randint(low, high, input.shape, dtype=dtype or input.dtype, **kw) if high is not None else \
+    randint(0, low, input.shape, dtype=dtype or input.dtype, **kw)
+
+
+@op(method=False)
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+             pin_memory=False):
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dt = _dt(dtype, D.int64)
+    return _finish(Tensor._make(rng(generator).permutation(n).astype(dt.np), dt), device=device,
+                   requires_grad=requires_grad)
+
+
+@op(method=False)
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
+    if isinstance(std, numbers.Number) and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    if isinstance(std, Tensor) and (std._data < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        ref = mean if isinstance(mean, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(getattr(mean, "_data", mean)), np.shape(getattr(std, "_data", std)))
+        z = _normal(rng(generator), shape, ref._dtype)
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        return wrap(m + s * z, ref._dtype)
+    dt = _dt(dtype)
+    arr = (mean + std * _normal(rng(generator), _size((size,)), dt)).astype(dt.np)
+    return _finish(Tensor._make(arr, dt), requires_grad=requires_grad)
+
+
+@op()
+def bernoulli(input, p=None, *, generator=None, out=None):
+    prob = input._data if p is None else p
+    if np.any((np.asarray(prob) < 0) | (np.asarray(prob) > 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    draw = rng(generator).random(input._data.shape, dtype=np.float64) < prob
+    return wrap(draw.astype(input._data.dtype), input._dtype)
+
+
+@op()
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    p = input._data.astype(np.float64)
+    if p.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if (p < 0).any() or not np.isfinite(p).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    rows = p.reshape(-1, p.shape[-1])
+    if (rows.sum(-1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > rows.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    g = rng(generator)
+    out = np.stack([g.choice(r.shape[0], num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    return wrap(out.reshape(p.shape[:-1] + (num_samples,)), D.int64)
+
+
+@op(function=False)
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    from .registry import check_inplace
+    check_inplace(self)
+    self._data[...] = a + (b - a) * _uniform(rng(generator), self._data.shape, self._dtype)
+    self._vc[0] += 1
+    return self
+
+
+@op(function=False)
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    from .registry import check_inplace
+    check_inplace(self)
+    self._data[...] = mean + std * _normal(rng(generator), self._data.shape, self._dtype)
+    self._vc[0] += 1
+    return self
+
+
+@op(function=False)
+def random_(self, from_=0, to=None, *, generator=None):
+    if to is None:
+        from_, to = 0, (from_ if from_ else 2 ** 24 if self._dtype._cat == 2 else np.iinfo(self._dtype.np).max)
+    self._data[...] = rng(generator).integers(from_, to, size=self._data.shape)
+    self._vc[0] += 1
+    return self
+
+
+@op(function=False)
+def bernoulli_(self, p=0.5, *, generator=None):
+    prob = p._data if isinstance(p, Tensor) else p
+    self._data[...] = rng(generator).random(self._data.shape) < prob
+    self._vc[0] += 1
+    return self
+
+
+@op(function=False)
+def exponential_(self, lambd=1.0, *, generator=None):
+    self._data[...] = rng(generator).exponential(1.0 / lambd, size=self._data.shape)
+    self._vc[0] += 1
+    return self
+
+
+# ---------------------------------------------------------------------- constructors and pickling
+def _legacy_new(cls, *args, **kwargs):
+    """torch.Tensor(...): from data (as float32) or an uninitialised tensor of a given size."""
+    if not args:
+        t = Tensor._make(np.empty((0,), np.float32), D.float32)
+    elif all(isinstance(a, int) for a in args):
+        t = Tensor._make(np.empty(args, np.float32), D.float32)
+    elif len(args) == 1 and isinstance(args[0], Tensor):
+        t = args[0]
+    else:
+        t = tensor(args[0], dtype=D.float32)
+    if cls is not Tensor:
+        t = Tensor._make(t._data, t._dtype)
+        t.__class__ = cls
+    return t
+
+
+def _rebuild(arr, dtype_name, requires_grad):
+    t = Tensor._make(arr, D.to_dtype(dtype_name))
+    t._rg = requires_grad
+    return t

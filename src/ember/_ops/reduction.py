@@ -1,0 +1,678 @@
+"""Reductions, scans, sorting and softmax: forward on arrays, gradient rules with Ember ops."""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.graph import record, SavedOutput
+from ..autograd.grad_mode import state
+from .registry import op, node_class, wrap, cast, FUNCTIONS
+
+
+class ReturnTypes(tuple):
+    """torch.return_types.<name>: a (values, indices) named tuple printed as torch prints it."""
+    _fields = ("values", "indices")
+    name = "max"
+
+    def __new__(cls, values, indices):
+        return tuple.__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"torch.return_types.{self.name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+_RETURN_TYPES = {}
+
+
+def return_type(name):
+    cls = _RETURN_TYPES.get(name)
+    if cls is None:
+        cls = _RETURN_TYPES[name] = type(name, (ReturnTypes,), {"name": name, "__slots__": ()})
+    return cls
+
+
+def dims_of(x, dim):
+    """Normalise a dim argument (int, tuple, list or None) to a sorted tuple of axes."""
+    n = x._data.ndim
+    if dim is None:
+        return tuple(range(n))
+    if isinstance(dim, (tuple, list)):
+        if not dim:
+            return tuple(range(n))
+        axes = tuple(sorted(x._wrap_dim(d) for d in dim))
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
+        return axes
+    return (x._wrap_dim(dim),)
+
+
+def expand_back(g, shape, axes, keepdim):
+    """Broadcast a reduced gradient back over the reduced axes (the adjoint of a sum)."""
+    if not keepdim and axes and len(shape):
+        for a in axes:
+            g = g.unsqueeze(a)
+    return g.expand(shape)
+
+
+def _reducer(Node0, Node1):
+    """Record a full reduction as Node0 (SumBackward0) and one over dims as Node1 (SumBackward1)."""
+    def rec(out, x, axes, keepdim, full, save=()):
+        if x._rg and state.enabled:
+            node = record(Node0 if full else Node1, out, (x,), (x._data.shape, axes, keepdim))
+            if save:
+                node.save(*save)
+        return out
+    return rec
+
+
+_sum_rec = _reducer(node_class("SumBackward0", lambda self, g: expand_back(g, *self.args)),
+                    node_class("SumBackward1", lambda self, g: expand_back(g, *self.args)))
+
+
+def _acc_dtype(x, dtype):
+    if dtype is not None:
+        return D.to_dtype(dtype)
+    return D.int64 if x._dtype._cat < 2 else x._dtype
+
+
+@op()
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    axes = dims_of(input, dim)
+    dt = _acc_dtype(input, dtype)
+    res = wrap(np.sum(cast(input._data, dt), axis=axes, keepdims=keepdim), dt)
+    return _sum_rec(res, input, axes, keepdim, dim is None)
+
+
+@op()
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    return sum(input.nan_to_num(0.0) if input._dtype._cat >= 2 else input, dim, keepdim, dtype=dtype)
+
+
+def _mean_grad(g, shape, axes, keepdim):
+    n = int(np.prod([shape[a] for a in axes])) if axes else 1
+    return expand_back(g, shape, axes, keepdim) / n
+
+
+_mean_rec = _reducer(node_class("MeanBackward0", lambda self, g: _mean_grad(g, *self.args)),
+                     node_class("MeanBackward1", lambda self, g: _mean_grad(g, *self.args)))
+
+
+@op()
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    dt = D.to_dtype(dtype) if dtype is not None else input._dtype
+    if dt._cat < 2:
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {D._LEGACY[dt.name]}")
+    axes = dims_of(input, dim)
+    res = wrap(np.mean(cast(input._data, dt), axis=axes, keepdims=keepdim), dt)
+    return _mean_rec(res, input, axes, keepdim, dim is None)
+
+
+@op()
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    keep = ~input.isnan()
+    return nansum(input, dim, keepdim) / keep.sum(dim, keepdim)
+
+
+def _prod_grad(g, x, out, shape, axes, keepdim):
+    g, out = expand_back(g, shape, axes, keepdim), expand_back(out, shape, axes, keepdim)
+    if not (x == 0).any():
+        return g * out / x
+    # with zeros, the product of the others: exclusive products from both sides along the reduced axes
+    flat = x.detach()._data
+    others = np.ones_like(flat)
+    moved = np.moveaxis(flat, axes, range(len(axes))).reshape((-1,) + tuple(np.delete(shape, axes)))
+    left = np.concatenate([np.ones_like(moved[:1]), np.cumprod(moved, 0)[:-1]], 0)
+    right = np.concatenate([np.cumprod(moved[::-1], 0)[::-1][1:], np.ones_like(moved[:1])], 0)
+    others = np.moveaxis((left * right).reshape(tuple(shape[a] for a in axes) + tuple(np.delete(shape, axes))),
+                         range(len(axes)), axes)
+    return g * wrap(others, x._dtype)
+
+
+_prod_rec = _reducer(node_class("ProdBackward0", lambda self, g: _prod_grad(g, *self.saved, *self.args)),
+                     node_class("ProdBackward1", lambda self, g: _prod_grad(g, *self.saved, *self.args)))
+
+
+@op()
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    axes = dims_of(input, dim)
+    dt = _acc_dtype(input, dtype)
+    res = wrap(np.prod(cast(input._data, dt), axis=axes, keepdims=keepdim), dt)
+    return _prod_rec(res, input, axes, keepdim, dim is None, (input, SavedOutput(res)))
+
+
+def _check_nonempty(x, axes, name):
+    if x._data.size == 0 and (not axes or any(x._data.shape[a] == 0 for a in axes) or x._data.ndim == 0):
+        dim = f" on tensor with no elements because the operation does not have an identity" if not axes else \
+            f"(): Expected reduction dim {axes[0]} to have non-zero size."
+        raise (RuntimeError if axes else IndexError)(f"{name}(): Expected reduction dim to be specified for "
+                                                     f"input.numel() == 0. Specify the reduction dim with the 'dim' "
+                                                     f"argument." if not axes else f"{name}{dim}")
+
+
+def _evenly(g, x, out, shape, axes, keepdim):
+    """Gradient of max/min/amax/amin over axes: shared equally among the tied extrema."""
+    out = expand_back(out, shape, axes, keepdim)
+    mask = x == out
+    count = mask.sum(axes, keepdim=True)
+    return expand_back(g, shape, axes, keepdim) * mask / count
+
+
+def _extremum(name, np_fn, np_arg):
+    AllNode = node_class(name.capitalize() + "Backward1", lambda self, g: _evenly(g, *self.saved, *self.args))
+    DimNode = node_class(name.capitalize() + "Backward0", lambda self, g: _index_grad(g, *self.saved, *self.args))
+    RT = return_type(name)
+
+    def f(input, dim=None, keepdim=False, *, out=None):
+        if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
+            return FUNCTIONS["maximum" if name == "max" else "minimum"](input, dim)
+        if dim is None:
+            _check_nonempty(input, (), name)
+            res = wrap(np_fn(input._data), input._dtype)
+            if input._rg and state.enabled:
+                node = record(AllNode, res, (input,), (input._data.shape, tuple(range(input._data.ndim)), False))
+                node.save(input, SavedOutput(res))
+            return res
+        d = input._wrap_dim(dim)
+        if input._data.ndim and input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        a = input._data if input._data.ndim else input._data.reshape(1)
+        idx = np.expand_dims(np_arg(a, axis=d if input._data.ndim else 0), d if input._data.ndim else 0)
+        vals = np.take_along_axis(a, idx, d if input._data.ndim else 0)
+        if not keepdim or not input._data.ndim:
+            vals, idx = vals.reshape(_drop(a.shape, d, input)), idx.reshape(_drop(a.shape, d, input))
+        values, indices = wrap(vals, input._dtype), wrap(idx, D.int64)
+        if input._rg and state.enabled:
+            node = record(DimNode, values, (input,), (input._data.shape, d, keepdim))
+            node.save(indices)
+        return RT(values, indices)
+    f.__name__ = name
+    op(name)(f)
+    return f
+
+
+def _drop(shape, d, x):
+    return tuple(s for i, s in enumerate(shape) if i != d) if x._data.ndim else ()
+
+
+def _nan_arg(fn):
+    def arg(a, axis):  # NaN is the extremum, as in torch
+        nan = np.isnan(a) if a.dtype.kind in "fc" else None
+        if nan is not None and nan.any():
+            return np.where(nan.any(axis, keepdims=True), np.argmax(nan, axis, keepdims=True),
+                            np.expand_dims(fn(np.where(nan, 0, a), axis=axis), axis)).squeeze(axis)
+        return fn(a, axis=axis)
+    return arg
+
+
+def _index_grad(g, indices, shape, d, keepdim):
+    """Gradient of values taken at `indices` along d: g scattered back into zeros."""
+    if not keepdim and len(shape):
+        g, indices = g.unsqueeze(d), indices.unsqueeze(d)
+    if not len(shape):
+        return g.reshape(())
+    return g.new_zeros(shape).scatter(d, indices, g)
+
+
+max = _extremum("max", np.max, _nan_arg(np.argmax))
+min = _extremum("min", np.min, _nan_arg(np.argmin))
+
+
+def _amax(name, np_fn):
+    Node = node_class(name.capitalize() + "Backward0", lambda self, g: _evenly(g, *self.saved, *self.args))
+
+    def f(input, dim=(), keepdim=False):
+        axes = dims_of(input, dim)
+        _check_nonempty(input, axes, name)
+        res = wrap(np_fn(input._data, axis=axes, keepdims=keepdim), input._dtype)
+        if input._rg and state.enabled:
+            node = record(Node, res, (input,), (input._data.shape, axes, keepdim))
+            node.save(input, SavedOutput(res))
+        return res
+    f.__name__ = name
+    op(name)(f)
+
+
+_amax("amax", np.max)
+_amax("amin", np.min)
+
+
+def _arg(name, fn):
+    def f(input, dim=None, keepdim=False):
+        if dim is None:
+            res = fn(input._data.reshape(-1), 0)
+            return wrap(np.asarray(res).reshape((1,) * input._data.ndim if keepdim else ()), D.int64)
+        d = input._wrap_dim(dim)
+        a = input._data if input._data.ndim else input._data.reshape(1)
+        res = fn(a, d)
+        if keepdim:
+            res = np.expand_dims(res, d)
+        return wrap(res if input._data.ndim else res.reshape(()), D.int64)
+    op(name)(f)
+
+
+_arg("argmax", _nan_arg(np.argmax))
+_arg("argmin", _nan_arg(np.argmin))
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return return_type("aminmax")(input.amin(() if dim is None else dim, keepdim),
+                                  input.amax(() if dim is None else dim, keepdim))
+
+
+FUNCTIONS["aminmax"] = Tensor.aminmax = aminmax
+return_type("aminmax")._fields = ("min", "max")
+return_type("aminmax").min = property(lambda self: self[0])
+return_type("aminmax").max = property(lambda self: self[1])
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def _var_grad(g, x, shape, axes, keepdim, c):
+    n = int(np.prod([shape[a] for a in axes])) if axes else 1
+    return expand_back(g, shape, axes, keepdim) * 2 * (x - x.mean(axes, keepdim=True)) / max(n - c, 0)
+
+
+_Var = node_class("VarBackward0", lambda self, g: _var_grad(g, *self.saved, *self.args))
+_Std = node_class("StdBackward0", lambda self, g: _var_grad(g / (2 * self.saved[1]), self.saved[0], *self.args))
+
+
+def _var_std(input, dim, unbiased, keepdim, correction, is_std):
+    if isinstance(dim, bool):  # var(input, unbiased)
+        unbiased, dim = dim, None
+    c = _correction(unbiased, correction)
+    if input._dtype._cat < 2:
+        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+    axes = dims_of(input, dim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.var(input._data, axis=axes, ddof=c, keepdims=keepdim)
+        if is_std:
+            r = np.sqrt(r)
+    res = wrap(r, input._dtype)
+    if input._rg and state.enabled:
+        node = record(_Std if is_std else _Var, res, (input,), (input._data.shape, axes, keepdim, c))
+        node.save(input, *(((expand_back(res.detach(), input._data.shape, axes, keepdim),) if is_std else ())))
+    return res
+
+
+@op()
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _var_std(input, dim, unbiased, keepdim, correction, False)
+
+
+@op()
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _var_std(input, dim, unbiased, keepdim, correction, True)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+FUNCTIONS["var_mean"], FUNCTIONS["std_mean"] = var_mean, std_mean
+
+
+def _norm_grad(g, x, out, p, shape, axes, keepdim):
+    g, out = expand_back(g, shape, axes, keepdim), expand_back(out, shape, axes, keepdim)
+    if p == 2:
+        return g * (x / out).masked_fill(out == 0, 0.0)
+    if p == 1:
+        return g * x.sgn()
+    if p == float("inf") or p == -float("inf"):
+        mask = x.abs() == out
+        return g * x.sgn() * mask / mask.sum(axes, keepdim=True)
+    return g * x.sgn() * (x.abs() / out) ** (p - 1)
+
+
+_Norm = node_class("LinalgVectorNormBackward0", lambda self, g: _norm_grad(g, *self.saved, *self.args))
+
+
+@op()
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("torch.norm(p='nuc') is not implemented in Ember")
+    if input._dtype._cat < 2:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{D._LEGACY[input._dtype.name]}")
+    axes = dims_of(input, dim)
+    a = np.abs(input._data)
+    if p == 2:
+        r = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
+    elif p == float("inf"):
+        r = np.max(a, axis=axes, keepdims=keepdim)
+    elif p == -float("inf"):
+        r = np.min(a, axis=axes, keepdims=keepdim)
+    elif p == 0:
+        r = np.sum(a != 0, axis=axes, keepdims=keepdim)
+    else:
+        r = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+    res = wrap(r, input._dtype)
+    if input._rg and state.enabled:
+        node = record(_Norm, res, (input,), (p, input._data.shape, axes, keepdim))
+        node.save(input, SavedOutput(res))
+    return res
+
+
+_LogSumExp = node_class("LogsumexpBackward0", lambda self, g: _lse_grad(g, *self.saved, *self.args))
+
+
+def _lse_grad(g, x, out, shape, axes, keepdim):
+    return expand_back(g, shape, axes, keepdim) * (x - expand_back(out, shape, axes, keepdim)).exp()
+
+
+@op()
+def logsumexp(input, dim, keepdim=False):
+    axes = dims_of(input, dim)
+    x = input._data if input._dtype._cat >= 2 else input._data.astype(D.get_default_dtype().np)
+    m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+    m = np.where(np.isfinite(m), m, 0)
+    r = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    if not keepdim:
+        r = np.squeeze(r, axis=axes)
+    res = wrap(r, input._dtype if input._dtype._cat >= 2 else D.get_default_dtype())
+    if input._rg and state.enabled:
+        node = record(_LogSumExp, res, (input,), (input._data.shape, axes, keepdim))
+        node.save(input, SavedOutput(res))
+    return res
+
+
+def _bool_reduce(np_fn):
+    def f(input, dim=None, keepdim=False):
+        axes = dims_of(input, dim)
+        r = np_fn(input._data, axis=axes, keepdims=keepdim)
+        return wrap(r.astype(np.uint8) if input._dtype is D.uint8 else r,
+                    D.uint8 if input._dtype is D.uint8 else D.bool_)
+    return f
+
+
+op("all")(_bool_reduce(np.all))
+op("any")(_bool_reduce(np.any))
+
+
+@op()
+def count_nonzero(input, dim=None):
+    return wrap(np.count_nonzero(input._data, axis=dims_of(input, dim) if dim is not None else None), D.int64)
+
+
+# ---------------------------------------------------------------------- scans
+_Cumsum = node_class("CumsumBackward0", lambda self, g: g.flip(self.args).cumsum(self.args).flip(self.args))
+
+
+@op(inplace=True)
+def cumsum(input, dim, *, dtype=None):
+    d = input._wrap_dim(dim)
+    dt = _acc_dtype(input, dtype)
+    res = wrap(np.cumsum(cast(input._data, dt), axis=d) if input._data.ndim else cast(input._data, dt).copy(), dt)
+    if input._rg and state.enabled:
+        record(_Cumsum, res, (input,), d)
+    return res
+
+
+_Cumprod = node_class("CumprodBackward0", lambda self, g: _cumprod_grad(g, *self.saved, self.args))
+
+
+def _cumprod_grad(g, x, out, d):
+    # d out_j / d x_i = out_j / x_i for j >= i (x_i != 0): a reversed cumsum of g * out, divided by x
+    return (g * out).flip(d).cumsum(d).flip(d) / x
+
+
+@op(inplace=True)
+def cumprod(input, dim, *, dtype=None):
+    d = input._wrap_dim(dim)
+    dt = _acc_dtype(input, dtype)
+    res = wrap(np.cumprod(cast(input._data, dt), axis=d) if input._data.ndim else cast(input._data, dt).copy(), dt)
+    if input._rg and state.enabled:
+        node = record(_Cumprod, res, (input,), d)
+        node.save(input, SavedOutput(res))
+    return res
+
+
+def _cum_extremum(name, ufunc):
+    RT = return_type(name)
+
+    def f(input, dim):
+        d = input._wrap_dim(dim)
+        a = input._data
+        vals = ufunc.accumulate(a, axis=d) if a.ndim else a.copy()
+        n = a.shape[d] if a.ndim else 1
+        pos = np.arange(n).reshape((-1,) + (1,) * (a.ndim - d - 1)) if a.ndim else np.zeros(())
+        idx = np.maximum.accumulate(np.where(a == vals, pos, 0), axis=d) if a.ndim else np.zeros((), np.int64)
+        values, indices = wrap(vals, input._dtype), wrap(idx, D.int64)
+        if input._rg and state.enabled:
+            node = record(node_class(name.capitalize() + "Backward0",
+                                     lambda self, g: g.new_zeros(self.args).scatter_add(d, self.saved[0], g)),
+                          values, (input,), input._data.shape)
+            node.save(indices)
+        return RT(values, indices)
+    op(name)(f)
+
+
+_cum_extremum("cummax", np.maximum)
+_cum_extremum("cummin", np.minimum)
+
+
+@op()
+def logcumsumexp(input, dim):
+    d = input._wrap_dim(dim)
+    m = input.amax(d, keepdim=True).detach()
+    return (input - m).exp().cumsum(d).log() + m
+
+
+# ---------------------------------------------------------------------- softmax
+_Softmax = node_class("SoftmaxBackward0", lambda self, g: _softmax_grad(g, *self.saved, self.args))
+_LogSoftmax = node_class("LogSoftmaxBackward0", lambda self, g: g - self.saved[0].exp() * g.sum(self.args, True))
+
+
+def _softmax_grad(g, out, d):
+    return out * (g - (g * out).sum(d, keepdim=True))
+
+
+def _softmax_dim(input, dim, name):
+    if dim is None:
+        import warnings
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                      f"as an argument.", UserWarning, stacklevel=3)
+        dim = 0 if input._data.ndim in (0, 1, 3) else 1
+    return input._wrap_dim(dim) if input._data.ndim else 0
+
+
+def _softmax_input(input, dtype):
+    x = input if dtype is None else input.to(dtype)
+    if x._dtype._cat < 2:
+        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for \'{D._LEGACY[x._dtype.name]}\'')
+    return x
+
+
+@op()
+def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+    x = _softmax_input(input, dtype)
+    d = _softmax_dim(x, dim, "softmax")
+    a = x._data
+    e = np.exp(a - np.max(a, axis=d, keepdims=True)) if a.ndim and a.size else np.ones_like(a)
+    res = wrap(e / np.sum(e, axis=d, keepdims=True) if a.ndim else e, x._dtype)
+    if x._rg and state.enabled:
+        node = record(_Softmax, res, (x,), d)
+        node.save(SavedOutput(res))
+    return res
+
+
+@op()
+def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+    x = _softmax_input(input, dtype)
+    d = _softmax_dim(x, dim, "log_softmax")
+    a = x._data
+    if a.ndim and a.size:
+        shifted = a - np.max(a, axis=d, keepdims=True)
+        r = shifted - np.log(np.sum(np.exp(shifted), axis=d, keepdims=True))
+    else:
+        r = np.zeros_like(a)
+    res = wrap(r, x._dtype)
+    if x._rg and state.enabled:
+        node = record(_LogSoftmax, res, (x,), d)
+        node.save(SavedOutput(res))
+    return res
+
+
+# ---------------------------------------------------------------------- sorting
+def _gathered(name, values_arr, idx_arr, input, d, RT):
+    """(values, indices) where values were taken from input at idx along d; differentiable."""
+    values, indices = wrap(values_arr, input._dtype), wrap(idx_arr, D.int64)
+    if input._rg and state.enabled:
+        node = record(_GATHER_NODES[name], values, (input,), (input._data.shape, d, True))
+        node.save(indices)
+    return RT(values, indices) if RT is not None else (values, indices)
+
+
+_GATHER_NODES = {n: node_class(n.capitalize() + "Backward0", lambda self, g: _index_grad(g, *self.saved, *self.args))
+                 for n in ("sort", "topk", "kthvalue", "median", "mode", "nanmedian")}
+
+
+def _argsort(a, d, descending):
+    if not descending:
+        return np.argsort(a, axis=d, kind="stable")
+    n = a.shape[d]
+    rev = np.flip(np.argsort(np.flip(a, d), axis=d, kind="stable"), d)
+    return n - 1 - rev
+
+
+@op()
+def sort(input, dim=-1, descending=False, stable=False):
+    if input._data.ndim == 0:
+        return _gathered("sort", input._data.copy(), np.zeros((), np.int64), input, 0, return_type("sort"))
+    d = input._wrap_dim(dim)
+    idx = _argsort(input._data, d, descending)
+    return _gathered("sort", np.take_along_axis(input._data, idx, d), idx, input, d, return_type("sort"))
+
+
+@op()
+def argsort(input, dim=-1, descending=False, stable=False):
+    return sort(input, dim, descending, stable)[1]
+
+
+@op()
+def msort(input):
+    return sort(input, 0)[0]
+
+
+@op()
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    d = input._wrap_dim(dim) if input._data.ndim else 0
+    n = input._data.shape[d] if input._data.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    a = input._data if input._data.ndim else input._data.reshape(1)
+    idx = np.take(_argsort(a, d, largest), np.arange(k), axis=d)
+    vals = np.take_along_axis(a, idx, d)
+    if not input._data.ndim:
+        vals, idx = vals.reshape(()), idx.reshape(())
+    return _gathered("topk", vals, idx, input, d, return_type("topk"))
+
+
+@op()
+def kthvalue(input, k, dim=-1, keepdim=False):
+    d = input._wrap_dim(dim)
+    if not 1 <= k <= input._data.shape[d]:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    idx = np.take(_argsort(input._data, d, False), [k - 1], axis=d)
+    return _keep(_gathered("kthvalue", np.take_along_axis(input._data, idx, d), idx, input, d, None), d, keepdim,
+                 "kthvalue")
+
+
+def _keep(pair, d, keepdim, name):
+    values, indices = pair
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return return_type(name)(values, indices)
+
+
+@op()
+def median(input, dim=None, keepdim=False):
+    if dim is None:
+        flat = input.reshape(-1)
+        if flat._data.size == 0:
+            return wrap(np.array(np.nan, dtype=input._data.dtype), input._dtype)
+        return flat.sort()[0][(flat._data.size - 1) // 2]
+    d = input._wrap_dim(dim)
+    n = input._data.shape[d]
+    idx = np.take(_argsort(input._data, d, False), [(n - 1) // 2], axis=d)
+    return _keep(_gathered("median", np.take_along_axis(input._data, idx, d), idx, input, d, None), d, keepdim,
+                 "median")
+
+
+@op()
+def mode(input, dim=-1, keepdim=False):
+    d = input._wrap_dim(dim) if input._data.ndim else 0
+    a = np.moveaxis(input._data if input._data.ndim else input._data.reshape(1), d, -1)
+    flat = a.reshape(-1, a.shape[-1])
+    vals = np.empty(flat.shape[0], a.dtype)
+    idxs = np.empty(flat.shape[0], np.int64)
+    for r, row in enumerate(flat):
+        u, counts = np.unique(row, return_counts=True)
+        v = u[np.argmax(counts)]  # the smallest of the most frequent values
+        vals[r], idxs[r] = v, np.nonzero(row == v)[0][-1]
+    shape = a.shape[:-1]
+    vals, idxs = np.expand_dims(vals.reshape(shape), d), np.expand_dims(idxs.reshape(shape), d)
+    if not input._data.ndim:
+        vals, idxs = vals.reshape(()), idxs.reshape(())
+        return return_type("mode")(wrap(vals, input._dtype), wrap(idxs, D.int64))
+    return _keep(_gathered("mode", vals, idxs, input, d, None), d, keepdim, "mode")
+
+
+@op()
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    if dim is None:
+        u, inv, counts = np.unique(input._data, return_inverse=True, return_counts=True)
+        inv = inv.reshape(input._data.shape)
+    else:
+        d = input._wrap_dim(dim)
+        u, inv, counts = np.unique(input._data, return_inverse=True, return_counts=True, axis=d)
+        inv = inv.reshape(-1)
+    out = [wrap(u, input._dtype)]
+    if return_inverse:
+        out.append(wrap(inv, D.int64))
+    if return_counts:
+        out.append(wrap(counts, D.int64))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+@op()
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    a = input._data.reshape(-1)
+    if a.size == 0:
+        keep = np.zeros(0, bool)
+    else:
+        keep = np.concatenate([[True], a[1:] != a[:-1]])
+    out = [wrap(a[keep], input._dtype)]
+    if return_inverse:
+        out.append(wrap((np.cumsum(keep) - 1).reshape(input._data.shape), D.int64))
+    if return_counts:
+        out.append(wrap(np.diff(np.append(np.nonzero(keep)[0], a.size)), D.int64))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+@op()
+def bincount(input, weights=None, minlength=0):
+    if input._data.ndim != 1 or input._dtype._cat != 1:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    w = weights._data if weights is not None else None
+    r = np.bincount(input._data, w, minlength)
+    return wrap(r, D.int64 if weights is None else (weights._dtype if weights._dtype._cat >= 2 else D.float64))
+
+
+@op()
+def histc(input, bins=100, min=0, max=0):
+    lo, hi = (min, max) if (min, max) != (0, 0) else (float(input._data.min()), float(input._data.max()))
+    h, _ = np.histogram(input._data, bins=bins, range=(lo, hi))
+    return wrap(h, input._dtype)

@@ -1,0 +1,173 @@
+"""How an op becomes `ember.name`, `Tensor.name`, `Tensor.name_` and an operator, from one definition.
+
+    @op()                       # ember.exp and Tensor.exp
+    def exp(input): ...
+
+    @op(inplace=True)           # also Tensor.exp_, written through `commit_inplace`
+    ...
+
+Node classes (grad_fn types) are made with `node_class("ExpBackward0", backward)`.
+"""
+import inspect
+
+from .._backend import xp
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd import graph
+from ..autograd.grad_mode import state
+
+FUNCTIONS = {}   # name -> function exported as ember.<name>
+_INT_BOUNDS = {d: (int(xp.iinfo(d.np).min), int(xp.iinfo(d.np).max)) for d in (D.uint8, D.int8, D.int16, D.int32)}
+
+
+def op(name=None, *, method=True, function=True, inplace=False, aliases=()):
+    """Register `fn` as ember.<name> and/or Tensor.<name>; with inplace=True also Tensor.<name>_."""
+    def deco(fn):
+        n = name or fn.__name__
+        for key in (n,) + tuple(aliases):
+            if function:
+                FUNCTIONS[key] = fn
+            if method:
+                setattr(Tensor, key, fn)
+            if inplace:
+                setattr(Tensor, key + "_", inplace_variant(fn, key + "_"))
+        return fn
+    return deco
+
+
+def inplace_variant(fn, name):
+    def method_(self, *args, **kwargs):
+        return commit_inplace(self, fn(self, *args, **kwargs))
+    method_.__name__ = method_.__qualname__ = name
+    return method_
+
+
+def check_inplace(self):
+    """In-place on a leaf that requires grad is refused while grad mode records."""
+    if not state.enabled:
+        return
+    if self._rg and self.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = self._base
+    if base is not None and base._rg and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def commit_inplace(self, out):
+    """Write `out` (computed out of place) into `self`, bump the version, and move self's history
+    onto out's node: the in-place op becomes self's grad_fn, as in PyTorch."""
+    check_inplace(self)
+    if out._data.shape != self._data.shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the "
+                           f"broadcast shape [{', '.join(map(str, out._data.shape))}]")
+    if out._dtype is not self._dtype and not D.can_cast(out._dtype, self._dtype):
+        raise RuntimeError(f"result type {D._LEGACY[out._dtype.name]} can't be cast to the desired output type "
+                           f"{D._LEGACY[self._dtype.name]}")
+    node = out.grad_fn
+    if node is not None and node._saved is not None and any(s is self for s in node._saved):
+        # the rule needs self's old value, which the write below destroys: keep a copy
+        old = self.detach().clone()
+        node._saved = tuple(old if s is self else s for s in node._saved)
+        node._versions = tuple(0 if s is old else v for s, v in zip(node._saved, node._versions))
+    if not self._data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
+    self._data[...] = out._data
+    self._vc[0] += 1
+    if node is not None:
+        if node._saved is not None:  # the saved output now lives in self
+            node._saved = tuple(_rebind(s, self) for s in node._saved)
+            node._versions = tuple(self._vc[0] if type(s) is graph.SavedOutput and s._vc is self._vc else v
+                                   for s, v in zip(node._saved, node._versions))
+        if self._base is not None and self._base._rg:
+            from .shape import rebase_view
+            rebase_view(self, out)
+        self.grad_fn, self._rg, self._output_nr = node, True, 0
+    return self
+
+
+def _rebind(s, target):
+    if type(s) is graph.SavedOutput and s._vc is not target._vc:
+        s._data, s._vc = target._data, target._vc
+    return s
+
+
+def node_class(name, backward, base=graph.Node, **attrs):
+    """A grad_fn type named as PyTorch names it, whose backward(self, *grads) is `backward`."""
+    return type(name, (base,), dict(__slots__=(), backward=backward, **attrs))
+
+
+# ---------------------------------------------------------------------- operands and promotion
+def cast(arr, dt):
+    return arr if arr.dtype == dt.np else arr.astype(dt.np)
+
+
+def scalar_for(value, dt):
+    """A Python number as an operand of dtype dt (integers wrap like a C cast, as in torch)."""
+    if dt._cat == 1 and dt is not D.int64 and isinstance(value, int):
+        lo, hi = _INT_BOUNDS[dt]
+        if not lo <= value <= hi:
+            return xp.array(value).astype(dt.np)
+    elif dt is D.bool_ and not isinstance(value, bool):
+        return xp.array(value).astype(xp.bool_)
+    return value
+
+
+def operands(a, b):
+    """The arrays (or scalars) of a binary op in their common dtype, and that dtype."""
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb:
+        if a._dtype is b._dtype:
+            return a._data, b._data, a._dtype
+        dt = D.result_type(a, b)
+        return cast(a._data, dt), cast(b._data, dt), dt
+    if ta:
+        check_scalar(b)
+        dt = D.result_type(a, b)
+        return cast(a._data, dt), scalar_for(b, dt), dt
+    check_scalar(a)
+    dt = D.result_type(a, b)
+    return scalar_for(a, dt), cast(b._data, dt), dt
+
+
+def check_scalar(x):
+    if not isinstance(x, (int, float, complex, bool, xp.generic)):
+        raise TypeError(f"unsupported operand type(s): expected Tensor or Number but got {type(x).__name__}")
+
+
+def wrap(arr, dt):
+    """A new tensor around the result of an array op (NumPy returns scalars for 0-d results)."""
+    if type(arr) is not xp.ndarray:
+        arr = xp.asarray(arr, dtype=dt.np)
+    elif arr.dtype != dt.np:
+        arr = arr.astype(dt.np)
+    return Tensor._make(arr, dt)
+
+
+def as_tensor(x, dtype=None):
+    """x as a Tensor (numbers become 0-d tensors of the default promoted dtype)."""
+    if isinstance(x, Tensor):
+        return x
+    from .creation import tensor
+    return tensor(x, dtype=dtype)
+
+
+def sum_to(g, shape):
+    """Sum a broadcast gradient back to `shape` (the adjoint of broadcasting)."""
+    gshape = g._data.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    if dims:
+        g = g.sum(dims, keepdim=True)
+    return g.reshape(shape) if g._data.shape != shape else g
+
+
+def params_of(rule):
+    """The names of the saved values a gradient rule asks for (its parameters after `g`)."""
+    return tuple(inspect.signature(rule).parameters)[1:]
+
+
+def shape_str(shape):
+    return "[" + ", ".join(map(str, shape)) + "]"

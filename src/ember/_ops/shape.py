@@ -1,0 +1,661 @@
+"""Views and shape ops. A view is a NumPy view of the same memory, so writes reach the base;
+it shares the base's version counter and records the base in `_base`, as in PyTorch."""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.graph import record
+from ..autograd.grad_mode import state
+from .registry import op, node_class, wrap, sum_to, shape_str, FUNCTIONS, operands
+
+
+def view_of(t, arr):
+    """A tensor over `arr`, a NumPy view of t's memory."""
+    return Tensor._make(arr, t._dtype, t._base if t._base is not None else t)
+
+
+def _record_view(Node, out, t, args):
+    if t._rg and state.enabled:
+        record(Node, out, (t,), args)
+    return out
+
+
+def _shape_args(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Tensor.__mro__[0])) and not isinstance(shape[0], int):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def infer_shape(shape, numel):
+    """Resolve one -1 in `shape` against numel, with torch's error messages."""
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+_View = node_class("ViewBackward0", lambda self, g: g.reshape(self.args))
+_UnsafeView = node_class("UnsafeViewBackward0", lambda self, g: g.reshape(self.args))
+
+
+@op()
+def view(input, *shape):
+    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+        return _view_dtype(input, shape[0])
+    shape = infer_shape(_shape_args(shape), input._data.size)
+    try:
+        arr = np.reshape(input._data, shape, copy=False)
+    except ValueError:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+    return _record_view(_View, view_of(input, arr), input, input._data.shape)
+
+
+def _view_dtype(input, dt):
+    if dt.itemsize != input._dtype.itemsize and input._data.ndim and input._data.strides[-1] != input._dtype.itemsize:
+        raise RuntimeError("self.stride(-1) must be 1 to view " + repr(input._dtype) + " as " + repr(dt))
+    out = Tensor._make(input._data.view(dt.np), dt, input._base if input._base is not None else input)
+    return out
+
+
+@op()
+def reshape(input, *shape):
+    shape = infer_shape(_shape_args(shape), input._data.size)
+    try:
+        return _record_view(_View, view_of(input, np.reshape(input._data, shape, copy=False)), input,
+                            input._data.shape)
+    except ValueError:
+        return _record_view(_UnsafeView, wrap(np.reshape(input._data, shape), input._dtype), input,
+                            input._data.shape)
+
+
+Tensor.view_as = lambda self, other: self.view(other.shape)
+Tensor.reshape_as = lambda self, other: self.reshape(other.shape)
+
+
+@op()
+def flatten(input, start_dim=0, end_dim=-1):
+    n = input._data.ndim
+    if n == 0:
+        return input.reshape(1)
+    s, e = input._wrap_dim(start_dim), input._wrap_dim(end_dim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    shape = input._data.shape
+    return input.reshape(shape[:s] + (-1,) + shape[e + 1:])
+
+
+@op()
+def unflatten(input, dim, sizes):
+    d = input._wrap_dim(dim)
+    shape = input._data.shape
+    sizes = infer_shape(tuple(sizes), shape[d]) if -1 in sizes else tuple(sizes)
+    if np.prod(sizes) != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {shape_str(sizes)} don't multiply up to the size of dim "
+                           f"{dim} ({shape[d]}) in the input tensor")
+    return input.view(shape[:d] + sizes + shape[d + 1:])
+
+
+_Squeeze = node_class("SqueezeBackward0", lambda self, g: g.reshape(self.args))
+_SqueezeDim = node_class("SqueezeBackward1", lambda self, g: g.reshape(self.args))
+_Unsqueeze = node_class("UnsqueezeBackward0", lambda self, g: g.squeeze(self.args))
+
+
+@op()
+def squeeze(input, dim=None):
+    shape = input._data.shape
+    if dim is None:
+        new = tuple(s for s in shape if s != 1)
+        Node = _Squeeze
+    else:
+        dims = {input._wrap_dim(d) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+        Node = _SqueezeDim
+    return _record_view(Node, view_of(input, input._data.reshape(new)), input, shape)
+
+
+@op()
+def unsqueeze(input, dim):
+    d = input._wrap_dim(dim, input._data.ndim + 1)
+    return _record_view(_Unsqueeze, view_of(input, np.expand_dims(input._data, d)), input, d)
+
+
+_Transpose = node_class("TransposeBackward0", lambda self, g: g.transpose(*self.args))
+_T = node_class("TBackward0", lambda self, g: g.t())
+_Permute = node_class("PermuteBackward0", lambda self, g: g.permute(*np.argsort(self.args).tolist()))
+
+
+@op(aliases=("swapaxes", "swapdims"))
+def transpose(input, dim0, dim1):
+    a, b = input._wrap_dim(dim0), input._wrap_dim(dim1)
+    return _record_view(_Transpose, view_of(input, np.swapaxes(input._data, a, b)), input, (a, b))
+
+
+@op()
+def t(input):
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
+    return _record_view(_T, view_of(input, input._data.T), input, None)
+
+
+@op()
+def permute(input, *dims):
+    dims = _shape_args(dims)
+    n = input._data.ndim
+    if len(dims) != n:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal to "
+                           f"len(dims) = {len(dims)}")
+    dims = tuple(input._wrap_dim(d) for d in dims)
+    if len(set(dims)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _record_view(_Permute, view_of(input, input._data.transpose(dims)), input, dims)
+
+
+@op(aliases=("moveaxis",))
+def movedim(input, source, destination):
+    src = [input._wrap_dim(d) for d in (source if isinstance(source, (tuple, list)) else (source,))]
+    dst = [input._wrap_dim(d) for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    order = [i for i in range(input._data.ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return input.permute(*order)
+
+
+Tensor.adjoint = lambda self: self.transpose(-2, -1).conj()
+Tensor.conj = lambda self: self
+FUNCTIONS["conj"] = Tensor.conj
+_Expand = node_class("ExpandBackward0", lambda self, g: sum_to(g, self.args))
+
+
+@op()
+def expand(input, *sizes):
+    sizes = list(_shape_args(sizes))
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand(torch.{D._LEGACY[input._dtype.name]}Tensor{{{shape_str(shape)}}}, "
+                           f"size={shape_str(sizes)}): the number of sizes provided ({len(sizes)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({len(shape)})")
+    lead = len(sizes) - len(shape)
+    for i, s in enumerate(shape):
+        if sizes[lead + i] == -1:
+            sizes[lead + i] = s
+        elif s != 1 and sizes[lead + i] != s:
+            raise RuntimeError(f"The expanded size of the tensor ({sizes[lead + i]}) must match the existing size "
+                               f"({s}) at non-singleton dimension {lead + i}.  Target sizes: {shape_str(sizes)}.  "
+                               f"Tensor sizes: {shape_str(shape)}")
+    arr = np.broadcast_to(input._data, tuple(sizes))
+    return _record_view(_Expand, view_of(input, arr), input, shape)
+
+
+Tensor.expand_as = lambda self, other: self.expand(other.shape)
+FUNCTIONS["broadcast_to"] = lambda input, size: input.expand(*size)
+Tensor.broadcast_to = FUNCTIONS["broadcast_to"]
+
+
+def broadcast_tensors(*tensors):
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.expand(*shape) for t in tensors)
+
+
+def broadcast_shapes(*shapes):
+    try:
+        return tuple(np.broadcast_shapes(*[tuple(s) for s in shapes]))
+    except ValueError:
+        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape: "
+                           + ", ".join(shape_str(s) for s in shapes)) from None
+
+
+FUNCTIONS["broadcast_tensors"] = broadcast_tensors
+FUNCTIONS["broadcast_shapes"] = broadcast_shapes
+
+
+# ---------------------------------------------------------------------- slicing views
+def _embed(g, shape, index):
+    """The gradient of x[index] for a basic index: g placed in zeros of x's shape."""
+    return _Embed.apply(g, shape, index)
+
+
+class _Embed:
+    Node = node_class("SliceBackward0", lambda self, g: (g[self.args],))
+
+    @staticmethod
+    def apply(g, shape, index):
+        z = np.zeros(shape, dtype=g._data.dtype)
+        z[index] = g._data
+        out = wrap(z, g._dtype)
+        if g._rg and state.enabled:
+            record(_EmbedBackward, out, (g,), index)
+        return out
+
+
+_EmbedBackward = node_class("SliceBackwardBackward0", lambda self, g: g[self.args])
+_Slice = node_class("SliceBackward0", lambda self, g: _embed(g, *self.args))
+_Select = node_class("SelectBackward0", lambda self, g: _embed(g, *self.args))
+
+
+def basic_view(input, index, Node=_Slice):
+    """x[index] for an index of ints, slices, None and Ellipsis: a view."""
+    out = view_of(input, input._data[index])
+    return _record_view(Node, out, input, (input._data.shape, index))
+
+
+@op()
+def narrow(input, dim, start, length):
+    d = input._wrap_dim(dim)
+    n = input._data.shape[d]
+    start = int(start)
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return basic_view(input, (slice(None),) * d + (slice(start, start + length),))
+
+
+@op()
+def select(input, dim, index):
+    d = input._wrap_dim(dim)
+    n = input._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {shape_str(input._data.shape)} "
+                         f"at dimension {dim}")
+    return basic_view(input, (slice(None),) * d + (index % n,), _Select)
+
+
+# ---------------------------------------------------------------------- general strided views
+def _flat_index(shape, strides, offset):
+    """The storage positions an (shape, strides, offset) view looks at, as an int array of `shape`."""
+    idx = np.full(shape, offset, dtype=np.int64)
+    for d, (n, s) in enumerate(zip(shape, strides)):
+        r = np.arange(n, dtype=np.int64) * s
+        idx += r.reshape((n,) + (1,) * (len(shape) - d - 1))
+    return idx
+
+
+_GatherFlat = node_class("AsStridedBackward0", lambda self, g: _scatter_flat(g, *self.args))
+_ScatterFlat = node_class("AsStridedScatterBackward0", lambda self, g: _gather_flat(g, self.args[1]))
+
+
+def _gather_flat(x, idx):
+    out = wrap(x.contiguous()._data.reshape(-1)[idx], x._dtype)
+    if x._rg and state.enabled:
+        record(_GatherFlat, out, (x,), (x._data.shape, idx))
+    return out
+
+
+def _scatter_flat(g, shape, idx):
+    z = np.zeros(int(np.prod(shape)), dtype=g._data.dtype)
+    np.add.at(z, idx, g._data)
+    out = wrap(z.reshape(shape), g._dtype)
+    if g._rg and state.enabled:
+        record(_ScatterFlat, out, (g,), (shape, idx))
+    return out
+
+
+def strided_view(input, shape, strides, offset, Node):
+    """A view of input's elements (in its contiguous order) with the given element strides."""
+    base = input._data
+    if not base.flags.c_contiguous:
+        raise RuntimeError("strided view of a non-contiguous tensor")
+    item = base.itemsize
+    arr = np.lib.stride_tricks.as_strided(base.reshape(-1)[offset:], shape, tuple(s * item for s in strides),
+                                          writeable=True)
+    out = view_of(input, arr)
+    if input._rg and state.enabled:
+        record(Node, out, (input,), (input._data.shape, _flat_index(shape, strides, offset)))
+    return out
+
+
+def _node_scatter(name):
+    return node_class(name, lambda self, g: _scatter_flat(g, *self.args))
+
+
+_AsStrided = _node_scatter("AsStridedBackward0")
+_Diagonal = _node_scatter("DiagonalBackward0")
+_Unfold = _node_scatter("UnfoldBackward0")
+
+
+@op()
+def as_strided(input, size, stride, storage_offset=None):
+    base = input._data
+    root_off = input.storage_offset()
+    off = root_off if storage_offset is None else storage_offset
+    from .._tensor import _root
+    root = _root(base)
+    flat = root.reshape(-1).view(base.dtype) if root.dtype == base.dtype else root.reshape(-1).view(base.dtype)
+    item = base.itemsize
+    arr = np.lib.stride_tricks.as_strided(flat[off:], tuple(size), tuple(s * item for s in stride), writeable=True)
+    out = view_of(input, arr)
+    if input._rg and state.enabled:
+        if not base.flags.c_contiguous:
+            raise RuntimeError("as_strided backward needs a contiguous input in Ember")
+        record(_AsStrided, out, (input,), (base.shape, _flat_index(tuple(size), tuple(stride), off - root_off)))
+    return out
+
+
+@op()
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    x = input.contiguous()
+    d1, d2 = x._wrap_dim(dim1), x._wrap_dim(dim2)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    shape, st = x._data.shape, x.stride()
+    n = max(0, min(shape[d1] - max(-offset, 0), shape[d2] - max(offset, 0)))
+    start = max(-offset, 0) * st[d1] + max(offset, 0) * st[d2]
+    keep = [i for i in range(len(shape)) if i not in (d1, d2)]
+    return strided_view(x, tuple(shape[i] for i in keep) + (n,), tuple(st[i] for i in keep) + (st[d1] + st[d2],),
+                        start if n else 0, _Diagonal)
+
+
+@op()
+def unfold(input, dimension, size, step):
+    x = input.contiguous()
+    d = x._wrap_dim(dimension) if x._data.ndim else 0
+    shape, st = (x._data.shape or (1,)), (x.stride() or (1,))
+    if size > shape[d]:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {shape[d]} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (shape[d] - size) // step + 1
+    new_shape = shape[:d] + (count,) + shape[d + 1:] + (size,)
+    new_st = st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],)
+    return strided_view(x, new_shape, new_st, 0, _Unfold)
+
+
+# ---------------------------------------------------------------------- copies
+_Clone = node_class("CloneBackward0", lambda self, g: g)
+
+
+@op()
+def clone(input, *, memory_format=None):
+    out = wrap(input._data.copy(), input._dtype)
+    if input._rg and state.enabled:
+        record(_Clone, out, (input,))
+    return out
+
+
+@op(function=False)
+def contiguous(input, memory_format=None):
+    if input._data.flags.c_contiguous:
+        return input
+    return clone(input)
+
+
+_Cat = node_class("CatBackward0", lambda self, g: _split_sizes(g, *self.args))
+_Stack = node_class("StackBackward0", lambda self, g: g.unbind(self.args))
+
+
+def _split_sizes(g, sizes, dim):
+    return tuple(g.narrow(dim, s, n) for s, n in zip(np.cumsum((0,) + sizes[:-1]).tolist(), sizes))
+
+
+def _tensors_dtype(tensors, name):
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    return D.result_type(*[t if t.ndim else t.reshape(1) for t in tensors]) if len(tensors) > 1 else tensors[0].dtype
+
+
+@op(method=False, aliases=("concat", "concatenate"))
+def cat(tensors, dim=0, *, out=None):
+    dt = _tensors_dtype(tensors, "torch.cat")
+    parts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or list(tensors[:1])
+    ref = parts[0]
+    if ref._data.ndim == 0:
+        raise RuntimeError(f"zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = ref._wrap_dim(dim)
+    for i, t in enumerate(parts):
+        if t._data.ndim != ref._data.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref._data.ndim} and "
+                               f"{t._data.ndim}")
+        for k in range(ref._data.ndim):
+            if k != d and t._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number {i} "
+                                   f"in the list.")
+    out_t = wrap(np.concatenate([t._data.astype(dt.np, copy=False) for t in parts], axis=d), dt)
+    if state.enabled and any(t._rg for t in parts):
+        node = record(_Cat, out_t, tuple(parts), (tuple(t._data.shape[d] for t in parts), d))
+    return out_t if out is None else out.copy_(out_t)
+
+
+@op(method=False)
+def stack(tensors, dim=0, *, out=None):
+    dt = _tensors_dtype(tensors, "stack")
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {shape_str(shape)} at entry 0 "
+                               f"and {shape_str(t._data.shape)} at entry {i}")
+    d = tensors[0]._wrap_dim(dim, len(shape) + 1)
+    res = wrap(np.stack([t._data.astype(dt.np, copy=False) for t in tensors], axis=d), dt)
+    if state.enabled and any(t._rg for t in tensors):
+        record(_Stack, res, tuple(tensors), d)
+    return res if out is None else out.copy_(res)
+
+
+FUNCTIONS["hstack"] = lambda tensors: cat([t.reshape(-1) if t.ndim == 0 else t for t in tensors],
+                                          0 if tensors[0].ndim <= 1 else 1)
+FUNCTIONS["vstack"] = lambda tensors: cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+FUNCTIONS["row_stack"] = FUNCTIONS["vstack"]
+FUNCTIONS["dstack"] = lambda tensors: cat([t.reshape(1, -1, 1) if t.ndim < 2 else
+                                           (t.unsqueeze(-1) if t.ndim == 2 else t) for t in tensors], 2)
+FUNCTIONS["column_stack"] = lambda tensors: cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors], 1)
+
+
+def _split_backward(self, *grads):
+    shapes, d = self.args
+    return FUNCTIONS["cat"]([g if g is not None else _zeros(s, self.dtype_) for g, s in zip(grads, shapes)], d)
+
+
+def _unbind_backward(self, *grads):
+    shape, d = self.args
+    return FUNCTIONS["stack"]([g if g is not None else _zeros(shape, self.dtype_) for g in grads], d)
+
+
+def _zeros(shape, dt):
+    return wrap(np.zeros(shape, dtype=dt.np), dt)
+
+
+# split and unbind have one output per piece: their nodes know how many
+_SplitNode = node_class("SplitBackward0", _split_backward)
+_SplitNode = type("SplitBackward0", (_SplitNode,), {"__slots__": ("n_outputs", "dtype_")})
+_UnbindNode = node_class("UnbindBackward0", _unbind_backward)
+_UnbindNode = type("UnbindBackward0", (_UnbindNode,), {"__slots__": ("n_outputs", "dtype_")})
+
+
+def _multi_record(Node, outs, input, args):
+    if input._rg and state.enabled:
+        node = Node.__new__(Node)
+        node.n_outputs, node.dtype_ = len(outs), input._dtype
+        from ..autograd.graph import Node as Base, edge
+        Base.__init__(node)
+        node.next_functions = (edge(input),)
+        node.args = args
+        for i, o in enumerate(outs):
+            o.grad_fn, o._rg, o._output_nr = node, True, i
+    return outs
+
+
+@op()
+def split(tensor, split_size_or_sections, dim=0):
+    d = tensor._wrap_dim(dim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        s = split_size_or_sections
+        if s <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [s] * (n // s) + ([n % s] if n % s else []) if s else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {d}), but got split_sizes={list(sizes)}")
+    starts = np.cumsum([0] + sizes[:-1]).tolist()
+    outs = tuple(view_of(tensor, tensor._data[(slice(None),) * d + (slice(a, a + k),)])
+                 for a, k in zip(starts, sizes))
+    shapes = tuple(o._data.shape for o in outs)
+    return _multi_record(_SplitNode, outs, tensor, (shapes, d))
+
+
+Tensor.split_with_sizes = lambda self, sizes, dim=0: split(self, list(sizes), dim)
+
+
+@op()
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = input._data.shape[input._wrap_dim(dim)]
+    size = -(-n // chunks) if n else 1
+    return split(input, max(size, 1), dim)
+
+
+@op()
+def tensor_split(input, indices_or_sections, dim=0):
+    d = input._wrap_dim(dim)
+    n = input._data.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
+    else:
+        bounds = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
+        sizes = [max(b - a, 0) for a, b in zip(bounds[:-1], bounds[1:])]
+    return split(input, sizes, d)
+
+
+@op()
+def unbind(input, dim=0):
+    d = input._wrap_dim(dim)
+    outs = tuple(view_of(input, a) for a in np.moveaxis(input._data, d, 0))
+    shape = input._data.shape[:d] + input._data.shape[d + 1:]
+    return _multi_record(_UnbindNode, outs, input, (shape, d))
+
+
+_Flip = node_class("FlipBackward0", lambda self, g: g.flip(self.args))
+_Roll = node_class("RollBackward0", lambda self, g: g.roll(*self.args))
+
+
+@op()
+def flip(input, dims):
+    dims = tuple(input._wrap_dim(d) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
+    out = wrap(np.flip(input._data, dims).copy(), input._dtype)
+    return _record_view(_Flip, out, input, dims)
+
+
+FUNCTIONS["fliplr"] = lambda input: input.flip(1)
+FUNCTIONS["flipud"] = lambda input: input.flip(0)
+Tensor.fliplr, Tensor.flipud = FUNCTIONS["fliplr"], FUNCTIONS["flipud"]
+
+
+@op()
+def roll(input, shifts, dims=None):
+    out = wrap(np.roll(input._data, shifts, dims), input._dtype)
+    neg = tuple(-s for s in shifts) if isinstance(shifts, (tuple, list)) else -shifts
+    return _record_view(_Roll, out, input, (neg, dims))
+
+
+_Repeat = node_class("RepeatBackward0", lambda self, g: _repeat_backward(g, *self.args))
+
+
+def _repeat_backward(g, in_shape, reps):
+    lead = len(reps) - len(in_shape)
+    shape = (1,) * lead + tuple(in_shape)
+    split_shape = []
+    for r, s in zip(reps, shape):
+        split_shape += [r, s]
+    g = g.reshape(split_shape).sum(tuple(range(0, 2 * len(reps), 2)))
+    return g.reshape(in_shape)
+
+
+@op()
+def repeat(input, *sizes):
+    reps = _shape_args(sizes)
+    if len(reps) < input._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    out = wrap(np.tile(input._data, reps), input._dtype)
+    return _record_view(_Repeat, out, input, (input._data.shape, reps))
+
+
+@op()
+def tile(input, dims):
+    dims = tuple(dims)
+    if len(dims) < input._data.ndim:
+        dims = (1,) * (input._data.ndim - len(dims)) + dims
+    return repeat(input, *dims)
+
+
+_Tril = node_class("TrilBackward0", lambda self, g: g.tril(self.args))
+_Triu = node_class("TriuBackward0", lambda self, g: g.triu(self.args))
+
+
+@op(inplace=True)
+def tril(input, diagonal=0):
+    return _record_view(_Tril, wrap(np.tril(input._data, diagonal), input._dtype), input, diagonal)
+
+
+@op(inplace=True)
+def triu(input, diagonal=0):
+    return _record_view(_Triu, wrap(np.triu(input._data, diagonal), input._dtype), input, diagonal)
+
+
+@op()
+def diag(input, diagonal=0):
+    if input._data.ndim == 1:
+        return diag_embed(input, diagonal)
+    if input._data.ndim != 2:
+        raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{input._data.ndim}D")
+    return input.diagonal(diagonal).clone()
+
+
+_DiagEmbed = node_class("DiagEmbedBackward0", lambda self, g: g.diagonal(self.args, -2, -1))
+
+
+@op()
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    n = input._data.shape[-1] + abs(offset)
+    z = np.zeros(input._data.shape[:-1] + (n, n), dtype=input._data.dtype)
+    i = np.arange(input._data.shape[-1])
+    z[..., i + max(-offset, 0), i + max(offset, 0)] = input._data
+    return _record_view(_DiagEmbed, wrap(z, input._dtype), input, offset)
+
+
+def rebase_view(view, out):
+    """An in-place op on a view of a tensor that requires grad: the base's history becomes
+    'base with this region replaced' (torch's CopySlices)."""
+    base = view._base
+    node = record(_CopySlices, base, (base, out), (view._data, base._data.shape))
+    if node is not None:
+        node.save(_region_index(base, view))
+
+
+def _region_index(base, view):
+    return _flat_index(view._data.shape, view.stride(), view.storage_offset() - base.storage_offset())
+
+
+_CopySlices = node_class("CopySlices", lambda self, g: _copy_slices_grads(self, g))
+
+
+def _copy_slices_grads(self, g):
+    idx = self.saved[0]
+    g_base = g.clone()
+    g_base._data.reshape(-1)[idx] = 0
+    return g_base, _gather_flat(g, idx)

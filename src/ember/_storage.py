@@ -1,0 +1,139 @@
+"""Storages: the flat memory a tensor and its views look at (torch.TypedStorage, torch.UntypedStorage)."""
+import warnings
+
+import numpy as np
+
+from . import _dtype as D
+from ._tensor import _root
+
+_warned = False
+
+
+def _flat_bytes(t):
+    """The whole memory block behind tensor t, as a flat uint8 array (shared, not copied)."""
+    root = _root(t._data)
+    flat = root.reshape(-1, order="A")
+    if not flat.flags.contiguous:  # a non-contiguous owner: take its bounding block
+        flat = np.ascontiguousarray(flat)
+    return flat.view(np.uint8)
+
+
+class UntypedStorage:
+    """A tensor's memory as bytes; views of one tensor share it (same data_ptr)."""
+
+    def __init__(self, size=0, *, device=None):
+        self._bytes = np.zeros(int(size), np.uint8) if not isinstance(size, np.ndarray) else size
+
+    @classmethod
+    def _of(cls, t):
+        s = cls.__new__(cls)
+        s._bytes = _flat_bytes(t)
+        return s
+
+    def __len__(self):
+        return self._bytes.size
+
+    def size(self):
+        return self._bytes.size
+
+    def nbytes(self):
+        return self._bytes.size
+
+    def data_ptr(self):
+        return self._bytes.__array_interface__["data"][0]
+
+    def __getitem__(self, i):
+        return int(self._bytes[i])
+
+    def __setitem__(self, i, v):
+        self._bytes[i] = v
+
+    def tolist(self):
+        return self._bytes.tolist()
+
+    @property
+    def device(self):
+        from ._backend import cpu
+        return cpu
+
+    def element_size(self):
+        return 1
+
+    def __iter__(self):
+        return iter(self.tolist())
+
+    def __repr__(self):
+        body = "\n".join(f" {v}" for v in self._bytes.tolist())
+        return (body + "\n" if body else "") + f"[torch.storage.UntypedStorage(device=cpu) of size {len(self)}]"
+
+
+class TypedStorage:
+    """A tensor's memory as elements of its dtype (torch's deprecated but still printed TypedStorage)."""
+
+    def __init__(self, *args, dtype=None, device=None):
+        self.dtype = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+        data = args[0] if args else 0
+        self._array = np.zeros(data, self.dtype.np) if isinstance(data, int) else np.array(data, self.dtype.np)
+
+    @classmethod
+    def _of(cls, t):
+        global _warned
+        if not _warned:
+            _warned = True
+            warnings.warn("TypedStorage is deprecated. It will be removed in the future and UntypedStorage will be "
+                          "the only storage class. This should only matter to you if you are using storages directly."
+                          "  To access UntypedStorage directly, use tensor.untyped_storage() instead of "
+                          "tensor.storage()", UserWarning, stacklevel=3)
+        s = cls.__new__(cls)
+        s.dtype = t._dtype
+        s._array = _flat_bytes(t).view(t._dtype.np)
+        return s
+
+    def __len__(self):
+        return self._array.size
+
+    def size(self):
+        return self._array.size
+
+    def nbytes(self):
+        return self._array.nbytes
+
+    def element_size(self):
+        return self.dtype.itemsize
+
+    def data_ptr(self):
+        return self._array.__array_interface__["data"][0]
+
+    def untyped(self):
+        u = UntypedStorage.__new__(UntypedStorage)
+        u._bytes = self._array.view(np.uint8)
+        return u
+
+    _untyped_storage = property(untyped)
+
+    @property
+    def device(self):
+        from ._backend import cpu
+        return cpu
+
+    def __getitem__(self, i):
+        v = self._array[i]
+        return v.tolist() if self.dtype is not D.bfloat16 else float(v)
+
+    def __setitem__(self, i, v):
+        self._array[i] = v
+
+    def tolist(self):
+        return [self[i] for i in range(len(self))]
+
+    def __iter__(self):
+        return iter(self.tolist())
+
+    def fill_(self, value):
+        self._array[...] = value
+        return self
+
+    def __repr__(self):
+        body = "\n".join(" " + str(v) for v in self.tolist())
+        return (body + "\n" if body else "") + \
+            f"[torch.storage.TypedStorage(dtype={self.dtype!r}, device=cpu) of size {len(self)}]"

@@ -1,0 +1,1 @@
+"""nn.Parameter (placeholder: the nn work defines it)."""
