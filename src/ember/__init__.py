@@ -8,7 +8,7 @@ from . import _dtype
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,  # noqa: F401
                      float64, complex64, complex128, get_default_dtype, set_default_dtype, promote_types,
                      can_cast)
-from ._backend import device  # noqa: F401
+from ._backend import device, xp as _xp  # noqa: F401
 from ._tensor import Tensor, Size  # noqa: F401
 from . import _ops
 from ._ops import FUNCTIONS as _FUNCTIONS
@@ -21,6 +21,7 @@ from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is
 from .autograd import is_inference_mode_enabled  # noqa: F401
 
 globals().update(_FUNCTIONS)
+_xp.seterr(all="ignore")  # torch computes inf/nan silently; NumPy would warn on every such op
 
 # PyTorch's dtype aliases
 float = float32
@@ -73,10 +74,15 @@ def is_complex(input):
 
 
 def is_nonzero(input):
-    if input.numel() != 1:
-        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous"
-                           if input.numel() else "Boolean value of Tensor with no values is ambiguous")
-    return bool(input.item())
+    return input.is_nonzero()
+
+
+def is_signed(input):
+    return input.is_signed()
+
+
+def get_device(input):
+    return input.get_device()
 
 
 def numel(input):

@@ -22,6 +22,9 @@ class Tensor:
         t = object.__new__(cls)
         t._data, t._dtype = arr, dtype
         t._rg, t.grad_fn, t._output_nr, t._grad, t._acc, t._meta = False, None, 0, None, None, None
+        if _grad_state.inference:  # made in inference mode: an inference tensor
+            t._meta = {"inference": True}
+            _grad_state.inference_tensors = True
         t._base = base
         t._vc = base._vc if base is not None else [0]
         return t
@@ -163,8 +166,10 @@ class Tensor:
                                    "computed variable in a subgraph that doesn't require differentiation use "
                                    "var_no_grad = var.detach().")
             return self
+        if requires_grad and self.is_inference() and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._rg = bool(requires_grad)
         return self
 
@@ -180,7 +185,7 @@ class Tensor:
                 "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
                 "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor "
                 "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
-                "for more informations.", UserWarning, stacklevel=2)
+                "for more information.", UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -190,9 +195,16 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value._dtype is not self._dtype:
-                raise RuntimeError(f"assigned grad has data of a different type")
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{_CPP_TYPE[value._dtype.name]}' to "
+                                   f"a tensor with grad_dtype '{D._LEGACY[self._dtype.name]}'. The gradient must "
+                                   "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                                   "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. "
+                                   "Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient "
+                                   "may break downstream systems that assume they match.")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '[{', '.join(map(str, value.shape))}]' "
+                                   f"to a tensor of size '[{', '.join(map(str, self.shape))}]'. Please ensure that "
+                                   "the gradient and the tensor are the same size")
         self._grad = value
 
     @property
@@ -212,7 +224,7 @@ class Tensor:
             t = ref()
             if t is not None:
                 t._grad = g.detach().clone() if t._grad is None else t._grad + g.detach()
-        self.grad_fn._add_pre_hook(self._output_nr, keep)
+        self.grad_fn._add_retain_hook(self._output_nr, keep)
         self._meta_set("retains_grad", True)
 
     def register_hook(self, hook):
@@ -268,9 +280,8 @@ class Tensor:
     def data(self, value):
         self._data, self._dtype = value._data, value._dtype
 
-    @property
     def is_inference(self):
-        return lambda: False
+        return self._meta is not None and self._meta.get("inference", False)
 
     # ------------------------------------------------------------------ conversion to Python / NumPy
     def item(self):
@@ -306,12 +317,16 @@ class Tensor:
 
     def _scalar_check(self, kind):
         if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+            raise ValueError("only one element tensors can be converted to Python scalars")
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous" if self._data.size
+                               else "Boolean value of Tensor with no values is ambiguous")
         return bool(self._data.reshape(()))
+
+    def is_nonzero(self):
+        return self.__bool__()
 
     def __float__(self):
         self._scalar_check("float")
@@ -396,6 +411,12 @@ class Tensor:
 
     def is_shared(self):
         return False
+
+
+# the C++ type names torch's messages use for a gradient's dtype
+_CPP_TYPE = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+             "int64": "long int", "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
+             "float64": "double", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
 class Size(tuple):

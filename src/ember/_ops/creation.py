@@ -19,72 +19,99 @@ def _finish(t, dtype=None, device=None, requires_grad=False, pin_memory=False, l
     return t
 
 
+_PY_DTYPES = {bool: lambda: D.bool_, int: lambda: D.int64, float: D.get_default_dtype, complex: D.default_complex}
+_SEQUENCES = (list, tuple, range)
+
+
 def _infer(data):
-    """A NumPy array for `data` with torch.tensor's dtype inference (Python floats -> default dtype)."""
+    """An array for `data` with torch.tensor's dtype inference: Python numbers take bool/int64/the default
+    float (or complex) dtype, NumPy scalars and 1-element tensors keep theirs, and the leaves' dtypes promote."""
     if isinstance(data, Tensor):
         return data._data, data._dtype
-    if isinstance(data, np.ndarray):
-        return data, D.from_numpy_dtype(data.dtype)
-    if isinstance(data, np.generic):
+    if isinstance(data, (np.ndarray, np.generic)):
         return np.asarray(data), D.from_numpy_dtype(data.dtype)
-    if isinstance(data, (list, tuple)):
-        _check_ragged(data)
-        if any(isinstance(x, Tensor) for x in _leaves(data)):
-            data = _tensors_to_values(data)
-    elif not isinstance(data, (numbers.Number,)):
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if type(data) in _PY_DTYPES:
+        return np.asarray(data), _PY_DTYPES[type(data)]()
+    if not isinstance(data, _SEQUENCES):
+        _leaf_error(data)
+    _check_ragged(data)
+    py_types, others = set(), []
+    _scan_leaves(data, py_types, others)
+    dt = None
+    for t in py_types:
+        dt = _PY_DTYPES[t]() if dt is None else D.promote_types(dt, _PY_DTYPES[t]())
+    for x in others:
+        d = _leaf_dtype(x)
+        dt = d if dt is None else D.promote_types(dt, d)
+    if any(isinstance(x, Tensor) for x in others):
+        data = _tensors_to_values(data)
     try:
-        arr = np.asarray(data)
+        return np.array(data, dtype=(dt or D.get_default_dtype()).np), dt or D.get_default_dtype()
     except OverflowError:
-        raise RuntimeError("Overflow when unpacking long") from None
-    kind = arr.dtype.kind
-    if kind == "f":
-        return arr, D.get_default_dtype()
-    if kind == "c":
-        return arr, D.default_complex()
-    if kind in "iu":
-        if arr.dtype != np.int64:
-            raise RuntimeError("Overflow when unpacking long")
-        return arr, D.int64
-    if kind == "b":
-        return arr, D.bool_
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        raise ValueError("Overflow when unpacking long long") from None
 
 
-def _leaves(data):
+def _scan_leaves(data, py_types, others):
     for x in data:
-        if isinstance(x, (list, tuple)):
-            yield from _leaves(x)
+        t = type(x)
+        if t is list or t is tuple or t is range:
+            _scan_leaves(x, py_types, others)
+        elif t in _PY_DTYPES:
+            py_types.add(t)
         else:
-            yield x
+            others.append(x)
+
+
+def _leaf_dtype(x):
+    if isinstance(x, Tensor):
+        if x._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return x._dtype
+    if isinstance(x, (np.ndarray, np.generic)):
+        return D.from_numpy_dtype(x.dtype)
+    _leaf_error(x)
+
+
+def _leaf_error(x):
+    if isinstance(x, str):
+        raise TypeError("new(): invalid data type 'str'")
+    raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
 
 
 def _tensors_to_values(data):
-    if isinstance(data, (list, tuple)):
+    if isinstance(data, _SEQUENCES):
         return [_tensors_to_values(x) for x in data]
     if isinstance(data, Tensor):
-        if data.ndim:
-            return data.tolist()
         return data.item()
     return data
 
 
 def _check_ragged(data, dim=1):
-    """torch's ValueError for nested sequences of unequal length."""
-    if not data or not isinstance(data[0], (list, tuple)):
+    """torch's errors for nested sequences of unequal length or depth."""
+    if not data or not isinstance(data[0], _SEQUENCES):
         for x in data:
-            if isinstance(x, (list, tuple)):
-                raise ValueError(f"expected sequence of length {len(data)} at dim {dim - 1} (got {len(x)})") \
-                    if False else ValueError(f"expected sequence of length 0 at dim {dim} (got {len(x)})")
+            if isinstance(x, _SEQUENCES):
+                raise TypeError(f"must be real number, not {type(x).__name__}" if isinstance(data[0], float)
+                                else f"'{type(x).__name__}' object cannot be interpreted as an integer")
         return
     n = len(data[0])
     for x in data:
-        if not isinstance(x, (list, tuple)):
-            raise TypeError(f"not a sequence")
+        if not isinstance(x, _SEQUENCES):
+            raise TypeError("not a sequence")
         if len(x) != n:
             raise ValueError(f"expected sequence of length {n} at dim {dim} (got {len(x)})")
     for x in data:
         _check_ragged(x, dim + 1)
+
+
+def _check_fits(arr, dt):
+    """Python numbers given an integer dtype must fit it (negative ints wrap into uint8, as in torch)."""
+    if dt._cat != 1 or dt is D.bool_ or arr.dtype.kind not in "if" or not arr.size:
+        return
+    info = np.iinfo(dt.np)
+    lo = info.min if dt is not D.uint8 else (-np.inf if arr.dtype.kind == "i" else 0)
+    if (arr > info.max).any() or (arr < lo).any():
+        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
 
 
 @op(method=False)
@@ -93,6 +120,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     arr, dt = _infer(data)
     if dtype is not None:
         dt = D.to_dtype(dtype)
+        if not isinstance(data, (Tensor, np.ndarray, np.generic)):
+            _check_fits(arr, dt)
     arr = np.array(arr, dtype=dt.np, copy=True)
     return _finish(Tensor._make(arr, dt), device=device, requires_grad=requires_grad)
 
@@ -254,7 +283,7 @@ def _random(draw, name):
              pin_memory=False):
         dt = _dt(dtype)
         if dt._cat < 2:
-            raise RuntimeError(f'"{name}" not implemented for \'{D._LEGACY[dt.name]}\'')
+            raise NotImplementedError(f'"{name}" not implemented for \'{D._LEGACY[dt.name]}\'')
         arr = draw(rng(generator), _size(size), dt)
         return _finish(Tensor._make(arr, dt), device=device, requires_grad=requires_grad)
     make.__name__ = name

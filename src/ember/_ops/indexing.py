@@ -189,7 +189,13 @@ def setitem(self, index, value, accumulate=False):
 
 
 Tensor.__getitem__ = getitem
-Tensor.__setitem__ = lambda self, index, value: setitem(self, index, value) and None
+
+
+def _setitem_operator(self, index, value):
+    setitem(self, index, value)
+
+
+Tensor.__setitem__ = _setitem_operator
 
 
 # ---------------------------------------------------------------------- gather / scatter
@@ -200,8 +206,8 @@ def _along(dim, index_shape):
 
 
 def _check_index(input, dim, index, name):
-    if index._dtype is not D.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index._dtype is not D.int64 and index._dtype is not D.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     if index._data.ndim != input._data.ndim and not (index._data.ndim <= 1 and input._data.ndim <= 1):
         raise RuntimeError(f"Index tensor must have the same number of dimensions as {'input' if name == 'gather' else 'self'} tensor")
     n = input._data.shape[dim] if input._data.ndim else 1
@@ -299,8 +305,8 @@ def index_select(input, dim, index):
     d = input._wrap_dim(dim) if input._data.ndim else 0
     if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    if index._dtype._cat != 1 or index._dtype is D.bool_:
-        raise IndexError("index_select(): Expected dtype int32/int64 for index")
+    if index._dtype is not D.int64 and index._dtype is not D.int32:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     n = input._data.shape[d] if input._data.ndim else 1
     if index._data.size and (index._data.min() < -n or index._data.max() >= n):
         raise IndexError(f"index out of range in self")
@@ -320,6 +326,8 @@ _IndexAdd = node_class("IndexAddBackward0", lambda self, g: (g, g.index_select(s
 
 @op(inplace=True)
 def index_add(input, dim, index, source, *, alpha=1):
+    if index._dtype is not D.int64 and index._dtype is not D.int32:
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {D._LEGACY[index._dtype.name]}")
     d = input._wrap_dim(dim) if input._data.ndim else 0
     out = input._data.copy()
     src = source._data * alpha if alpha != 1 else source._data
@@ -358,8 +366,10 @@ def take(input, index):
 def take_along_dim(input, indices, dim=None):
     if dim is None:
         return input.reshape(-1).gather(0, indices.reshape(-1))
-    shape = list(np.broadcast_shapes(input.shape, indices.shape))
     d = input._wrap_dim(dim)
+    # every dim but `dim` broadcasts
+    shape = list(np.broadcast_shapes(input.shape[:d] + (1,) + input.shape[d + 1:],
+                                     indices.shape[:d] + (1,) + indices.shape[d + 1:]))
     shape_in, shape_ix = list(shape), list(shape)
     shape_in[d], shape_ix[d] = input.shape[d], indices.shape[d]
     return input.expand(*shape_in).gather(d, indices.expand(*shape_ix))

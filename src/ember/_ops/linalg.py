@@ -71,7 +71,7 @@ def bmm(input, mat2):
 _Dot = node_class("DotBackward0", lambda self, g: (g * self.saved[1], g * self.saved[0]))
 
 
-@op(aliases=("inner",))
+@op()
 def dot(input, other):
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
@@ -93,6 +93,32 @@ def mv(input, vec):
                            f"({shape_str(input._data.shape)[1:-1].replace(', ', 'x')}), vec ({vec._data.shape[0]})")
     _check_dtypes(input, vec, "mv")
     return _record2(_Mv, wrap(input._data @ vec._data, input._dtype), input, vec)
+
+
+@op()
+def inner(input, other):
+    """Sum of products over the last dim of both: shape input.shape[:-1] + other.shape[:-1]."""
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        return input * other
+    k = input._data.shape[-1]
+    if other._data.shape[-1] != k:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{shape_str(input._data.shape)} and {shape_str(other._data.shape)}")
+    if input._data.ndim == 1 and other._data.ndim == 1:
+        return dot(input, other)
+    out = input.reshape(-1, k).mm(other.reshape(-1, k).t())
+    return out.reshape(input._data.shape[:-1] + other._data.shape[:-1])
+
+
+@op()
+def kron(input, other):
+    """The Kronecker product: every element of input scales a whole copy of other."""
+    n = max(input._data.ndim, other._data.ndim)
+    sa = (1,) * (n - input._data.ndim) + input._data.shape
+    sb = (1,) * (n - other._data.ndim) + other._data.shape
+    a = input.reshape(tuple(x for s in sa for x in (s, 1)))
+    b = other.reshape(tuple(x for s in sb for x in (1, s)))
+    return (a * b).reshape(tuple(x * y for x, y in zip(sa, sb)))
 
 
 @op(aliases=("ger",))

@@ -5,6 +5,7 @@ A rule names what it needs after `g`: `x`/`out` for unary ops, `a`/`b`/`out` for
 """
 import math
 
+import ml_dtypes
 import numpy as np
 import scipy.special as sp
 
@@ -12,7 +13,8 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state
-from .registry import op, node_class, operands, wrap, sum_to, params_of, cast, commit_inplace, FUNCTIONS
+from .registry import op, node_class, operands, wrap, sum_to, params_of, cast, commit_inplace, check_scalar, broadcast_shape,\
+    FUNCTIONS
 
 _NAMES = {"log1p": "Log1P", "expm1": "Expm1", "relu": "Relu", "true_divide": "Div"}
 
@@ -26,9 +28,12 @@ def _saved(needs, x, out):
 
 
 # ---------------------------------------------------------------------- unary
-def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, method=True):
+def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, method=True, aliases=(),
+          result=None, bool_error=None):
     """Define ember.<name>, Tensor.<name> and Tensor.<name>_ from `fn` on arrays and `grad` on tensors.
-    floating: integer inputs are computed in the default float dtype (as torch.exp does)."""
+    floating: integer inputs are computed in the default float dtype (as torch.exp does);
+    dtypes: the input dtypes the op accepts; result='bool' for logical results;
+    bool_error: torch's RuntimeError message for a bool input (neg, relu)."""
     needs = params_of(grad) if grad else ()
 
     def backward(self, g):
@@ -37,17 +42,21 @@ def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, meth
 
     def f(input, *, out=None):
         dt = input._dtype
+        if dtypes is not None and dt.name not in dtypes:
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{D._LEGACY[dt.name]}\'')
+        if bool_error and dt is D.bool_:
+            raise RuntimeError(bool_error)
         if floating and dt._cat < 2:
             dt = D.get_default_dtype()
-        elif dtypes is not None and dt.name not in dtypes:
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{D._LEGACY[dt.name]}\'')
+        if result == "bool":
+            return _into(out, wrap(fn(input._data), D.bool_))
         res = wrap(fn(cast(input._data, dt)), dt)
         if Node is not None and input._rg and state.enabled:
             node = record(Node, res, (input,))
             node.save(*_saved(needs, input, res))
         return _into(out, res)
     f.__name__ = f.__qualname__ = name
-    op(name, method=method, inplace=inplace)(f)
+    op(name, method=method, inplace=inplace, aliases=aliases)(f)
     return f
 
 
@@ -63,9 +72,26 @@ def _into(out, res):
 
 
 LN2, LN10, SQRT_PI = math.log(2.0), math.log(10.0), math.sqrt(math.pi)
+_INTS = ("bool", "uint8", "int8", "int16", "int32", "int64")
+_FLOATS = ("float16", "bfloat16", "float32", "float64")
+_NUMERIC = _INTS[1:] + _FLOATS + ("complex64", "complex128")
+_REAL = _INTS + _FLOATS
 
-unary("neg", np.negative, lambda g: -g, floating=False)
-unary("abs", np.abs, lambda g, x: g * x.sgn(), floating=False)
+
+def _sign(a):
+    return a.copy() if a.dtype == np.bool_ else np.sign(a)
+
+
+def _rounding(fn):
+    """floor/ceil/trunc: integers are already whole, so they come back unchanged (and exact)."""
+    return lambda a: a.copy() if a.dtype.kind in "iu" else fn(a)
+
+
+
+unary("neg", np.negative, lambda g: -g, floating=False, aliases=("negative",),
+      bool_error="Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+                 "mask, use the `~` or `logical_not()` operator instead.")
+unary("abs", np.abs, lambda g, x: g * x.sgn(), floating=False, dtypes=_NUMERIC, aliases=("absolute",))
 unary("exp", np.exp, lambda g, out: g * out)
 unary("exp2", np.exp2, lambda g, out: g * out * LN2)
 unary("expm1", np.expm1, lambda g, out: g * (out + 1))
@@ -78,36 +104,47 @@ unary("rsqrt", lambda a: 1 / np.sqrt(a), lambda g, out: -0.5 * g * out ** 3)
 unary("sin", np.sin, lambda g, x: g * x.cos())
 unary("cos", np.cos, lambda g, x: -g * x.sin())
 unary("tan", np.tan, lambda g, out: g * (1 + out * out))
-unary("asin", np.arcsin, lambda g, x: g * (1 - x * x).rsqrt())
-unary("acos", np.arccos, lambda g, x: -g * (1 - x * x).rsqrt())
-unary("atan", np.arctan, lambda g, x: g / (1 + x * x))
+unary("asin", np.arcsin, lambda g, x: g * (1 - x * x).rsqrt(), aliases=("arcsin",))
+unary("acos", np.arccos, lambda g, x: -g * (1 - x * x).rsqrt(), aliases=("arccos",))
+unary("atan", np.arctan, lambda g, x: g / (1 + x * x), aliases=("arctan",))
 unary("sinh", np.sinh, lambda g, x: g * x.cosh())
 unary("cosh", np.cosh, lambda g, x: g * x.sinh())
 unary("tanh", np.tanh, lambda g, out: g * (1 - out * out))
-unary("asinh", np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt())
-unary("acosh", np.arccosh, lambda g, x: g * (x * x - 1).rsqrt())
-unary("atanh", np.arctanh, lambda g, x: g / (1 - x * x))
+unary("asinh", np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt(), aliases=("arcsinh",))
+unary("acosh", np.arccosh, lambda g, x: g * (x * x - 1).rsqrt(), aliases=("arccosh",))
+unary("atanh", np.arctanh, lambda g, x: g / (1 - x * x), aliases=("arctanh",))
 unary("sigmoid", sp.expit, lambda g, out: g * out * (1 - out))
-unary("logit", sp.logit, lambda g, x: g / (x * (1 - x)))
+_logit = unary("logit", sp.logit, lambda g, x: g / (x * (1 - x)), inplace=False)
+
+
+@op(inplace=True)
+def logit(input, eps=None, *, out=None):
+    """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
+    return _logit(input if eps is None else input.clamp(eps, 1 - eps), out=out)
+
+
 unary("reciprocal", np.reciprocal, lambda g, out: -g * out * out)
 unary("erf", sp.erf, lambda g, x: g * (2 / SQRT_PI) * (-x * x).exp())
 unary("erfc", sp.erfc, lambda g, x: g * (-2 / SQRT_PI) * (-x * x).exp())
 unary("erfinv", sp.erfinv, lambda g, out: g * (SQRT_PI / 2) * (out * out).exp())
 unary("lgamma", sp.gammaln, lambda g, x: g * x.digamma())
 unary("digamma", sp.digamma, lambda g, x: g * x.polygamma(1))
-unary("relu", lambda a: np.maximum(a, 0, dtype=a.dtype), lambda g, out: g * (out > 0), floating=False)
-unary("sign", np.sign, lambda g: g * 0, floating=False)
-unary("sgn", np.sign, lambda g: g * 0, floating=False)
-unary("floor", np.floor, lambda g: g * 0, floating=False)
-unary("ceil", np.ceil, lambda g: g * 0, floating=False)
-unary("trunc", np.trunc, lambda g: g * 0, floating=False, )
-unary("frac", lambda a: a - np.trunc(a), lambda g: g, floating=False)
-unary("square", np.square, lambda g, x: 2 * g * x, floating=False)
+unary("relu", lambda a: np.maximum(a, 0, dtype=a.dtype), lambda g, out: g * (out > 0), floating=False,
+      bool_error="Boolean inputs not supported for relu")
+unary("sign", _sign, lambda g: g * 0, floating=False)
+unary("sgn", _sign, lambda g: g * 0, floating=False)
+unary("floor", _rounding(np.floor), lambda g: g * 0, floating=False, dtypes=_NUMERIC)
+unary("ceil", _rounding(np.ceil), lambda g: g * 0, floating=False, dtypes=_NUMERIC)
+unary("trunc", _rounding(np.trunc), lambda g: g * 0, floating=False, dtypes=_NUMERIC, aliases=("fix",))
+unary("frac", lambda a: a - np.trunc(a), lambda g: g, floating=False, dtypes=_FLOATS)
 unary("sinc", lambda a: np.sinc(a), lambda g, x: g * _sinc_grad(x))
-unary("bitwise_not", lambda a: np.invert(a), floating=False,
-      dtypes=("bool", "uint8", "int8", "int16", "int32", "int64"))
-unary("logical_not", np.logical_not, floating=False)
-FUNCTIONS["fix"] = FUNCTIONS["trunc"]
+unary("bitwise_not", lambda a: np.invert(a), floating=False, dtypes=_INTS)
+unary("logical_not", np.logical_not, result="bool")
+unary("deg2rad", lambda a: a * np.asarray(math.pi / 180, a.dtype), lambda g: g * (math.pi / 180))
+unary("rad2deg", lambda a: a * np.asarray(180 / math.pi, a.dtype), lambda g: g * (180 / math.pi))
+unary("i0", sp.i0)
+unary("angle", lambda a: np.where(a < 0, np.asarray(math.pi, a.dtype), np.zeros((), a.dtype)) + a * 0,
+      lambda g: g * 0, inplace=False)
 
 
 def _sinc_grad(x):
@@ -137,12 +174,23 @@ for _n in ("logical_not",):
 
 @op(inplace=True)
 def round(input, *, decimals=0):
+    if input._dtype is D.bool_:
+        raise NotImplementedError('"round_vml_cpu" not implemented for \'Bool\'')
+    if input._dtype._cat == 1 and decimals == 0:
+        return input.clone()
     res = wrap(np.round(input._data, decimals), input._dtype)
     record(_ZeroGrad, res, (input,))
     return res
 
 
 _ZeroGrad = node_class("RoundBackward0", lambda self, g: g * 0)
+
+
+@op()
+def positive(input):
+    if input._dtype is D.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 
 
 @op()
@@ -161,13 +209,18 @@ _Polygamma = node_class("PolygammaBackward0", lambda self, g: g * self.saved[0].
 Tensor.polygamma = lambda self, n: polygamma(n, self)
 
 
-@op()
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    res = wrap(np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf), input._dtype)
+@op(inplace=True)
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    a = input._data
+    if input._dtype is D.bfloat16:  # NumPy's nan_to_num does not know bfloat16's limits
+        big = float(ml_dtypes.finfo(a.dtype).max)
+        a = np.nan_to_num(a.astype(np.float32), nan=nan, posinf=big if posinf is None else posinf,
+                          neginf=-big if neginf is None else neginf)
+    res = wrap(np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf), input._dtype)
     node = record(_NanToNum, res, (input,))
     if node is not None:
         node.save(input)
-    return res
+    return _into(out, res)
 
 
 _NanToNum = node_class("NanToNumBackward0", lambda self, g: g * self.saved[0].isfinite())
@@ -217,18 +270,27 @@ def apply_binary(Node, arr, dt, a, b, args=None):
     return res
 
 
-def binary(name, fn, grad_a=None, grad_b=None, *, result=None, inplace=True, node=None, dtypes=None):
+def binary(name, fn, grad_a=None, grad_b=None, *, result=None, inplace=True, node=None, dtypes=None,
+           kernel=None, scalars="both", check=None, aliases=()):
     """Define a broadcasting binary op from `fn` on arrays and the two gradient rules.
-    result: 'bool' for comparisons, 'float' where integer inputs give the default float dtype."""
+    result: 'bool' for comparisons, 'float' where integer inputs give the default float dtype;
+    dtypes: the dtypes the kernel computes in (others raise torch's NotImplementedError);
+    scalars: which operands may be Python numbers ('both', 'other' or 'none', as torch's signatures);
+    check(name, dt, input, other): any further validation."""
     Node = _binary_node(node or _node_name(name), grad_a, grad_b) if grad_a else None
+    kernel = kernel or name + "_cpu"
 
     def f(input, other, *, out=None):
+        if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+            check_scalar_operands(name, input, other, scalars)
         x, y, dt = operands(input, other)
         if dtypes is not None and dt.name not in dtypes:
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{D._LEGACY[dt.name]}\'')
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{D._LEGACY[dt.name]}\'')
+        if check is not None:
+            check(name, dt, input, other)
         if result == "float" and dt._cat < 2:
             dt = D.get_default_dtype()
-            x, y = _as(x, dt), _as(y, dt)
+            x, y = float_operands(input, other, dt)
         arr = fn(x, y)
         if result == "bool":
             return _into(out, wrap(arr, D.bool_))
@@ -236,17 +298,36 @@ def binary(name, fn, grad_a=None, grad_b=None, *, result=None, inplace=True, nod
             return _into(out, wrap(arr, dt))
         return _into(out, apply_binary(Node, arr, dt, input, other))
     f.__name__ = f.__qualname__ = name
-    op(name, inplace=inplace)(f)
+    op(name, inplace=inplace, aliases=aliases)(f)
     return f
+
+
+def check_scalar_operands(name, input, other, scalars):
+    """torch's TypeError when a Python number is passed where the op's signature wants a Tensor."""
+    if not isinstance(input, Tensor) and (scalars != "both" or not isinstance(other, Tensor)):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if not isinstance(other, Tensor) and scalars == "none":
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+
+
+def float_operands(input, other, dt):
+    """Integer operands of an op that computes in floating point: converted from their own values
+    (a wide Python int or 0-d tensor is not first wrapped to the integer dtype, as in torch)."""
+    return (cast(input._data, dt) if isinstance(input, Tensor) else input,
+            cast(other._data, dt) if isinstance(other, Tensor) else other)
+
+
+def _no_complex(name, dt, input, other):
+    if dt.is_complex:
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
 
 
 def _as(v, dt):
     return v.astype(dt.np) if isinstance(v, np.ndarray) else v
 
 
-def _int_division_check(y):
-    if (np.asarray(y) == 0).any():
-        raise RuntimeError("ZeroDivisionError")
+def _no_derivative(name):
+    raise RuntimeError(f"derivative for aten::{name} is not implemented")
 
 
 def _maximum_grad(g, a, b):
@@ -254,29 +335,55 @@ def _maximum_grad(g, a, b):
 
 
 mul = binary("mul", np.multiply, lambda g, b: g * b, lambda g, a: g * a)
-binary("maximum", np.maximum, _maximum_grad, lambda g, a, b: _maximum_grad(g, b, a))
-binary("minimum", np.minimum, lambda g, a, b: _maximum_grad(g, b, a), _maximum_grad)
-binary("fmax", np.fmax, _maximum_grad, lambda g, a, b: _maximum_grad(g, b, a))
-binary("fmin", np.fmin, lambda g, a, b: _maximum_grad(g, b, a), _maximum_grad)
+_NO_BOOL = _NUMERIC[:-2]  # integer and floating kernels: no bool, no complex
+binary("maximum", np.maximum, _maximum_grad, lambda g, a, b: _maximum_grad(g, b, a), scalars="none",
+       check=_no_complex)
+binary("minimum", np.minimum, lambda g, a, b: _maximum_grad(g, b, a), _maximum_grad, scalars="none",
+       check=_no_complex)
+binary("fmax", np.fmax, _maximum_grad, lambda g, a, b: _maximum_grad(g, b, a), scalars="none", check=_no_complex)
+binary("fmin", np.fmin, lambda g, a, b: _maximum_grad(g, b, a), _maximum_grad, scalars="none", check=_no_complex)
 binary("atan2", np.arctan2, lambda g, a, b: g * b / (a * a + b * b), lambda g, a, b: -g * a / (a * a + b * b),
-       result="float")
-binary("hypot", np.hypot, lambda g, a, out: g * a / out, lambda g, b, out: g * b / out)
-binary("copysign", np.copysign, lambda g, a, out: g * (out / a).nan_to_num(0.0), lambda g: g * 0, result="float")
-binary("xlogy", sp.xlogy, lambda g, a, b: g * (b.log() * (a != 0)), lambda g, a, b: g * a / b, result="float")
-binary("remainder", lambda x, y: np.remainder(x, y) if not _is_int(x, y) or not _int_division_check(y) else 0,
-       lambda g: g, lambda g, a, b: -g * (a / b).floor())
-binary("fmod", np.fmod, lambda g: g, lambda g, a, b: -g * (a / b).trunc())
-binary("floor_divide", lambda x, y: _floor_divide(x, y), lambda g: g * 0, lambda g: g * 0)
-for _n, _f in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less), ("le", np.less_equal),
-               ("gt", np.greater), ("ge", np.greater_equal), ("logical_and", np.logical_and),
-               ("logical_or", np.logical_or), ("logical_xor", np.logical_xor)):
-    binary(_n, _f, result="bool")
-_INTS = ("bool", "uint8", "int8", "int16", "int32", "int64")
+       result="float", scalars="none", dtypes=_REAL, aliases=("arctan2",))
+binary("hypot", np.hypot, lambda g, a, out: g * a / out, lambda g, b, out: g * b / out, scalars="none",
+       dtypes=_FLOATS)
+binary("copysign", np.copysign, lambda g, a, out: g * (out / a).nan_to_num(0.0), lambda g: g * 0, result="float",
+       scalars="other", dtypes=_REAL)
+binary("xlogy", sp.xlogy, lambda g, a, b: g * (b.log() * (a != 0)), lambda g, a, b: g * a / b, result="float",
+       dtypes=_REAL)
+binary("remainder", lambda x, y: _int_division(np.remainder, x, y), lambda g: g,
+       lambda g, a, b: -g * (a / b).floor(), dtypes=_NO_BOOL)
+binary("fmod", lambda x, y: _int_division(np.fmod, x, y), lambda g: g, lambda g, a, b: -g * (a / b).trunc(),
+       scalars="other", dtypes=_NO_BOOL)
+binary("floor_divide", lambda x, y: _int_division(np.floor_divide, x, y), lambda g: _no_derivative("floor_divide"),
+       lambda g: _no_derivative("floor_divide"), dtypes=_NO_BOOL, kernel="div_floor_cpu",
+       node="torch::autograd::NotImplemented")
+for _n, _f in (("eq", np.equal), ("ne", np.not_equal)):
+    binary(_n, _f, result="bool", scalars="other")
+for _n, _f in (("lt", np.less), ("le", np.less_equal), ("gt", np.greater), ("ge", np.greater_equal)):
+    binary(_n, _f, result="bool", scalars="other", dtypes=_INTS + _FLOATS)
+for _n, _f in (("logical_and", np.logical_and), ("logical_or", np.logical_or), ("logical_xor", np.logical_xor)):
+    binary(_n, _f, result="bool", scalars="none")
 binary("bitwise_and", np.bitwise_and, dtypes=_INTS)
 binary("bitwise_or", np.bitwise_or, dtypes=_INTS)
 binary("bitwise_xor", np.bitwise_xor, dtypes=_INTS)
-binary("bitwise_left_shift", np.left_shift, dtypes=_INTS[1:])
-binary("bitwise_right_shift", np.right_shift, dtypes=_INTS[1:])
+binary("bitwise_left_shift", np.left_shift, dtypes=_INTS[1:], kernel="lshift_cpu")
+binary("bitwise_right_shift", np.right_shift, dtypes=_INTS[1:], kernel="rshift_cpu")
+binary("logaddexp", lambda x, y: np.logaddexp(x, y) if x.dtype.kind != "c" else np.log(np.exp(x) + np.exp(y)), lambda g, a, b: g * (a - b).sigmoid(), lambda g, a, b: g * (b - a).sigmoid(),
+       scalars="none", dtypes=_FLOATS + ("complex64", "complex128"))
+binary("logaddexp2", np.logaddexp2, lambda g, a, b: g * ((a - b) * LN2).sigmoid(),
+       lambda g, a, b: g * ((b - a) * LN2).sigmoid(), scalars="none", dtypes=_FLOATS)
+binary("nextafter", np.nextafter, scalars="none", dtypes=_FLOATS)
+
+
+def _heaviside_check(name, dt, input, other):
+    if dt.is_complex:
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
+    if input._dtype is not other._dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+
+
+binary("heaviside", lambda x, y: np.where(x == 0, y, x > 0).astype(np.result_type(x, y)), scalars="none",
+       check=_heaviside_check)
 for _alias, _name in (("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"),
                       ("not_equal", "ne"), ("multiply", "mul")):
     FUNCTIONS[_alias] = FUNCTIONS[_name]
@@ -284,14 +391,19 @@ for _alias, _name in (("greater", "gt"), ("greater_equal", "ge"), ("less", "lt")
     setattr(Tensor, _alias + "_", getattr(Tensor, _name + "_"))
 
 
-def _is_int(x, y):
-    return isinstance(x, np.ndarray) and x.dtype.kind in "iub" or isinstance(y, np.ndarray) and y.dtype.kind in "iub"
+def _int_division(fn, x, y):
+    """An integer division kernel refuses a zero divisor, as torch does; floats follow IEEE."""
+    if (x.dtype if isinstance(x, np.ndarray) else y.dtype).kind in "iub" and (np.asarray(y) == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return fn(x, y)
 
 
-def _floor_divide(x, y):
-    if _is_int(x, y):
-        _int_division_check(y)
-    return np.floor_divide(x, y)
+def _trunc_divide(x, y):
+    if (x.dtype if isinstance(x, np.ndarray) else y.dtype).kind in "iub":
+        q = np.floor_divide(x, y)  # the floor, moved up one where the exact quotient is negative and inexact
+        return q + ((q < 0) & (q * y != x))
+    return np.trunc(np.true_divide(x, y))
 
 
 _Add = _binary_node("AddBackward0", lambda g: g, lambda g: g)
@@ -325,20 +437,26 @@ def add(input, other, *, alpha=1, out=None):
     return _into(out, apply_binary(_Add if alpha == 1 else _scaled(_Add, alpha), x + y, dt, input, other))
 
 
-@op(inplace=True)
-def sub(input, other, *, alpha=1, out=None):
-    x, y, dt = operands(input, other)
+def _check_sub(dt, input, other):
     if dt is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if isinstance(other, bool) or isinstance(input, bool) or D.bool_ in (getattr(input, "_dtype", None),
+                                                                         getattr(other, "_dtype", None)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+@op(inplace=True, aliases=("subtract",))
+def sub(input, other, *, alpha=1, out=None):
+    x, y, dt = operands(input, other)
+    _check_sub(dt, input, other)
     if alpha != 1:
         _check_alpha(dt, alpha)
         y = y * alpha
     return _into(out, apply_binary(_Sub if alpha == 1 else _scaled(_Sub, alpha), x - y, dt, input, other))
 
 
-FUNCTIONS["subtract"] = sub
-Tensor.subtract = sub
 _Rsub = node_class("RsubBackward1", lambda self, g: -g)
 
 
@@ -350,6 +468,7 @@ def rsub(input, other, alpha=1):
 
 def _rsub_scalar(input, other, alpha):
     x, y, dt = operands(input, other)
+    _check_sub(dt, other, input)
     res = wrap(y - x * alpha, dt)
     record(_Rsub if alpha == 1 else node_class("RsubBackward1", lambda self, g: -g * alpha), res, (input,))
     return res
@@ -357,7 +476,7 @@ def _rsub_scalar(input, other, alpha):
 
 FUNCTIONS["rsub"] = rsub
 _Div = _binary_node("DivBackward0", lambda g, b: g / b, lambda g, a, b: -g * a / (b * b))
-_DivFloor = _binary_node("DivBackward1", lambda g: g * 0, lambda g: g * 0)
+_DivFloor = _binary_node("DivBackward2", lambda g: g * 0, lambda g: g * 0)
 
 
 @op(inplace=True, aliases=("true_divide", "divide"))
@@ -366,21 +485,14 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         if dt._cat < 2:
             dt = D.get_default_dtype()
-            x, y = _as(x, dt), _as(y, dt)
+            x, y = float_operands(input, other, dt)
         return _into(out, apply_binary(_Div, np.true_divide(x, y), dt, input, other))
-    if rounding_mode == "trunc":
-        if dt._cat < 2:
-            _int_division_check(y)
-            q = np.trunc(np.true_divide(x, y)).astype(dt.np) if True else None
-            q = np.where((x % y != 0) & ((x < 0) != (np.asarray(y) < 0)), np.floor_divide(x, y) + 1,
-                         np.floor_divide(x, y))
-        else:
-            q = np.trunc(np.true_divide(x, y))
-    elif rounding_mode == "floor":
-        q = _floor_divide(x, y) if dt._cat < 2 else np.floor(np.true_divide(x, y))
-    else:
+    if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
+    if dt is D.bool_ or dt.is_complex:
+        raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'{D._LEGACY[dt.name]}\'')
+    q = _int_division(_trunc_divide if rounding_mode == "trunc" else np.floor_divide, x, y)
     return _into(out, apply_binary(_DivFloor, q, dt, input, other))
 
 
@@ -397,7 +509,7 @@ def _pow_scalar_grad(g, x, e):
 
 def _log_where_nonzero(a, out):
     # d/db a**b = a**b log a, taken as 0 where a == 0 and b >= 0 (torch's convention)
-    return a.log().masked_fill((a == 0) & (out >= 0), 0.0)
+    return where((a == 0) & (out >= 0), 0.0, a.log())
 
 
 @op(inplace=True)
@@ -406,10 +518,16 @@ def pow(input, exponent, *, out=None):
         return _pow_base(input, exponent)
     if isinstance(exponent, Tensor):
         x, y, dt = operands(input, exponent)
-        _check_int_pow(dt, y)
-        return _into(out, apply_binary(_PowTensor, np.power(x, y), dt, input, exponent))
+        if dt is D.bool_:
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
+        return _into(out, apply_binary(_PowTensor, _power(x, y, dt), dt, input, exponent))
+    check_scalar(exponent)
     x, e, dt = operands(input, exponent)
-    _check_int_pow(dt, e)
+    if dt._cat == 1:
+        if exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if e is not exponent:  # the exponent did not fit the integer dtype
+            raise RuntimeError(f"value cannot be converted to type {_C_TYPES[dt.name]} without overflow")
     res = wrap(np.square(x) if e == 2 else np.power(x, e), dt)
     node = record(_PowScalar, res, (input,), exponent)
     if node is not None:
@@ -417,22 +535,89 @@ def pow(input, exponent, *, out=None):
     return _into(out, res)
 
 
-def _check_int_pow(dt, e):
-    if dt._cat == 1 and (np.asarray(e) < 0).any():
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+@op(inplace=True)
+def square(input):
+    return pow(input, 2)
+
+
+_C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+
+
+def _power(x, y, dt):
+    """x ** y; an integer to a negative integer power is 1 for 1, +-1 for -1 and 0 otherwise (as torch)."""
+    if dt._cat != 1:
+        return np.power(x, y)
+    neg = np.asarray(y) < 0
+    if not neg.any():
+        return np.power(x, y)
+    odd = np.asarray(y) % 2 == 1
+    return np.where(neg, np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0)),
+                    np.power(x, np.where(neg, 0, y))).astype(dt.np)
 
 
 def _pow_base(base, exponent):
     b, y, dt = operands(base, exponent)
-    res = wrap(np.power(b, y), dt)
+    res = wrap(_power(b, y, dt), dt)
     node = record(_PowBase, res, (exponent,), base)
     if node is not None:
         node.save(SavedOutput(res))
     return res
 
 
-FUNCTIONS["float_power"] = lambda input, exponent: pow(input.double() if isinstance(input, Tensor) else input,
-                                                      exponent.double() if isinstance(exponent, Tensor) else exponent)
+def _float_power_dtype(input, exponent):
+    cplx = any(v.is_complex() if isinstance(v, Tensor) else isinstance(v, complex) for v in (input, exponent))
+    return D.complex128 if cplx else D.float64
+
+
+@op()
+def float_power(input, exponent):
+    """input ** exponent computed in double precision (complex128 if either is complex)."""
+    dt = _float_power_dtype(input, exponent)
+    return pow(input.to(dt) if isinstance(input, Tensor) else input,
+               exponent.to(dt) if isinstance(exponent, Tensor) else exponent)
+
+
+def float_power_(self, exponent):
+    dt = _float_power_dtype(self, exponent)
+    if self._dtype is not dt:
+        raise RuntimeError(f"the base given to float_power_ has dtype {D._LEGACY[self._dtype.name]} but the "
+                           f"operation's result requires dtype {D._LEGACY[dt.name]}")
+    return self.pow_(exponent.to(dt) if isinstance(exponent, Tensor) else exponent)
+
+
+Tensor.float_power_ = float_power_
+
+
+@op(inplace=True)
+def ldexp(input, other):
+    """input * 2 ** other."""
+    check_scalar_operands("ldexp", input, other, "none")
+    return input * 2.0 ** other
+
+
+@op()
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    check_scalar_operands("isclose", input, other, "none")
+    if input._dtype is not other._dtype:
+        raise RuntimeError(f"{D._LEGACY[input._dtype.name]} did not match {D._LEGACY[other._dtype.name]}")
+    a, b = input._data, other._data
+    broadcast_shape(a.shape, b.shape)
+    if input._dtype._cat < 2:
+        a, b = a.astype(np.float64), b.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        return wrap(np.isclose(a, b, rtol, atol, equal_nan), D.bool_)
+
+
+@op()
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+@op()
+def equal(input, other):
+    """True when both tensors have the same shape and elements."""
+    check_scalar_operands("equal", input, other, "none")
+    return input._data.shape == other._data.shape and bool((input._data == other._data).all())
 
 
 _Clamp = node_class("ClampBackward1", lambda self, g: g * _in_range(self.saved[0], *self.args))
@@ -472,12 +657,26 @@ def clamp(input, min=None, max=None, *, out=None):
     return _into(out, res)
 
 
-FUNCTIONS["clamp_min"] = lambda input, min: clamp(input, min=min)
-FUNCTIONS["clamp_max"] = lambda input, max: clamp(input, max=max)
-Tensor.clamp_min = lambda self, min: clamp(self, min=min)
-Tensor.clamp_max = lambda self, max: clamp(self, max=max)
-Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
-Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
+def _clamp_side(name, np_fn, keep):
+    """clamp_min / clamp_max (and their in-place forms): torch records them as their own nodes."""
+    Node = node_class("Clamp" + name[6:].capitalize() + "Backward0",
+                      lambda self, g: g * keep(self.saved[0], self.args))
+
+    def f(input, bound):
+        if isinstance(bound, Tensor):
+            return clamp(input, **{name[-3:]: bound})
+        dt = D.result_type(input, bound)
+        res = wrap(np_fn(cast(input._data, dt), bound), dt)
+        node = record(Node, res, (input,), bound)
+        if node is not None:
+            node.save(input)
+        return res
+    f.__name__ = name
+    op(name, inplace=True)(f)
+
+
+_clamp_side("clamp_min", np.maximum, lambda x, lo: x >= lo)
+_clamp_side("clamp_max", np.minimum, lambda x, hi: x <= hi)
 maximum, minimum = FUNCTIONS["maximum"], FUNCTIONS["minimum"]
 
 _Where = _binary_node("WhereBackward0", lambda g, c: g * c, lambda g, c: g * ~c)
@@ -485,12 +684,18 @@ _Where = _binary_node("WhereBackward0", lambda g, c: g * c, lambda g, c: g * ~c)
 
 @op()
 def where(condition, input=None, other=None):
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not {type(condition).__name__}")
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
     if condition._dtype is not D.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{D._LEGACY[condition._dtype.name]}")
-    x, y, dt = operands(input, other)
+    if isinstance(input, Tensor) or isinstance(other, Tensor):
+        x, y, dt = operands(input, other)
+    else:
+        x, y, dt = input, other, D.result_type(input, other)
+    broadcast_shape(broadcast_shape(condition._data.shape, np.shape(x)), np.shape(y))
     res = wrap(np.where(condition._data, x, y), dt)
     if state.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
         shape = np.broadcast_shapes(condition._data.shape, np.shape(x), np.shape(y))
@@ -500,6 +705,34 @@ def where(condition, input=None, other=None):
         if node is not None:
             node.save(condition)
     return res
+
+
+Tensor.where = lambda self, condition, other: where(condition, self, other)
+
+
+def _complex_parts(name, a, b):
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"Expected object of scalar type {D._LEGACY[a._dtype.name]} but got scalar type "
+                           f"{D._LEGACY[b._dtype.name]} for second argument")
+    if a._dtype not in (D.float32, D.float64, D.float16):
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{D._LEGACY[a._dtype.name]} and {D._LEGACY[b._dtype.name]}")
+    broadcast_shape(a._data.shape, b._data.shape)
+    return a._dtype.to_complex()
+
+
+@op("complex", method=False)
+def complex_(real, imag):
+    """real + 1j * imag, as a complex tensor."""
+    dt = _complex_parts("complex", real, imag)
+    return wrap(real._data + 1j * imag._data, dt)
+
+
+@op(method=False)
+def polar(abs, angle):
+    """abs * (cos(angle) + 1j * sin(angle))."""
+    dt = _complex_parts("polar", abs, angle)
+    return wrap(abs._data * np.cos(angle._data) + 1j * abs._data * np.sin(angle._data), dt)
 
 
 @op(inplace=True)
@@ -539,12 +772,20 @@ Tensor.__mod__ = FUNCTIONS["remainder"]
 Tensor.__rmod__ = _reflect(FUNCTIONS["remainder"])
 Tensor.__imod__ = Tensor.remainder_
 Tensor.__pow__ = pow
-Tensor.__rpow__ = lambda self, other: _pow_base(other, self)
+Tensor.__rpow__ = lambda self, other: pow(other, self)
 Tensor.__ipow__ = Tensor.pow_
 Tensor.__neg__ = FUNCTIONS["neg"]
-Tensor.__pos__ = lambda self: self
+Tensor.__pos__ = positive
 Tensor.__abs__ = FUNCTIONS["abs"]
-Tensor.__invert__ = lambda self: FUNCTIONS["bitwise_not"](self)
+
+
+def _invert(self):
+    if self._dtype._cat > 1:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return FUNCTIONS["bitwise_not"](self)
+
+
+Tensor.__invert__ = _invert
 for _op, _name in (("eq", "eq"), ("ne", "ne"), ("lt", "lt"), ("le", "le"), ("gt", "gt"), ("ge", "ge")):
     setattr(Tensor, f"__{_op}__", FUNCTIONS[_name])
 for _op, _name in (("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),

@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state
-from .registry import op, node_class, wrap, cast, FUNCTIONS
+from .registry import op, node_class, wrap, cast, commit_inplace, FUNCTIONS
 
 
 class ReturnTypes(tuple):
@@ -34,9 +34,13 @@ def return_type(name):
 
 
 def dims_of(x, dim):
-    """Normalise a dim argument (int, tuple, list or None) to a sorted tuple of axes."""
+    """Normalise a dim argument (int, tuple, list or None) to a sorted tuple of axes
+    (a 0-d tensor accepts dim 0 or -1 and has no axis to reduce)."""
     n = x._data.ndim
-    if dim is None:
+    if dim is None or not n:
+        if n == 0 and dim is not None:
+            for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+                x._wrap_dim(d)
         return tuple(range(n))
     if isinstance(dim, (tuple, list)):
         if not dim:
@@ -46,6 +50,19 @@ def dims_of(x, dim):
             raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
         return axes
     return (x._wrap_dim(dim),)
+
+
+def int_dim(name, dim):
+    """torch's TypeError for ops whose dim must be a single int."""
+    if not isinstance(dim, int):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    return dim
+
+
+def check_keepdim(name, dim, keepdim):
+    """torch has no overload taking keepdim without dim for these reductions."""
+    if dim is None and keepdim:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, keepdim=bool)")
 
 
 def expand_back(g, shape, axes, keepdim):
@@ -79,6 +96,7 @@ def _acc_dtype(x, dtype):
 
 @op()
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    check_keepdim("sum", dim, keepdim)
     axes = dims_of(input, dim)
     dt = _acc_dtype(input, dtype)
     res = wrap(np.sum(cast(input._data, dt), axis=axes, keepdims=keepdim), dt)
@@ -87,7 +105,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 @op()
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    return sum(input.nan_to_num(0.0) if input._dtype._cat >= 2 else input, dim, keepdim, dtype=dtype)
+    x = input.masked_fill(input.isnan(), 0) if input._dtype._cat >= 2 else input
+    return sum(x, () if dim is None else dim, keepdim, dtype=dtype)
 
 
 def _mean_grad(g, shape, axes, keepdim):
@@ -101,6 +120,7 @@ _mean_rec = _reducer(node_class("MeanBackward0", lambda self, g: _mean_grad(g, *
 
 @op()
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    check_keepdim("mean", dim, keepdim)
     dt = D.to_dtype(dtype) if dtype is not None else input._dtype
     if dt._cat < 2:
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -112,8 +132,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 @op()
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    if input._dtype._cat < 2:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{D._LEGACY[input._dtype.name]}")
     keep = ~input.isnan()
-    return nansum(input, dim, keepdim) / keep.sum(dim, keepdim)
+    return nansum(input, dim, keepdim) / keep.sum(() if dim is None else dim, keepdim)
 
 
 def _prod_grad(g, x, out, shape, axes, keepdim):
@@ -137,19 +160,23 @@ _prod_rec = _reducer(node_class("ProdBackward0", lambda self, g: _prod_grad(g, *
 
 @op()
 def prod(input, dim=None, keepdim=False, *, dtype=None):
-    axes = dims_of(input, dim)
+    check_keepdim("prod", dim, keepdim)
+    axes = dims_of(input, dim if dim is None else int_dim("prod", dim))
     dt = _acc_dtype(input, dtype)
     res = wrap(np.prod(cast(input._data, dt), axis=axes, keepdims=keepdim), dt)
     return _prod_rec(res, input, axes, keepdim, dim is None, (input, SavedOutput(res)))
 
 
-def _check_nonempty(x, axes, name):
-    if x._data.size == 0 and (not axes or any(x._data.shape[a] == 0 for a in axes) or x._data.ndim == 0):
-        dim = f" on tensor with no elements because the operation does not have an identity" if not axes else \
-            f"(): Expected reduction dim {axes[0]} to have non-zero size."
-        raise (RuntimeError if axes else IndexError)(f"{name}(): Expected reduction dim to be specified for "
-                                                     f"input.numel() == 0. Specify the reduction dim with the 'dim' "
-                                                     f"argument." if not axes else f"{name}{dim}")
+def _check_nonempty(x, axes, name, dim_given, error=RuntimeError):
+    """Reductions without an identity (max, argmax, ...) refuse empty input, with torch's messages."""
+    if x._data.size:
+        return
+    if not dim_given:
+        raise error(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                    f"reduction dim with the 'dim' argument.")
+    for a in axes:
+        if x._data.shape[a] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
 
 
 def _evenly(g, x, out, shape, axes, keepdim):
@@ -168,16 +195,16 @@ def _extremum(name, np_fn, np_arg):
     def f(input, dim=None, keepdim=False, *, out=None):
         if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
             return FUNCTIONS["maximum" if name == "max" else "minimum"](input, dim)
+        check_keepdim(name, dim, keepdim)
         if dim is None:
-            _check_nonempty(input, (), name)
+            _check_nonempty(input, (), name, False)
             res = wrap(np_fn(input._data), input._dtype)
             if input._rg and state.enabled:
                 node = record(AllNode, res, (input,), (input._data.shape, tuple(range(input._data.ndim)), False))
                 node.save(input, SavedOutput(res))
             return res
-        d = input._wrap_dim(dim)
-        if input._data.ndim and input._data.shape[d] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        d = input._wrap_dim(int_dim(name, dim))
+        _check_nonempty(input, (d,), name, True)
         a = input._data if input._data.ndim else input._data.reshape(1)
         idx = np.expand_dims(np_arg(a, axis=d if input._data.ndim else 0), d if input._data.ndim else 0)
         vals = np.take_along_axis(a, idx, d if input._data.ndim else 0)
@@ -225,7 +252,7 @@ def _amax(name, np_fn):
 
     def f(input, dim=(), keepdim=False):
         axes = dims_of(input, dim)
-        _check_nonempty(input, axes, name)
+        _check_nonempty(input, axes, name, dim not in (None, ()))
         res = wrap(np_fn(input._data, axis=axes, keepdims=keepdim), input._dtype)
         if input._rg and state.enabled:
             node = record(Node, res, (input,), (input._data.shape, axes, keepdim))
@@ -241,6 +268,10 @@ _amax("amin", np.min)
 
 def _arg(name, fn):
     def f(input, dim=None, keepdim=False):
+        if input._dtype is D.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
+        _check_nonempty(input, () if dim is None else (input._wrap_dim(int_dim(name, dim)),), name,
+                        dim is not None, IndexError)
         if dim is None:
             res = fn(input._data.reshape(-1), 0)
             return wrap(np.asarray(res).reshape((1,) * input._data.ndim if keepdim else ()), D.int64)
@@ -258,6 +289,11 @@ _arg("argmin", _nan_arg(np.argmin))
 
 
 def aminmax(input, *, dim=None, keepdim=False):
+    if dim is not None:
+        int_dim("aminmax", dim)
+    elif not input._data.size:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                           "identity.")
     return return_type("aminmax")(input.amin(() if dim is None else dim, keepdim),
                                   input.amax(() if dim is None else dim, keepdim))
 
@@ -276,7 +312,8 @@ def _correction(unbiased, correction):
 
 def _var_grad(g, x, shape, axes, keepdim, c):
     n = int(np.prod([shape[a] for a in axes])) if axes else 1
-    return expand_back(g, shape, axes, keepdim) * 2 * (x - x.mean(axes, keepdim=True)) / max(n - c, 0)
+    dof = n - c if n > c else 0  # (the builtin max is shadowed in this module)
+    return expand_back(g, shape, axes, keepdim) * 2 * (x - x.mean(axes, keepdim=True)) / dof
 
 
 _Var = node_class("VarBackward0", lambda self, g: _var_grad(g, *self.saved, *self.args))
@@ -297,7 +334,7 @@ def _var_std(input, dim, unbiased, keepdim, correction, is_std):
     res = wrap(r, input._dtype)
     if input._rg and state.enabled:
         node = record(_Std if is_std else _Var, res, (input,), (input._data.shape, axes, keepdim, c))
-        node.save(input, *(((expand_back(res.detach(), input._data.shape, axes, keepdim),) if is_std else ())))
+        node.save(input, *((SavedOutput(res),) if is_std else ()))
     return res
 
 
@@ -311,12 +348,20 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _var_std(input, dim, unbiased, keepdim, correction, True)
 
 
+def _with_mean(spread, input, dim, keepdim, name):
+    if input._dtype._cat < 2:
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+    if isinstance(dim, bool):  # var_mean(input, unbiased)
+        dim = None
+    return spread, mean(input, () if dim is None else dim, keepdim)
+
+
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    return _with_mean(var(input, dim, unbiased, keepdim, correction=correction), input, dim, keepdim, "var_mean")
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    return _with_mean(std(input, dim, unbiased, keepdim, correction=correction), input, dim, keepdim, "std_mean")
 
 
 FUNCTIONS["var_mean"], FUNCTIONS["std_mean"] = var_mean, std_mean
@@ -374,6 +419,8 @@ def _lse_grad(g, x, out, shape, axes, keepdim):
 
 @op()
 def logsumexp(input, dim, keepdim=False):
+    if isinstance(dim, (tuple, list)) and not dim and input._data.ndim and not keepdim:
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * input._data.ndim}")
     axes = dims_of(input, dim)
     x = input._data if input._dtype._cat >= 2 else input._data.astype(D.get_default_dtype().np)
     m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
@@ -390,7 +437,7 @@ def logsumexp(input, dim, keepdim=False):
 
 def _bool_reduce(np_fn):
     def f(input, dim=None, keepdim=False):
-        axes = dims_of(input, dim)
+        axes = () if isinstance(dim, (tuple, list)) and not dim else dims_of(input, dim)  # dim=() reduces nothing
         r = np_fn(input._data, axis=axes, keepdims=keepdim)
         return wrap(r.astype(np.uint8) if input._dtype is D.uint8 else r,
                     D.uint8 if input._dtype is D.uint8 else D.bool_)
@@ -439,6 +486,23 @@ def cumprod(input, dim, *, dtype=None):
     return res
 
 
+def _scan_inplace(name):
+    """cumsum_/cumprod_ accumulate in self's dtype, which torch's kernels lack for bool."""
+    def method_(self, dim, *, dtype=None):
+        if self._dtype is D.bool_:
+            raise NotImplementedError(f'"{name}_out_cpu" not implemented for \'Bool\'')
+        if dtype is not None and D.to_dtype(dtype) is not self._dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {self._dtype.name} and output tensor dtype "
+                               f"{D.to_dtype(dtype).name} should match")
+        return commit_inplace(self, FUNCTIONS[name](self, dim, dtype=self._dtype))
+    method_.__name__ = name + "_"
+    setattr(Tensor, name + "_", method_)
+
+
+_scan_inplace("cumsum")
+_scan_inplace("cumprod")
+
+
 def _cum_extremum(name, ufunc):
     RT = return_type(name)
 
@@ -448,7 +512,8 @@ def _cum_extremum(name, ufunc):
         vals = ufunc.accumulate(a, axis=d) if a.ndim else a.copy()
         n = a.shape[d] if a.ndim else 1
         pos = np.arange(n).reshape((-1,) + (1,) * (a.ndim - d - 1)) if a.ndim else np.zeros(())
-        idx = np.maximum.accumulate(np.where(a == vals, pos, 0), axis=d) if a.ndim else np.zeros((), np.int64)
+        hit = (a == vals) | (np.isnan(a) if a.dtype.kind == "f" else False)  # a NaN takes over, as in torch
+        idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=d) if a.ndim else np.zeros((), np.int64)
         values, indices = wrap(vals, input._dtype), wrap(idx, D.int64)
         if input._rg and state.enabled:
             node = record(node_class(name.capitalize() + "Backward0",
@@ -465,8 +530,11 @@ _cum_extremum("cummin", np.minimum)
 
 @op()
 def logcumsumexp(input, dim):
-    d = input._wrap_dim(dim)
+    d = input._wrap_dim(int_dim("logcumsumexp", dim))
+    if input._dtype._cat < 2:
+        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{D._LEGACY[input._dtype.name]}\'')
     m = input.amax(d, keepdim=True).detach()
+    m = m.masked_fill(~m.isfinite(), 0)  # an infinite max would turn x - m into NaN
     return (input - m).exp().cumsum(d).log() + m
 
 
@@ -488,16 +556,16 @@ def _softmax_dim(input, dim, name):
     return input._wrap_dim(dim) if input._data.ndim else 0
 
 
-def _softmax_input(input, dtype):
+def _softmax_input(input, dtype, name):
     x = input if dtype is None else input.to(dtype)
     if x._dtype._cat < 2:
-        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for \'{D._LEGACY[x._dtype.name]}\'')
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for \'{D._LEGACY[x._dtype.name]}\'')
     return x
 
 
 @op()
 def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
-    x = _softmax_input(input, dtype)
+    x = _softmax_input(input, dtype, "softmax")
     d = _softmax_dim(x, dim, "softmax")
     a = x._data
     e = np.exp(a - np.max(a, axis=d, keepdims=True)) if a.ndim and a.size else np.ones_like(a)
@@ -510,7 +578,7 @@ def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
 
 @op()
 def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
-    x = _softmax_input(input, dtype)
+    x = _softmax_input(input, dtype, "log_softmax")
     d = _softmax_dim(x, dim, "log_softmax")
     a = x._data
     if a.ndim and a.size:
@@ -597,31 +665,66 @@ def _keep(pair, d, keepdim, name):
     return return_type(name)(values, indices)
 
 
+def _median(input, dim, keepdim, name, skip_nan):
+    """median/nanmedian: the lower middle of the sorted values; median is NaN where a NaN is present,
+    nanmedian takes the middle of the non-NaN values."""
+    if input._dtype is D.bool_:
+        raise NotImplementedError('"median_cpu" not implemented for \'Bool\'')
+    if dim is None:
+        if keepdim:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+        flat = input.reshape(-1)
+        if not flat._data.size:
+            return wrap(np.array(np.nan if input._dtype._cat >= 2 else np.iinfo(np.int64).min), input._dtype)
+        return _median(flat, 0, False, name, skip_nan)[0]
+    d = input._wrap_dim(int_dim(name, dim)) if input._data.ndim else input._wrap_dim(dim)
+    _check_nonempty(input, (d,) if input._data.ndim else (), "median", True)
+    a = input._data if input._data.ndim else input._data.reshape(1)
+    nan = np.isnan(a) if input._dtype._cat >= 2 else np.zeros(a.shape, bool)
+    count = a.shape[d] - nan.sum(d, keepdims=True) if skip_nan else a.shape[d]
+    k = np.maximum((count - 1) // 2, 0) if skip_nan else np.full(nan.sum(d, keepdims=True).shape, (count - 1) // 2)
+    idx = np.take_along_axis(np.argsort(a, axis=d, kind="stable"), k, d)
+    if not skip_nan and nan.any():
+        idx = np.where(nan.any(d, keepdims=True), np.argmax(nan, d, keepdims=True), idx)
+    values = np.take_along_axis(a, idx, d)
+    if not input._data.ndim:
+        return return_type(name)(*_gathered(name, values.reshape(()), idx.reshape(()), input, 0, None))
+    return _keep(_gathered(name, values, idx, input, d, None), d, keepdim, name)
+
+
 @op()
 def median(input, dim=None, keepdim=False):
-    if dim is None:
-        flat = input.reshape(-1)
-        if flat._data.size == 0:
-            return wrap(np.array(np.nan, dtype=input._data.dtype), input._dtype)
-        return flat.sort()[0][(flat._data.size - 1) // 2]
-    d = input._wrap_dim(dim)
-    n = input._data.shape[d]
-    idx = np.take(_argsort(input._data, d, False), [(n - 1) // 2], axis=d)
-    return _keep(_gathered("median", np.take_along_axis(input._data, idx, d), idx, input, d, None), d, keepdim,
-                 "median")
+    return _median(input, dim, keepdim, "median", False)
+
+
+@op()
+def nanmedian(input, dim=None, keepdim=False):
+    return _median(input, dim, keepdim, "nanmedian", True)
+
+
+def _row_modes(rows):
+    """Each row's most frequent value (the smallest on ties) and the index of its last copy in sorted
+    order, which sorts -0 before +0 and counts every NaN on its own (as torch's mode)."""
+    n_rows, n = rows.shape
+    tiebreak = ~np.signbit(rows) if rows.dtype.kind == "f" else np.zeros(rows.shape, bool)
+    order = np.lexsort((tiebreak, rows), axis=-1)
+    s = np.take_along_axis(rows, order, 1)
+    start = np.ones(s.shape, bool)
+    start[:, 1:] = s[:, 1:] != s[:, :-1]
+    run = np.cumsum(start, 1) - 1 + np.arange(n_rows)[:, None] * n
+    count = np.bincount(run.ravel(), minlength=n_rows * n)[run]
+    best = count.max(1)
+    last = np.argmax(count == best[:, None], 1) + best - 1
+    r = np.arange(n_rows)
+    return s[r, last], order[r, last]
 
 
 @op()
 def mode(input, dim=-1, keepdim=False):
-    d = input._wrap_dim(dim) if input._data.ndim else 0
+    d = input._wrap_dim(int_dim("mode", dim)) if input._data.ndim else 0
+    _check_nonempty(input, (d,) if input._data.ndim else (), "mode", True)
     a = np.moveaxis(input._data if input._data.ndim else input._data.reshape(1), d, -1)
-    flat = a.reshape(-1, a.shape[-1])
-    vals = np.empty(flat.shape[0], a.dtype)
-    idxs = np.empty(flat.shape[0], np.int64)
-    for r, row in enumerate(flat):
-        u, counts = np.unique(row, return_counts=True)
-        v = u[np.argmax(counts)]  # the smallest of the most frequent values
-        vals[r], idxs[r] = v, np.nonzero(row == v)[0][-1]
+    vals, idxs = _row_modes(a.reshape(-1, a.shape[-1]))
     shape = a.shape[:-1]
     vals, idxs = np.expand_dims(vals.reshape(shape), d), np.expand_dims(idxs.reshape(shape), d)
     if not input._data.ndim:

@@ -44,6 +44,10 @@ def inplace_variant(fn, name):
 
 def check_inplace(self):
     """In-place on a leaf that requires grad is refused while grad mode records."""
+    if state.inference_tensors and not state.inference and self.is_inference():
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                           "clone to get a normal tensor before doing inplace update.See "
+                           "https://github.com/pytorch/rfcs/pull/17 for more details.")
     if not state.enabled:
         return
     if self._rg and self.grad_fn is None:
@@ -113,15 +117,33 @@ def scalar_for(value, dt):
     return value
 
 
+def broadcast_shape(sa, sb):
+    """The shape sa and sb broadcast to, or torch's RuntimeError naming the first clash from the right."""
+    n = len(sa) if len(sa) > len(sb) else len(sb)
+    out = []
+    for i in range(1, n + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {n - i}")
+        out.append(x if y == 1 else y)
+    return tuple(reversed(out))
+
+
 def operands(a, b):
     """The arrays (or scalars) of a binary op in their common dtype, and that dtype."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb:
+        if a._data.shape != b._data.shape:
+            broadcast_shape(a._data.shape, b._data.shape)
         if a._dtype is b._dtype:
             return a._data, b._data, a._dtype
         dt = D.result_type(a, b)
         return cast(a._data, dt), cast(b._data, dt), dt
     if ta:
+        if a._dtype._cat == 2 and (type(b) is float or type(b) is int):  # a number never changes a float dtype
+            return a._data, b, a._dtype
         check_scalar(b)
         dt = D.result_type(a, b)
         return cast(a._data, dt), scalar_for(b, dt), dt

@@ -6,7 +6,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
-from .registry import op, node_class, wrap, sum_to, shape_str, FUNCTIONS, operands
+from .registry import op, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands
 
 
 def view_of(t, arr):
@@ -264,7 +264,7 @@ def narrow(input, dim, start, length):
     if start < 0:
         start += n
     if not 0 <= start <= n or length < 0 or start + length > n:
-        raise IndexError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return basic_view(input, (slice(None),) * d + (slice(start, start + length),))
 
 
@@ -414,7 +414,7 @@ def _tensors_dtype(tensors, name):
     return D.result_type(*[t if t.ndim else t.reshape(1) for t in tensors]) if len(tensors) > 1 else tensors[0].dtype
 
 
-@op(method=False, aliases=("concat", "concatenate"))
+@op(method=False, aliases=("concat",))
 def cat(tensors, dim=0, *, out=None):
     dt = _tensors_dtype(tensors, "torch.cat")
     parts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or list(tensors[:1])
@@ -452,6 +452,7 @@ def stack(tensors, dim=0, *, out=None):
     return res if out is None else out.copy_(res)
 
 
+FUNCTIONS["concatenate"] = lambda tensors, axis=0, out=None: cat(tensors, axis, out=out)
 FUNCTIONS["hstack"] = lambda tensors: cat([t.reshape(-1) if t.ndim == 0 else t for t in tensors],
                                           0 if tensors[0].ndim <= 1 else 1)
 FUNCTIONS["vstack"] = lambda tensors: cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
@@ -596,6 +597,39 @@ def repeat(input, *sizes):
 
 
 @op()
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each slice along dim repeated `repeats` times in place (the flattened input when dim is None)."""
+    if repeats is None:  # repeat_interleave(counts): index i repeated counts[i] times
+        return wrap(np.repeat(np.arange(input._data.size), input._data), D.int64)
+    x = input.reshape(-1) if dim is None else input
+    d = x._wrap_dim(dim) if dim is not None else 0
+    n = x._data.shape[d] if x._data.ndim else 1
+    r = repeats._data.reshape(-1) if isinstance(repeats, Tensor) else repeats
+    if isinstance(repeats, Tensor) and r.size not in (1, n):
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{r.size} and input.size({d}) = {n}")
+    return x.index_select(d, wrap(np.repeat(np.arange(n), r), D.int64))
+
+
+@op()
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by 90 degrees k times in the plane of dims, from the first towards the second."""
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input._data.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input._data.ndim}")
+    d0, d1 = input._wrap_dim(dims[0]), input._wrap_dim(dims[1])
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return input.flip(d1).transpose(d0, d1)
+    if k == 2:
+        return input.flip((d0, d1))
+    return input.flip(d0).transpose(d0, d1) if k == 3 else input.clone()
+
+
+@op()
 def tile(input, dims):
     dims = tuple(dims)
     if len(dims) < input._data.ndim:
@@ -624,6 +658,11 @@ def diag(input, diagonal=0):
     if input._data.ndim != 2:
         raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{input._data.ndim}D")
     return input.diagonal(diagonal).clone()
+
+
+@op()
+def diagflat(input, offset=0):
+    return diag(input.reshape(-1), offset)
 
 
 _DiagEmbed = node_class("DiagEmbedBackward0", lambda self, g: g.diagonal(self.args, -2, -1))
@@ -659,3 +698,20 @@ def _copy_slices_grads(self, g):
     g_base = g.clone()
     g_base._data.reshape(-1)[idx] = 0
     return g_base, _gather_flat(g, idx)
+
+
+def _inplace_view(name):
+    """t_, transpose_, squeeze_, ...: self becomes the view (new shape and strides over the same data)."""
+    def method_(self, *args, **kwargs):
+        check_inplace(self)
+        out = getattr(Tensor, name)(self, *args, **kwargs)
+        self._data = out._data
+        if out.grad_fn is not None:
+            self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
+        return self
+    method_.__name__ = method_.__qualname__ = name + "_"
+    setattr(Tensor, name + "_", method_)
+
+
+for _n in ("t", "transpose", "swapaxes", "swapdims", "squeeze", "unsqueeze", "as_strided"):
+    _inplace_view(_n)

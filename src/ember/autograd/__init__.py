@@ -53,7 +53,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         inputs = _seq(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         targets = [graph.edge(t) for t in inputs]
         for t in inputs:  # gradients reaching non-leaf inputs are stored in their .grad
             if t.grad_fn is not None:
@@ -79,15 +79,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     found = graph.run_backward([graph.edge(t) for t in outputs], grads, retain_graph, create_graph, edges,
                                accumulate=False)
     result = []
-    for t, e in zip(inputs, edges):
+    for i, (t, e) in enumerate(zip(inputs, edges)):
         g = found.get(e)
         if g is None:
             if materialize_grads:
                 from .._ops.creation import zeros
                 g = zeros(t.shape, dtype=t.dtype)
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
         elif not create_graph:
             g = g.detach()
         result.append(g)

@@ -23,7 +23,6 @@ class FunctionCtx:
 
 class BackwardCFunction(Node, FunctionCtx):
     """The grad_fn of a custom Function's outputs; it is also the ctx its methods receive."""
-    __slots__ = ("__dict__",)
     _forward_cls = None
 
     def name(self):
@@ -103,8 +102,9 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         finally:
             state.enabled = prev
         outs = output if isinstance(output, tuple) else (output,)
-        outs = tuple(o.detach() if isinstance(o, Tensor) and (o.grad_fn is not None or o in args) and
-                     o not in getattr(ctx, "dirty_tensors", ()) else o for o in outs)
+        dirty = getattr(ctx, "dirty_tensors", ())  # identity tests: `in` would compare tensors elementwise
+        outs = tuple(o.detach() if isinstance(o, Tensor) and (o.grad_fn is not None or any(o is a for a in args))
+                     and not any(o is d for d in dirty) else o for o in outs)
         if state.enabled and any(ctx.needs_input_grad):
             from .graph import edge
             ctx.next_functions = tuple(edge(t) if t is not None else (None, 0) for t in tensor_args)

@@ -1,1 +1,100 @@
-__all__ = []
+"""F.linear and F.bilinear.
+
+linear on a 2-D input is ONE node, as torch's addmm: y = x @ W.T + b in one GEMM and one add
+into the fresh output, with the three gradients g @ W, g.T @ x and g.sum(0) in its backward."""
+from ...autograd.graph import record
+from ...autograd.grad_mode import state
+from ..._tensor import Tensor
+from ..._ops.registry import node_class, sum_to
+
+__all__ = ["linear", "bilinear"]
+
+
+def _linear_backward(self, g):
+    x, w = self.saved
+    (nx, _), (nw, _) = self.next_functions[:2]
+    gx = g.mm(w) if nx is not None else None
+    gw = g.t().mm(x) if nw is not None else None
+    if len(self.next_functions) == 2:
+        return gx, gw
+    if self.next_functions[2][0] is None:
+        return gx, gw, None
+    return gx, gw, g.sum(0) if len(self.args) == 1 else sum_to(g, self.args)
+
+
+_Addmm = node_class("AddmmBackward0", _linear_backward)
+_Mm = node_class("MmBackward0", _linear_backward)
+
+
+def _dtype_name(dt):
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+            "int64": "long int", "int32": "int"}.get(dt.name, dt.name)
+
+
+def linear(input, weight, bias=None):
+    """y = input @ weight.T + bias over the last dim of input (torch.nn.functional.linear)."""
+    x, w = input._data, weight._data
+    if x.ndim != 2:
+        return _linear_nd(input, weight, bias)
+    if w.ndim != 2 or x.shape[1] != w.shape[1] or input._dtype is not weight._dtype:
+        _linear_error(x, w, input, weight)
+    out = x @ w.T
+    if bias is not None:
+        try:
+            out += bias._data
+        except ValueError:
+            raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
+                               f"({bias._data.shape[-1]}) at non-singleton dimension 1.  Target sizes: "
+                               f"[{x.shape[0]}, {w.shape[0]}].  Tensor sizes: [{', '.join(map(str, bias.shape))}]") \
+                from None
+    res = Tensor._make(out, input._dtype)
+    if state.enabled and (input._rg or weight._rg or (bias is not None and bias._rg)):
+        if bias is None:
+            node = record(_Mm, res, (input, weight))
+        else:
+            node = record(_Addmm, res, (input, weight, bias), bias._data.shape)
+        node.save(input, weight)
+    return res
+
+
+def _linear_error(x, w, input, weight):
+    if w.ndim != 2 or x.shape[1] != w.shape[1]:
+        wt = w.shape[::-1] if w.ndim == 2 else (w.shape[0], 1)
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
+                           f"{wt[0]}x{wt[1]})")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dtype_name(input._dtype)} != "
+                       f"{_dtype_name(weight._dtype)}")
+
+
+def _linear_nd(input, weight, bias):
+    # torch folds leading dims into rows, runs one addmm and views the result back
+    shape = input._data.shape
+    if not shape:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and "
+                           f"{weight._data.ndim}D")
+    rows = input.reshape(-1, shape[-1]) if len(shape) > 1 else input.reshape(1, shape[0])
+    out = linear(rows, weight, bias)
+    return out.view(*shape[:-1], weight._data.shape[0]) if weight._data.ndim == 2 else out.view(*shape[:-1])
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_o = x1^T A_o x2 + b_o over the last dims of input1 and input2 (torch.nn.functional.bilinear)."""
+    if input1._data.ndim != input2._data.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1._data.ndim} and "
+                           f"{input2._data.ndim}")
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got "
+                           f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
+    out_f, in1, in2 = weight.shape
+    for k, (x, n) in enumerate(((input1, in1), (input2, in2)), 1):
+        if x.shape[-1] != n:
+            raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got {x.shape[-1]} but "
+                               f"expected {n}")
+    lead = input1.shape[:-1]
+    x1, x2 = input1.reshape(-1, in1), input2.reshape(-1, in2)
+    # (N, in1) @ (in1, out*in2) -> (N, out, in2), then contract in2 against x2
+    t = x1.mm(weight.permute(1, 0, 2).reshape(in1, out_f * in2)).view(-1, out_f, in2)
+    out = (t * x2.unsqueeze(1)).sum(-1)
+    if bias is not None:
+        out = out + bias
+    return out if len(lead) == 1 else out.view(*lead, out_f)

@@ -1,0 +1,20 @@
+"""ember.utils.data: datasets, samplers and the DataLoader (torch.utils.data)."""
+from .dataset import (Dataset, IterableDataset, TensorDataset, StackDataset, ConcatDataset, ChainDataset,  # noqa: F401
+                      Subset, random_split)
+from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,  # noqa: F401
+                      WeightedRandomSampler, BatchSampler)
+from .dataloader import DataLoader, get_worker_info, default_collate, default_convert  # noqa: F401
+from ._utils.worker import WorkerInfo  # noqa: F401
+
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset", "Subset",
+           "random_split", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+           "WeightedRandomSampler", "BatchSampler", "DataLoader", "get_worker_info", "default_collate",
+           "default_convert", "WorkerInfo"]
+
+
+def __getattr__(name):
+    # DistributedSampler lives in .distributed, which needs ember.distributed; load it only when asked for
+    if name == "DistributedSampler":
+        from .distributed import DistributedSampler
+        return DistributedSampler
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

@@ -1,0 +1,446 @@
+"""Transform objects (torchvision.transforms): callables over PIL images, tensors and arrays,
+with torchvision's arguments, random draws (from Ember's RNG, so ember.manual_seed repeats them)
+and reprs. The ones that are nn.Modules in torchvision are nn.Modules here."""
+import math
+import numbers
+import random
+import warnings
+from collections.abc import Sequence
+
+import ember
+from ember import nn
+from . import functional as F
+from .functional import InterpolationMode, _interpolation
+
+__all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "ConvertImageDtype", "Normalize", "Resize",
+           "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder", "RandomCrop",
+           "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop", "Grayscale", "RandomGrayscale",
+           "ColorJitter", "RandomRotation", "InterpolationMode"]
+
+
+class Compose:
+    """Apply the transforms one after the other."""
+
+    def __init__(self, transforms):
+        self.transforms = transforms
+
+    def __call__(self, img):
+        for t in self.transforms:
+            img = t(img)
+        return img
+
+    def __repr__(self):
+        return f"{type(self).__name__}(" + "".join(f"\n    {t}" for t in self.transforms) + "\n)"
+
+
+class ToTensor:
+    """PIL image or (H, W, C) array -> (C, H, W) tensor; uint8 is scaled to [0, 1] float."""
+
+    def __call__(self, pic):
+        return F.to_tensor(pic)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class PILToTensor:
+    """PIL image -> (C, H, W) tensor of the same values and dtype."""
+
+    def __call__(self, pic):
+        return F.pil_to_tensor(pic)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class ToPILImage:
+    """(C, H, W) tensor or (H, W, C) array -> PIL image (floats are taken as [0, 1])."""
+
+    def __init__(self, mode=None):
+        self.mode = mode
+
+    def __call__(self, pic):
+        return F.to_pil_image(pic, self.mode)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()" if self.mode is None else f"{type(self).__name__}(mode={self.mode})"
+
+
+class Lambda:
+    """Apply a user function."""
+
+    def __init__(self, lambd):
+        if not callable(lambd):
+            raise TypeError(f"Argument lambd should be callable, got {repr(type(lambd).__name__)}")
+        self.lambd = lambd
+
+    def __call__(self, img):
+        return self.lambd(img)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class _Transform(nn.Module):
+    """A transform that is an nn.Module (as in torchvision), so it can sit in an nn.Sequential."""
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v}" for k, v in self._repr_args())
+        return f"{type(self).__name__}({args})"
+
+    def _repr_args(self):
+        return ()
+
+
+class ConvertImageDtype(_Transform):
+    """Convert a tensor image to `dtype`, rescaling its values."""
+
+    def __init__(self, dtype):
+        super().__init__()
+        self.dtype = dtype
+
+    def forward(self, image):
+        return F.convert_image_dtype(image, self.dtype)
+
+
+class Normalize(_Transform):
+    """(x - mean[c]) / std[c] for each channel c of a float tensor image."""
+
+    def __init__(self, mean, std, inplace=False):
+        super().__init__()
+        self.mean, self.std, self.inplace = mean, std, inplace
+
+    def forward(self, tensor):
+        return F.normalize(tensor, self.mean, self.std, self.inplace)
+
+    def _repr_args(self):
+        return (("mean", self.mean), ("std", self.std))
+
+
+def _check_size(size, message="If size is a sequence, it should have 1 or 2 values"):
+    if not isinstance(size, (int, Sequence)):
+        raise TypeError(f"Size should be int or sequence. Got {type(size)}")
+    if isinstance(size, Sequence) and len(size) not in (1, 2):
+        raise ValueError(message)
+    return size
+
+
+class Resize(_Transform):
+    """Resize to (h, w), or so that the smaller edge becomes `size`."""
+
+    def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
+        super().__init__()
+        self.size = _check_size(size)
+        self.max_size = max_size
+        self.interpolation = _interpolation(interpolation)
+        self.antialias = antialias
+
+    def forward(self, img):
+        return F.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
+
+    def _repr_args(self):
+        return (("size", self.size), ("interpolation", self.interpolation.value), ("max_size", self.max_size),
+                ("antialias", self.antialias))
+
+
+def _setup_size(size, error_msg):
+    if isinstance(size, numbers.Number):
+        return int(size), int(size)
+    if isinstance(size, Sequence) and len(size) == 1:
+        return size[0], size[0]
+    if len(size) != 2:
+        raise ValueError(error_msg)
+    return size
+
+
+class CenterCrop(_Transform):
+    def __init__(self, size):
+        super().__init__()
+        self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
+
+    def forward(self, img):
+        return F.center_crop(img, self.size)
+
+    def _repr_args(self):
+        return (("size", self.size),)
+
+
+class Pad(_Transform):
+    def __init__(self, padding, fill=0, padding_mode="constant"):
+        super().__init__()
+        F._ltrb(padding)  # validates
+        if not isinstance(fill, (numbers.Number, tuple, list)):
+            raise TypeError("Got inappropriate fill arg")
+        if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
+            raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
+        self.padding, self.fill, self.padding_mode = padding, fill, padding_mode
+
+    def forward(self, img):
+        return F.pad(img, self.padding, self.fill, self.padding_mode)
+
+    def _repr_args(self):
+        return (("padding", self.padding), ("fill", self.fill), ("padding_mode", self.padding_mode))
+
+
+class RandomApply(_Transform):
+    """Apply the list of transforms with probability p."""
+
+    def __init__(self, transforms, p=0.5):
+        super().__init__()
+        self.transforms, self.p = transforms, p
+
+    def forward(self, img):
+        if self.p < ember.rand(1).item():
+            return img
+        for t in self.transforms:
+            img = t(img)
+        return img
+
+    def __repr__(self):
+        return f"{type(self).__name__}(\n    p={self.p}" + "".join(f"\n    {t}" for t in self.transforms) + "\n)"
+
+
+class RandomOrder(Compose):
+    """Apply the transforms in a random order (drawn from Python's `random`, as torchvision does)."""
+
+    def __call__(self, img):
+        order = list(range(len(self.transforms)))
+        random.shuffle(order)
+        for i in order:
+            img = self.transforms[i](img)
+        return img
+
+
+class RandomChoice(Compose):
+    """Apply one transform picked at random (with optional weights p; Python's `random`, as torchvision)."""
+
+    def __init__(self, transforms, p=None):
+        if p is not None and len(p) != len(transforms):
+            raise ValueError(f"Length of p doesn't match the number of transforms: {len(p)} != {len(transforms)}")
+        super().__init__(transforms)
+        self.p = p
+
+    def __call__(self, *args):
+        return random.choices(self.transforms, weights=self.p)[0](*args)
+
+    def __repr__(self):
+        return f"{super().__repr__()}(p={self.p})"
+
+
+class RandomCrop(_Transform):
+    """A crop of `size` at a random place (after optional padding; pad_if_needed pads images smaller than size)."""
+
+    @staticmethod
+    def get_params(img, output_size):
+        _, h, w = F.get_dimensions(img)
+        th, tw = output_size
+        if h < th or w < tw:
+            raise ValueError(f"Required crop size {(th, tw)} is larger than input image size {(h, w)}")
+        if (h, w) == (th, tw):
+            return 0, 0, h, w
+        i = ember.randint(0, h - th + 1, size=(1,)).item()
+        j = ember.randint(0, w - tw + 1, size=(1,)).item()
+        return i, j, th, tw
+
+    def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode="constant"):
+        super().__init__()
+        self.size = tuple(_setup_size(size, "Please provide only two dimensions (h, w) for size."))
+        self.padding, self.pad_if_needed, self.fill, self.padding_mode = padding, pad_if_needed, fill, padding_mode
+
+    def forward(self, img):
+        if self.padding is not None:
+            img = F.pad(img, self.padding, self.fill, self.padding_mode)
+        _, h, w = F.get_dimensions(img)
+        if self.pad_if_needed and w < self.size[1]:
+            img = F.pad(img, [self.size[1] - w, 0], self.fill, self.padding_mode)
+        if self.pad_if_needed and h < self.size[0]:
+            img = F.pad(img, [0, self.size[0] - h], self.fill, self.padding_mode)
+        return F.crop(img, *self.get_params(img, self.size))
+
+    def _repr_args(self):
+        return (("size", self.size), ("padding", self.padding))
+
+
+class _RandomFlip(_Transform):
+    flip = None
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+    def forward(self, img):
+        return type(self).flip(img) if ember.rand(1).item() < self.p else img
+
+    def _repr_args(self):
+        return (("p", self.p),)
+
+
+class RandomHorizontalFlip(_RandomFlip):
+    """Mirror left-right with probability p."""
+    flip = staticmethod(F.hflip)
+
+
+class RandomVerticalFlip(_RandomFlip):
+    """Mirror top-bottom with probability p."""
+    flip = staticmethod(F.vflip)
+
+
+class RandomResizedCrop(_Transform):
+    """A crop of random area (a fraction in `scale` of the image) and aspect ratio (in `ratio`),
+    resized to `size` — the Inception-style augmentation."""
+
+    def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
+                 interpolation=InterpolationMode.BILINEAR, antialias=True):
+        super().__init__()
+        self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
+        if not isinstance(scale, Sequence):
+            raise TypeError("Scale should be a sequence")
+        if not isinstance(ratio, Sequence):
+            raise TypeError("Ratio should be a sequence")
+        if scale[0] > scale[1] or ratio[0] > ratio[1]:
+            warnings.warn("Scale and ratio should be of kind (min, max)")
+        self.interpolation = _interpolation(interpolation)
+        self.antialias, self.scale, self.ratio = antialias, scale, ratio
+
+    @staticmethod
+    def get_params(img, scale, ratio):
+        _, height, width = F.get_dimensions(img)
+        area = height * width
+        log_ratio = ember.log(ember.tensor(ratio))
+        for _ in range(10):
+            target_area = area * ember.empty(1).uniform_(scale[0], scale[1]).item()
+            aspect = ember.exp(ember.empty(1).uniform_(log_ratio[0].item(), log_ratio[1].item())).item()
+            w = int(round(math.sqrt(target_area * aspect)))
+            h = int(round(math.sqrt(target_area / aspect)))
+            if 0 < w <= width and 0 < h <= height:
+                i = ember.randint(0, height - h + 1, size=(1,)).item()
+                j = ember.randint(0, width - w + 1, size=(1,)).item()
+                return i, j, h, w
+        # ten misses: fall back to the largest central crop within the ratio bounds
+        in_ratio = width / height
+        if in_ratio < min(ratio):
+            w, h = width, int(round(width / min(ratio)))
+        elif in_ratio > max(ratio):
+            w, h = int(round(height * max(ratio))), height
+        else:
+            w, h = width, height
+        return (height - h) // 2, (width - w) // 2, h, w
+
+    def forward(self, img):
+        i, j, h, w = self.get_params(img, self.scale, self.ratio)
+        return F.resized_crop(img, i, j, h, w, self.size, self.interpolation, antialias=self.antialias)
+
+    def _repr_args(self):
+        return (("size", self.size), ("scale", tuple(round(s, 4) for s in self.scale)),
+                ("ratio", tuple(round(r, 4) for r in self.ratio)), ("interpolation", self.interpolation.value),
+                ("antialias", self.antialias))
+
+
+class Grayscale(_Transform):
+    """Convert to greyscale with 1 or 3 output channels."""
+
+    def __init__(self, num_output_channels=1):
+        super().__init__()
+        self.num_output_channels = num_output_channels
+
+    def forward(self, img):
+        return F.rgb_to_grayscale(img, self.num_output_channels)
+
+    def _repr_args(self):
+        return (("num_output_channels", self.num_output_channels),)
+
+
+class RandomGrayscale(_Transform):
+    """Convert to greyscale (keeping the channel count) with probability p."""
+
+    def __init__(self, p=0.1):
+        super().__init__()
+        self.p = p
+
+    def forward(self, img):
+        channels = F.get_dimensions(img)[0]
+        return F.rgb_to_grayscale(img, channels) if ember.rand(1).item() < self.p else img
+
+    def _repr_args(self):
+        return (("p", self.p),)
+
+
+class ColorJitter(_Transform):
+    """Random brightness, contrast, saturation and hue changes, applied in a random order. Each
+    argument is a max deviation from no change (a number) or a (min, max) range of factors."""
+
+    def __init__(self, brightness=0, contrast=0, saturation=0, hue=0):
+        super().__init__()
+        self.brightness = self._check_input(brightness, "brightness")
+        self.contrast = self._check_input(contrast, "contrast")
+        self.saturation = self._check_input(saturation, "saturation")
+        self.hue = self._check_input(hue, "hue", center=0, bound=(-0.5, 0.5), clip_first_on_zero=False)
+
+    @staticmethod
+    def _check_input(value, name, center=1, bound=(0, float("inf")), clip_first_on_zero=True):
+        if isinstance(value, numbers.Number):
+            if value < 0:
+                raise ValueError(f"If {name} is a single number, it must be non negative.")
+            value = [center - float(value), center + float(value)]
+            if clip_first_on_zero:
+                value[0] = max(value[0], 0.0)
+        elif isinstance(value, (tuple, list)) and len(value) == 2:
+            value = [float(value[0]), float(value[1])]
+        else:
+            raise TypeError(f"{name} should be a single number or a list/tuple with length 2.")
+        if not bound[0] <= value[0] <= value[1] <= bound[1]:
+            raise ValueError(f"{name} values should be between {bound}, but got {value}.")
+        # a range that is only the centre means: leave this property alone
+        return None if value[0] == value[1] == center else value
+
+    @staticmethod
+    def get_params(brightness, contrast, saturation, hue):
+        order = ember.randperm(4)
+        factors = [None if r is None else float(ember.empty(1).uniform_(r[0], r[1]).item())
+                   for r in (brightness, contrast, saturation, hue)]
+        return (order, *factors)
+
+    def forward(self, img):
+        order, *factors = self.get_params(self.brightness, self.contrast, self.saturation, self.hue)
+        adjust = (F.adjust_brightness, F.adjust_contrast, F.adjust_saturation, F.adjust_hue)
+        for k in order.tolist():
+            if factors[k] is not None:
+                img = adjust[k](img, factors[k])
+        return img
+
+    def _repr_args(self):
+        return (("brightness", self.brightness), ("contrast", self.contrast), ("saturation", self.saturation),
+                ("hue", self.hue))
+
+
+class RandomRotation(_Transform):
+    """Rotate by an angle drawn uniformly from `degrees` ((-d, d) for a number d)."""
+
+    def __init__(self, degrees, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=0):
+        super().__init__()
+        if isinstance(degrees, numbers.Number):
+            if degrees < 0:
+                raise ValueError("If degrees is a single number, it must be positive.")
+            degrees = [-degrees, degrees]
+        elif not (isinstance(degrees, Sequence) and len(degrees) == 2):
+            raise ValueError("If degrees is a sequence, it must be of len 2.")
+        self.degrees = [float(d) for d in degrees]
+        self.interpolation = _interpolation(interpolation)
+        if center is not None and not (isinstance(center, Sequence) and len(center) == 2):
+            raise ValueError("If center is a sequence, it must be of len 2.")
+        self.expand, self.center, self.fill = expand, center, fill
+
+    @staticmethod
+    def get_params(degrees):
+        return float(ember.empty(1).uniform_(float(degrees[0]), float(degrees[1])).item())
+
+    def forward(self, img):
+        return F.rotate(img, self.get_params(self.degrees), self.interpolation, self.expand, self.center, self.fill)
+
+    def _repr_args(self):
+        args = [("degrees", self.degrees), ("interpolation", self.interpolation.value), ("expand", self.expand)]
+        if self.center is not None:
+            args.append(("center", self.center))
+        if self.fill is not None:
+            args.append(("fill", self.fill))
+        return args
