@@ -16,7 +16,7 @@ preds = model(data)
 print(preds.shape)
 # 3. The weight of resnet18's conv1, saved as w (a corner of it printed)
 w = model.conv1.weight
-print(w[0, 0, 0])
+print(w[0, 0, 0, :3])
 # 4. w.grad before backward: None
 print(w.grad)
 # 5. A cross-entropy loss of preds against labels (probability targets)
@@ -28,9 +28,9 @@ print(loss.grad_fn)
 # 7. Backward
 loss.backward()
 # 8. Has w changed? No
-print(w[0, 0, 0])
+print(w[0, 0, 0, :3])
 # 9. Has w.grad changed? Yes, it holds the gradient now
-print(w.grad[0, 0, 0])
+print(w.grad[0, 0, 0, :3])
 # 10. loss.grad: None (loss is not a leaf)
 print(loss.grad)
 # 11. loss.requires_grad: True
@@ -46,7 +46,7 @@ except RuntimeError as err:
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
 optimizer.step()
 # 15. Has w changed? Yes
-print(w[0, 0, 0])
+print(w[0, 0, 0, :3])
 # 16. Has loss changed? No
 print(loss)
 # 17. Zero the gradients of all trainable parameters

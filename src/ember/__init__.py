@@ -19,6 +19,7 @@ from ._storage import TypedStorage, UntypedStorage  # noqa: F401
 from . import autograd  # noqa: F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .autograd import is_inference_mode_enabled  # noqa: F401
+from .autograd import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled  # noqa: F401
 
 globals().update(_FUNCTIONS)
 _xp.seterr(all="ignore")  # torch computes inf/nan silently; NumPy would warn on every such op

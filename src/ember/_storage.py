@@ -63,8 +63,7 @@ class UntypedStorage:
         return iter(self.tolist())
 
     def __repr__(self):
-        body = "\n".join(f" {v}" for v in self._bytes.tolist())
-        return (body + "\n" if body else "") + f"[torch.storage.UntypedStorage(device=cpu) of size {len(self)}]"
+        return _listing(self._bytes.tolist()) + f"[torch.storage.UntypedStorage(device=cpu) of size {len(self)}]"
 
 
 class TypedStorage:
@@ -134,6 +133,10 @@ class TypedStorage:
         return self
 
     def __repr__(self):
-        body = "\n".join(" " + str(v) for v in self.tolist())
-        return (body + "\n" if body else "") + \
+        return _listing(self.tolist()) + \
             f"[torch.storage.TypedStorage(dtype={self.dtype!r}, device=cpu) of size {len(self)}]"
+
+
+def _listing(values):
+    """A storage's elements one a line, each after a space, as torch prints them."""
+    return " " + "\n ".join(map(str, values)) + "\n"

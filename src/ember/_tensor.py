@@ -25,6 +25,8 @@ class Tensor:
         if _grad_state.inference:  # made in inference mode: an inference tensor
             t._meta = {"inference": True}
             _grad_state.inference_tensors = True
+        elif _grad_state.inference_tensors and base is not None and base.is_inference():  # so are its views
+            t._meta = {"inference": True}
         t._base = base
         t._vc = base._vc if base is not None else [0]
         return t
@@ -114,7 +116,11 @@ class Tensor:
 
     # ------------------------------------------------------------------ storage and strides
     def stride(self, dim=None):
-        st = tuple(s // self._dtype.itemsize for s in self._data.strides)
+        a = self._data
+        if a.size == 0 and not any(a.strides):  # NumPy zeroes an empty array's strides; torch keeps row-major ones
+            st = _contiguous_strides(a.shape)
+        else:
+            st = tuple(s // self._dtype.itemsize for s in a.strides)
         return st if dim is None else st[self._wrap_dim(dim)]
 
     def storage_offset(self):
@@ -176,6 +182,11 @@ class Tensor:
     @property
     def is_leaf(self):
         return self.grad_fn is None
+
+    @property
+    def output_nr(self):
+        """Which output of its grad_fn this tensor is."""
+        return self._output_nr
 
     @property
     def grad(self):
@@ -458,6 +469,11 @@ def _address(a):
 
 def _root(a):
     """The array that owns the memory `a` looks at: the storage of a tensor."""
-    while isinstance(a.base, xp.ndarray):
-        a = a.base
-    return a
+    while True:
+        b = a.base
+        if isinstance(b, xp.ndarray):
+            a = b
+        elif isinstance(getattr(b, "base", None), xp.ndarray):  # through as_strided's interface holder
+            a = b.base
+        else:
+            return a

@@ -12,6 +12,8 @@ ember run -m MODULE [ARGS...]  the same for a module, like `python -m MODULE`
 ember demo [--epochs N] [--data DIR] [--out DIR] [--seed S]
                                train the MNIST ConvNet on the digits shipped with Ember
 ember info                     versions, BLAS, threads and devices
+ember launch --nproc-per-node N SCRIPT [ARGS...]
+                               run N ranks of a torch.distributed program over MPI
 ember bench [--compare ember,torch]
                                time the seeds' workloads (seconds per training step)
 """
@@ -25,6 +27,9 @@ def main(argv=None):
     if argv and argv[0] == "bench":
         from .bench import main as bench
         return bench(argv[1:]) or 0
+    if argv and argv[0] == "launch":
+        from .distributed.launch import main as launch
+        return launch(argv[1:])
     parser = argparse.ArgumentParser(prog="ember", description="Ember: PyTorch's API on NumPy.\n\n" + USAGE,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="{run,demo,info,bench}")

@@ -5,18 +5,11 @@ graphs and retain_graph, implicit gradients of non-scalars, non-leaf `.grad`, `b
 import warnings
 
 import numpy as np
-import pytest
-import torch
 
 import ember
-from tests.autograd.conftest import same_outcome
+from tests.autograd.conftest import Scenarios, same_outcome
 
-SCENARIOS = []
-
-
-def scenario(fn):
-    SCENARIOS.append(fn)
-    return fn
+scenario = Scenarios()
 
 
 def leaf(T, *shape, seed=0, dtype="float64"):
@@ -420,7 +413,7 @@ def functional_hvp_and_vhp(T):
     return T.autograd.functional.hvp(_f_scalar, x, v), T.autograd.functional.vhp(_f_scalar, x, v)
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+@scenario.parametrize()
 def test_engine_matches_torch(scenario):
     same_outcome(scenario)
 

@@ -1,15 +1,8 @@
 """no_grad, enable_grad, set_grad_enabled and inference_mode as context managers and as decorators
 (bare and called, on functions and generators), nested, and what they do to the tensors made inside."""
-import pytest
+from tests.autograd.conftest import Scenarios, same_outcome
 
-from tests.autograd.conftest import same_outcome
-
-SCENARIOS = []
-
-
-def scenario(fn):
-    SCENARIOS.append(fn)
-    return fn
+scenario = Scenarios()
 
 
 def modes(T):
@@ -209,6 +202,6 @@ def inference_tensor_in_place_inside(T):
     return t
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+@scenario.parametrize()
 def test_grad_mode_matches_torch(scenario):
     same_outcome(scenario)

@@ -52,6 +52,10 @@ for _name, (_ka, _kb) in BINARY.items():
         if _sid in ("same", "outer") or _name in ("add", "mul", "div", "pow", "maximum"):
             case(f"{_name}-{_sid}", lambda T, a, b, n=_name: getattr(T, n)(a, b), F(*_sa, kind=_ka), F(*_sb, kind=_kb))
     case(f"{_name}-const-other", lambda T, a, b, n=_name: getattr(T, n)(a, b), F(3, 4, kind=_ka), C(4, kind=_kb))
+case("remainder-scalar", lambda T, a: T.remainder(a, 1.5), F(3, 4))
+case("fmod-scalar", lambda T, a: T.fmod(a, -1.5), F(3, 4))
+case("copysign-scalar", lambda T, a: T.copysign(a, -1.0), F(3, 4))
+case("xlogy-scalar", lambda T, a: T.xlogy(a, 2.5), F(3, 4, kind="prob"))
 case("add-alpha", lambda T, a, b: T.add(a, b, alpha=2.5), F(3, 4), F(4))
 case("sub-alpha", lambda T, a, b: T.sub(a, b, alpha=-3), F(3, 4), F(3, 1))
 case("add-scalar", lambda T, a: a + 2, F(3, 4))
@@ -146,6 +150,11 @@ case("topk-smallest", lambda T, x: x.topk(3, largest=False), R)
 case("kthvalue", lambda T, x: x.kthvalue(2, 1), R)
 case("median", lambda T, x: x.median(), F(3, 5))
 case("median-dim", lambda T, x: x.median(1), F(3, 5))
+case("median-keepdim", lambda T, x: x.median(0, keepdim=True), F(3, 5))
+case("nanmedian-dim", lambda T, x: x.nanmedian(1), F(3, 5))
+case("kthvalue-keepdim", lambda T, x: T.kthvalue(x, 3, 0, keepdim=True), F(4, 3))
+case("nansum-full", lambda T, x: x.nansum(), R)
+case("diamond", lambda T, x: x.exp() * x.exp().sin() + x, F(3, 4))
 case("argmax-no-grad", lambda T, x: x.argmax(1), R)
 case("argsort-no-grad", lambda T, x: x.argsort(1), R)
 case("trace", lambda T, x: x.trace(), F(4, 4))
@@ -197,7 +206,7 @@ case("chunk", lambda T, x: x.chunk(3, 1), R)
 case("tensor_split", lambda T, x: T.tensor_split(x, 3, 2), R)
 case("unbind", lambda T, x: x.unbind(1), R)
 case("unbind-one-used", lambda T, x: x.unbind()[0].exp(), F(3, 4))
-case("flip", lambda T, x: x.flip(0, 2) if T is torch else x.flip((0, 2)), R)
+case("flip", lambda T, x: x.flip((0, 2)), R)
 case("fliplr", lambda T, x: T.fliplr(x), F(3, 4))
 case("roll", lambda T, x: x.roll(1, 1), R)
 case("roll-dims", lambda T, x: T.roll(x, (1, -1), (0, 2)), R)
@@ -298,7 +307,15 @@ def test_gradients_match_torch(case, dtype):
     compare_gradients(case, dtype)
 
 
-@pytest.mark.parametrize("case", CASES, ids=repr)
+# Ops Ember builds from other ops, so their graphs differ from torch's fused nodes (gradients still match)
+COMPOSITE = {"clamp-tensor", "lerp-scalar", "lerp-tensor", "addcmul", "addcdiv", "aminmax", "var_mean", "std_mean",
+             "logcumsumexp", "diag-matrix", "inner", "matmul-1-2", "matmul-2-3", "matmul-broadcast", "addmv",
+             "baddbmm", "addbmm", "addr", "einsum-matmul", "einsum-batch", "einsum-trace-outer", "einsum-sum",
+             "tensordot", "cdist", "cross", "getitem-mixed"}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(
+    strict=True, reason="composite in Ember")) if c.id in COMPOSITE else c for c in CASES], ids=repr)
 def test_grad_fn_matches_torch(case):
     """grad_fn names equal torch's, and so do the names along next_functions one step back."""
     compare_grad_fns(case)

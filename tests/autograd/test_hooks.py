@@ -1,15 +1,8 @@
 """Tensor hooks (on leaves and non-leaves, changing or observing a gradient, removed by their
 handle), Node hooks and pre-hooks, post-accumulate-grad hooks, and their order with retain_grad."""
-import pytest
+from tests.autograd.conftest import Scenarios, same_outcome
 
-from tests.autograd.conftest import same_outcome
-
-SCENARIOS = []
-
-
-def scenario(fn):
-    SCENARIOS.append(fn)
-    return fn
+scenario = Scenarios()
 
 
 def leaf(T, n=3):
@@ -172,6 +165,6 @@ def hook_on_intermediate_used_twice(T):
     return x.grad
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+@scenario.parametrize()
 def test_hooks_match_torch(scenario):
     same_outcome(scenario)

@@ -23,7 +23,7 @@ def test_quick_demo_trains_saves_a_pytorch_checkpoint_and_a_png(ember, tmp_path)
     assert result.returncode == 0, result.stderr
     match = re.search(r"^epoch 1: test loss ([\d.]+), accuracy (\d+)/400 \(([\d.]+)%\), [\d.]+ s$", result.stdout, re.M)
     assert match, result.stdout
-    assert int(match[2]) >= 200  # 13 steps on 400 digits; PyTorch gets about 70-85%
+    assert int(match[2]) >= 120  # after these 13 steps PyTorch gets 41-56% (6 seeds); chance is 10%
     assert "epoch 1/1" in result.stderr and "loss=" in result.stderr  # the tqdm bar with the running loss
     reference = {"cn1": torch.nn.Conv2d(1, 16, 3, 1), "cn2": torch.nn.Conv2d(16, 32, 3, 1),
                  "fc1": torch.nn.Linear(4608, 64), "fc2": torch.nn.Linear(64, 10)}

@@ -24,7 +24,8 @@ def run_example(tmp_path):
         script = str(EXAMPLES / f"{name}.py")
         command = ([sys.executable, "-m", "ember", "run", script] if framework == "ember"
                    else [sys.executable, "-c", UNDER_TORCH, script])
-        env = {**os.environ, "MPLBACKEND": "Agg", **{k: str(v) for k, v in env.items()}}
+        # one BLAS/OpenMP thread: pytest -n 2 already keeps both cores busy, and oversubscribed threads crawl
+        env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", **{k: str(v) for k, v in env.items()}}
         result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, f"{name} under {framework} failed:\n{result.stderr[-3000:]}"
         return result

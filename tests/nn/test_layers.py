@@ -105,6 +105,8 @@ def _activation_cases():
         tag = name + "".join(f"-{a}" for a in args) + "".join(f"-{v}" for v in kw.values())
         yield (tag, lambda nn, n=name, a=args, k=kw: getattr(nn, n)(*a, **k), [N(4, 6)], {})
         yield (tag + "-4d", lambda nn, n=name, a=args, k=kw: getattr(nn, n)(*a, **k), [N(2, 3, 4, 5)], {})
+        yield (tag + "-f64", lambda nn, n=name, a=args, k=kw: getattr(nn, n)(*a, **k), [N(4, 6, dtype="float64")],
+               {"rtol": 1e-10, "atol": 1e-12})
     for name in INPLACE:
         args = (0.1, 20.0) if name == "Threshold" else ()
         yield (name + "-inplace", lambda nn, n=name, a=args: getattr(nn, n)(*a, inplace=True), [N(4, 6)],

@@ -250,3 +250,48 @@ def test_cross_entropy_class_weight_size_error():
 def test_target_out_of_range_message():
     with pytest.raises(IndexError, match="^Target 10 is out of bounds.$"):
         ember.nn.functional.cross_entropy(ember.randn(4, 5), ember.tensor([0, 1, 2, 10]))
+
+
+# ---------------------------------------------------------------------- CTC
+CTC = [  # (T, N, C, S, input lengths, target lengths, blank, targets concatenated, zero_infinity)
+    (6, 3, 5, 3, [6, 5, 4], [3, 2, 1], 0, False, False),
+    (8, 2, 4, 3, [8, 8], [3, 0], 2, False, False),
+    (8, 3, 6, 4, [8, 7, 8], [4, 2, 3], 0, True, False),
+    (5, 2, 5, 3, [2, 5], [3, 1], 0, False, True),
+    (5, 2, 5, 3, [2, 5], [3, 1], 0, False, False),
+]
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("T,N,C,S,il,tl,blank,flat,zero_inf", CTC)
+def test_ctc_loss_matches_torch(T, N, C, S, il, tl, blank, flat, zero_inf, reduction):
+    rng = np.random.default_rng(T * N + S)
+    tg = rng.integers(0, C, (N, S))
+    tg[tg == blank] = (blank + 1) % C
+    tg[0, :2] = tg[0, 0]  # a repeated label needs a blank between its two frames
+    logp = torch.from_numpy(rng.standard_normal((T, N, C)).astype(np.float32)).log_softmax(2).numpy()
+    t_lp, e_lp = pair(logp, True)
+    if flat:
+        tgt = np.concatenate([tg[i, :tl[i]] for i in range(N)])
+    else:
+        tgt = tg
+    tl_ = torch.nn.functional.ctc_loss(t_lp, torch.from_numpy(tgt), torch.tensor(il), torch.tensor(tl), blank,
+                                       reduction, zero_inf)
+    el = ember.nn.functional.ctc_loss(e_lp, ember.from_numpy(tgt.copy()), ember.tensor(il), ember.tensor(tl), blank,
+                                      reduction, zero_inf)
+    assert_close(el, tl_)
+    assert grad_fn_name(el) == grad_fn_name(tl_)
+    if np.isfinite(tl_.detach().numpy()).all():
+        g = rng.standard_normal(tuple(tl_.shape)).astype(np.float32)
+        tl_.backward(torch.from_numpy(g)), el.backward(ember.from_numpy(g.copy()))
+        assert_close(e_lp.grad, t_lp.grad)
+
+
+def test_ctc_unbatched_and_module():
+    logp = torch.randn(7, 4).log_softmax(1)
+    target = torch.tensor([1, 2, 2])
+    t = torch.nn.CTCLoss(blank=0)(logp, target, torch.tensor(7), torch.tensor(3))
+    e = ember.nn.CTCLoss(blank=0)(ember.from_numpy(logp.numpy().copy()), ember.tensor([1, 2, 2]), ember.tensor(7),
+                                  ember.tensor(3))
+    assert_close(e, t)
+    assert repr(ember.nn.CTCLoss(blank=2)) == repr(torch.nn.CTCLoss(blank=2))

@@ -90,15 +90,9 @@ def cifar_cnn(nn):
                          nn.Linear(8192, 512), nn.ReLU(), nn.Dropout(0.5), nn.Linear(512, 10))
 
 
-def _has_conv():
-    try:
-        ember.nn.Conv2d(1, 1, 1), ember.nn.MaxPool2d(2)
-        return True
-    except Exception:  # noqa: BLE001 - the convolution layers belong to another change
-        return False
-
-
-MODELS = [pima_mlp, mnist_mlp, nested] + ([convnet_mnist, cifar_cnn] if _has_conv() else [])
+MODELS = [pima_mlp, mnist_mlp, nested, convnet_mnist, cifar_cnn]
+INPUTS = {pima_mlp: ((10, 8), "float"), mnist_mlp: ((4, 1, 28, 28), "float"), nested: ((4, 5), "index"),
+          convnet_mnist: ((2, 1, 28, 28), "float"), cifar_cnn: ((2, 3, 32, 32), "float")}
 
 
 @pytest.mark.parametrize("build", MODELS, ids=lambda f: f.__name__)
@@ -122,18 +116,14 @@ def test_traversal_and_state_dict_keys_match_torch(build):
     assert all(isinstance(p, ember.nn.Parameter) and isinstance(p, ember.Tensor) for p in e.parameters())
 
 
-@pytest.mark.parametrize("build", [pima_mlp, mnist_mlp, nested], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("build", MODELS, ids=lambda f: f.__name__)
 def test_model_forward_backward_with_copied_weights(build):
     t, e = build(torch.nn), build(ember.nn)
     copy_state(t, e)
     t.eval(), e.eval()
     rng = np.random.default_rng(1)
-    if build is pima_mlp:
-        x = rng.standard_normal((10, 8)).astype(np.float32)
-    elif build is mnist_mlp:
-        x = rng.standard_normal((4, 1, 28, 28)).astype(np.float32)
-    else:
-        x = rng.integers(0, 10, (4, 5))
+    shape, kind = INPUTS[build]
+    x = rng.standard_normal(shape).astype(np.float32) if kind == "float" else rng.integers(0, 10, shape)
     t_out, e_out = t(torch.from_numpy(x)), e(ember.from_numpy(x.copy()))
     t_out = t_out if isinstance(t_out, tuple) else (t_out,)
     e_out = e_out if isinstance(e_out, tuple) else (e_out,)
@@ -463,7 +453,8 @@ def test_backward_hook_when_no_input_requires_grad():
         m = nn.Linear(3, 2)
         seen = []
         m.register_full_backward_hook(lambda mod, gi, go: seen.append((gi, tuple(go[0].shape))))
-        m(T.ones(4, 3)).sum().backward()
+        with pytest.warns(UserWarning, match="Full backward hook is firing"):
+            m(T.ones(4, 3)).sum().backward()
         assert seen == [((None,), (4, 2))]
 
 
@@ -498,3 +489,13 @@ def test_call_fast_path_keeps_exception_types():
     e = ember.nn.CrossEntropyLoss()
     with pytest.raises(IndexError, match="Target 10 is out of bounds."):
         e(ember.randn(4, 5), ember.tensor([0, 1, 2, 10]))
+
+
+@pytest.mark.parametrize("build,shape,where", [
+    (convnet_mnist, (2, 1, 30, 30), "ConvNet.fc1: Linear(in_features=4608, out_features=64, bias=True)"),
+    (cifar_cnn, (2, 3, 28, 28), "Sequential.7: Linear(in_features=8192, out_features=512, bias=True)"),
+])
+def test_error_context_in_the_seed_cnns(build, shape, where):
+    t, e = build(torch.nn), build(ember.nn)
+    t_exc, e_exc = raises_like(lambda: t(torch.ones(*shape)), lambda: e(ember.ones(*shape)))
+    assert str(e_exc).startswith(str(t_exc)) and str(e_exc).endswith(f"(in {where})")

@@ -177,6 +177,35 @@ def test_step_as_number_in_old_checkpoint_becomes_tensor():
         assert isinstance(opt.state[p]["mu_product"], lib.Tensor)
 
 
+class Float32Only(np.ndarray):
+    """An array whose every ufunc (so every temporary it makes) must take and give float32 only."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        arrays = [a for a in inputs + kwargs.get("out", ()) if isinstance(a, np.ndarray)]
+        assert all(a.dtype == np.float32 for a in arrays), (ufunc.__name__, [a.dtype for a in arrays])
+        plain = [a.view(np.ndarray) if isinstance(a, Float32Only) else a for a in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(a.view(np.ndarray) for a in kwargs["out"])
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        assert getattr(result, "dtype", np.float32) == np.float32, ufunc.__name__
+        return result.view(Float32Only) if isinstance(result, np.ndarray) else result
+
+
+@pytest.mark.parametrize("name,kwargs", CASES[:-5], ids=IDS[:-5])
+def test_float32_updates_make_no_float64_temporaries(name, kwargs, monkeypatch):
+    """Every NumPy operation of a float32 update runs in float32 (hyper-parameters enter as weak scalars)."""
+    import ember.optim.optimizer as base
+
+    def checked(rule):
+        def run_rule(*arrays, **scalars):
+            arrays = [a.view(Float32Only) if a is not None and a.ndim else a for a in arrays]
+            return rule(*arrays, **scalars)
+        return run_rule
+    monkeypatch.setattr(base, "_foreach", lambda rule, arrays, **kw: checked(rule)(*arrays, **kw))
+    prob, opt, _ = run(ember, name, kwargs, "float32", 3, _sign(kwargs))
+    assert all(p.dtype == ember.float32 for p in prob.params)
+
+
 # ---------------------------------------------------------------------- param groups and attributes
 GROUP_CASES = [
     ("SGD", dict(lr=0.01), [dict(lr=0.05, momentum=0.9), dict(momentum=0.5, nesterov=True), dict(weight_decay=0.1)]),
@@ -370,3 +399,29 @@ def test_duplicate_parameter_warns_as_torch():
         messages[lib.__name__] = [str(w.message) for w in record]
     assert messages["ember"] == messages["torch"]
     assert "duplicate parameters" in messages["ember"][0]
+
+
+def test_differentiable_is_refused_clearly():
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        ember.optim.Adam([ember.zeros(2, requires_grad=True)], differentiable=True)
+
+
+def test_user_defined_optimizer():
+    """A subclass written as for torch (defaults, param_groups, state, step) runs under no_grad with hooks."""
+    class SignSGD(ember.optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self.state[p]["n"] = self.state[p].get("n", 0) + 1
+                        p.sub_(p.grad.sign() * group["lr"])  # an in-place op on a leaf: allowed only under no_grad
+    p = ember.tensor([1.0, -2.0], requires_grad=True)
+    opt = SignSGD([p])
+    (p * p).sum().backward()
+    opt.step()
+    np.testing.assert_allclose(numpy_of(p), [0.9, -1.9], rtol=1e-6)
+    assert opt.state_dict()["state"] == {0: {"n": 1}}
+    assert repr(opt) == "SignSGD (\nParameter Group 0\n    lr: 0.1\n)"

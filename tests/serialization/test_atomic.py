@@ -1,6 +1,7 @@
 """Saving is atomic and loading never returns partial data: interrupted saves leave the previous file
 intact, and truncated or corrupted files raise a RuntimeError that names the file."""
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -31,7 +32,7 @@ def test_failure_while_pickling_keeps_previous_file(ckpt):
     old = good_checkpoint(ckpt)
     bad = ember.ones(3)
     bad.callback = lambda: None  # a tensor whose serialization fails: its attributes cannot be pickled
-    with pytest.raises((pickle_error := __import__("pickle").PicklingError, AttributeError, TypeError)):
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
         ember.save({"w": ember.zeros(2), "bad": bad}, ckpt)
     assert_tree_same(ember.load(ckpt), old)
     assert leftovers(ckpt.parent) == []

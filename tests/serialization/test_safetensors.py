@@ -28,11 +28,22 @@ def both(shapes=((3, 4), (), (0, 2), (5,))):
 
 def test_bytes_identical_to_the_package(tmp_path):
     e, t = both()
-    meta = {"format": "pt", "epoch": "3"}
+    meta = {"format": "pt"}  # one key: the package writes several metadata keys in a random order
     assert est.save(e, metadata=meta) == safetensors.torch.save(t, metadata=meta)
+    assert est.save(e) == safetensors.torch.save(t)
     est.save_file(e, tmp_path / "e.safetensors", metadata=meta)
     safetensors.torch.save_file(t, tmp_path / "t.safetensors", metadata=meta)
     assert (tmp_path / "e.safetensors").read_bytes() == (tmp_path / "t.safetensors").read_bytes()
+
+
+def test_metadata_round_trips(tmp_path):
+    meta = {"format": "pt", "epoch": "3", "note": "ünïcode"}
+    est.save_file({"a": ember.ones(2)}, tmp_path / "e.safetensors", metadata=meta)
+    with safetensors.safe_open(tmp_path / "e.safetensors", framework="pt") as f:
+        assert f.metadata() == meta
+    safetensors.torch.save_file({"a": torch.ones(2)}, tmp_path / "t.safetensors", metadata=meta)
+    with est.safe_open(tmp_path / "t.safetensors") as f:
+        assert f.metadata() == meta
 
 
 def test_package_reads_ember_files(tmp_path):

@@ -2,7 +2,6 @@
 import collections.abc
 import os
 
-import numpy as np
 import pytest
 import torch
 

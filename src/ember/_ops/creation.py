@@ -23,7 +23,7 @@ _PY_DTYPES = {bool: lambda: D.bool_, int: lambda: D.int64, float: D.get_default_
 _SEQUENCES = (list, tuple, range)
 
 
-def _infer(data):
+def _infer(data, dtype=None):
     """An array for `data` with torch.tensor's dtype inference: Python numbers take bool/int64/the default
     float (or complex) dtype, NumPy scalars and 1-element tensors keep theirs, and the leaves' dtypes promote."""
     if isinstance(data, Tensor):
@@ -45,8 +45,11 @@ def _infer(data):
         dt = d if dt is None else D.promote_types(dt, d)
     if any(isinstance(x, Tensor) for x in others):
         data = _tensors_to_values(data)
+    dt = dt or D.get_default_dtype()
+    if dtype is not None and dtype._cat >= 2:  # straight from the Python numbers, without a rounding on the way
+        dt = dtype
     try:
-        return np.array(data, dtype=(dt or D.get_default_dtype()).np), dt or D.get_default_dtype()
+        return np.array(data, dtype=dt.np), dt
     except OverflowError:
         raise ValueError("Overflow when unpacking long long") from None
 
@@ -117,9 +120,11 @@ def _check_fits(arr, dt):
 @op(method=False)
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """torch.tensor: always copies `data`."""
-    arr, dt = _infer(data)
     if dtype is not None:
-        dt = D.to_dtype(dtype)
+        dtype = D.to_dtype(dtype)
+    arr, dt = _infer(data, dtype)
+    if dtype is not None:
+        dt = dtype
         if not isinstance(data, (Tensor, np.ndarray, np.generic)):
             _check_fits(arr, dt)
     arr = np.array(arr, dtype=dt.np, copy=True)

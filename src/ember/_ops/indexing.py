@@ -4,9 +4,9 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record
-from ..autograd.grad_mode import state
+from ..autograd.grad_mode import state, no_grad
 from .registry import op, node_class, wrap, cast, sum_to, shape_str, commit_inplace, check_inplace, FUNCTIONS
-from .shape import basic_view, _Select, _Slice, _Unsqueeze, view_of, _record_view
+from .shape import basic_view, _Select, view_of, _record_view, insert_axes
 
 _BAD_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
               "(got {})")
@@ -58,14 +58,29 @@ def _as_int(v):
     return int(v.item()) if isinstance(v, Tensor) else int(v)
 
 
-def _node_for(index):
-    for i in reversed(index):
-        if i is None:
-            return _Unsqueeze if len(index) == 1 else _Slice
+_Alias = node_class("AliasBackward0", lambda self, g: g)
+
+
+def _view_chain(self, index, idx):
+    """The graph of a basic index as torch records it: one select / slice / unsqueeze per component,
+    left to right, full slices skipped (x[a:b] alone is always a slice; nothing left is an alias)."""
+    if not isinstance(index, tuple) and isinstance(idx[0], slice):  # (`type` is an op in this module)
+        return basic_view(self, idx + (Ellipsis,))
+    consumed = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    out, d = self, 0
+    for i in idx:
         if i is Ellipsis:
-            continue
-        return _Select if isinstance(i, int) else _Slice
-    return _Slice
+            d += self._data.ndim - consumed
+        elif i is None:
+            out, d = out.unsqueeze(d), d + 1
+        elif isinstance(i, int):
+            out = basic_view(out, (slice(None),) * d + (i, Ellipsis), _Select)
+        else:
+            n = out._data.shape[d]
+            if i.indices(n) != (0, n, 1):
+                out = basic_view(out, (slice(None),) * d + (i, Ellipsis))
+            d += 1
+    return out if out is not self else _record_view(_Alias, view_of(self, self._data[...]), self, None)
 
 
 def _numpy_index(arr, index):
@@ -98,13 +113,29 @@ def _index_backward(self, g):
 _Index = node_class("IndexBackward0", _index_backward)
 
 
+def _new_axes_first(a, idx):
+    """Insert the size-1 axes an index's Nones ask for into `a` before indexing, so that they get
+    torch's strides (NumPy gives a None axis stride 0); the Nones become full slices."""
+    consumed = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    positions, k = [], 0
+    for i in idx:
+        if i is None:
+            positions.append(k)
+        elif i is Ellipsis:
+            k += a.ndim - consumed
+        k += 1 if i is not Ellipsis else 0
+    return insert_axes(a, positions), tuple(slice(None) if i is None else i for i in idx)
+
+
 def getitem(self, index):
     idx, basic = _convert_index(self, index)
     if basic:
-        if idx == (slice(None),) or idx == (Ellipsis,):
-            return basic_view(self, idx)
-        return _record_view(_node_for(idx), view_of(self, _numpy_index(self._data, idx)), self,
-                            (self._data.shape, idx))
+        # Ellipsis last: NumPy then gives a 0-d view, not a scalar, for an all-int index
+        src, flat = _new_axes_first(self._data, idx) if None in idx else (self._data, idx)
+        arr = _numpy_index(src, flat if Ellipsis in flat else flat + (Ellipsis,))
+        if self._rg and state.enabled:
+            return _view_chain(self, index, idx)
+        return view_of(self, arr)
     res = wrap(_numpy_index(self._data, idx), self._dtype)
     if self._rg and state.enabled:
         record(_Index, res, (self,), (self._data.shape, idx, self._dtype))
@@ -171,9 +202,12 @@ Tensor.index_put_ = index_put_
 
 
 def setitem(self, index, value, accumulate=False):
-    idx, _ = _convert_index(self, index)
-    check_inplace(self)
+    idx, basic = _convert_index(self, index)
     needs_graph = state.enabled and (self._rg or (isinstance(value, Tensor) and value._rg))
+    if needs_graph and basic and not accumulate:  # as torch: a copy into the view self[index] (CopySlices)
+        copy_(getitem(self, index), value)
+        return self
+    check_inplace(self)
     if needs_graph:
         return commit_inplace(self, index_put(self, idx, value, accumulate))
     if not self._data.flags.writeable:
@@ -234,12 +268,15 @@ def gather(input, dim, index, *, sparse_grad=False):
 def _scatter_grads(self, g):
     index, = self.saved
     d = self.args
-    (n_in, _), (n_src, _) = self.next_functions
-    return (g.scatter(d, index, 0.0) if n_in is not None else None,
-            g.gather(d, index) if n_src is not None else None)
+    edges = self.next_functions
+    g_in = g.scatter(d, index, 0.0) if edges[0][0] is not None else None
+    if len(edges) == 1:  # a number was scattered
+        return g_in
+    return g_in, (g.gather(d, index) if edges[1][0] is not None else None)
 
 
 _Scatter = node_class("ScatterBackward0", _scatter_grads)
+_ScatterValue = node_class("ScatterBackward1", _scatter_grads)
 _ScatterAdd = node_class("ScatterAddBackward0", lambda self, g: (g, g.gather(self.args, self.saved[0])
                                                                  if self.next_functions[1][0] is not None else None))
 
@@ -262,7 +299,8 @@ def _scatter(input, dim, index, src, accumulate, reduce=None):
     res = wrap(out, input._dtype)
     st = src if isinstance(src, Tensor) else None
     if state.enabled and (input._rg or (st is not None and st._rg)):
-        node = record(_ScatterAdd if accumulate else _Scatter, res, (input, st), d)
+        node = record(_ScatterAdd, res, (input, st), d) if accumulate else \
+            record(_Scatter, res, (input, st), d) if st is not None else record(_ScatterValue, res, (input,), d)
         node.save(index)
     return res
 
@@ -344,14 +382,39 @@ def index_add(input, dim, index, source, *, alpha=1):
 def index_copy(input, dim, index, source):
     d = input._wrap_dim(dim)
     idx = (slice(None),) * d + (index,)
-    return index_put(input, _convert_index(input, idx)[0], source)
+    with no_grad():
+        res = index_put(input, _convert_index(input, idx)[0], source)
+    if state.enabled and (input._rg or source._rg):
+        record(_IndexCopy, res, (input, source), (d, index))
+    return res
 
 
 @op(inplace=True)
 def index_fill(input, dim, index, value):
     d = input._wrap_dim(dim)
-    return index_put(input, _convert_index(input, (slice(None),) * d + (index,))[0],
-                     value._data.item() if isinstance(value, Tensor) else value)
+    with no_grad():
+        res = index_put(input, _convert_index(input, (slice(None),) * d + (index,))[0],
+                        value._data.item() if isinstance(value, Tensor) else value)
+    vt = value if isinstance(value, Tensor) and value._rg else None
+    if state.enabled and (input._rg or vt is not None):
+        record(_IndexFill, res, (input,), (d, index)) if vt is None else \
+            record(_IndexFillTensor, res, (input, vt), (d, index))
+    return res
+
+
+def _index_fill_grads(self, g):
+    d, index = self.args
+    edges = self.next_functions
+    g_in = g.index_fill(d, index, 0.0) if edges[0][0] is not None else None
+    if len(edges) == 1:
+        return g_in
+    return g_in, (g.index_select(d, index).sum() if edges[1][0] is not None else None)
+
+
+_IndexFill = node_class("IndexFillBackward0", _index_fill_grads)
+_IndexFillTensor = node_class("IndexFillBackward1", _index_fill_grads)
+_IndexCopy = node_class("IndexCopyBackward0", lambda self, g: (g.index_fill(self.args[0], self.args[1], 0.0),
+                                                                g.index_select(*self.args)))
 
 
 @op()
@@ -359,7 +422,14 @@ def take(input, index):
     n = input._data.size
     if index._data.size and (index._data.min() < -n or index._data.max() >= n):
         raise IndexError(f"out of range: tried to access index {index._data.max()} on a tensor of {n} elements.")
-    return input.reshape(-1)[index]
+    res = wrap(np.take(input._data, index._data), input._dtype)
+    if input._rg and state.enabled:
+        record(_Take, res, (input,), (input._data.shape, index))
+    return res
+
+
+_Take = node_class("TakeBackward0", lambda self, g: g.new_zeros((int(np.prod(self.args[0])),)).index_put(
+    (self.args[1].reshape(-1),), g.reshape(-1), accumulate=True).reshape(self.args[0]))
 
 
 @op()
@@ -386,12 +456,15 @@ def _check_mask(mask, name):
 
 def _masked_fill_grads(self, g):
     mask, = self.saved
-    (n_in, _), (n_val, _) = self.next_functions
-    return (g.masked_fill(mask, 0.0) if n_in is not None else None,
-            g.masked_fill(~mask, 0.0).sum() if n_val is not None else None)
+    edges = self.next_functions
+    g_in = g.masked_fill(mask, 0.0) if edges[0][0] is not None else None
+    if len(edges) == 1:  # a number was filled in
+        return g_in
+    return g_in, (g.masked_fill(~mask, 0.0).sum() if edges[1][0] is not None else None)
 
 
 _MaskedFill = node_class("MaskedFillBackward0", _masked_fill_grads)
+_MaskedFillTensor = node_class("MaskedFillBackward1", _masked_fill_grads)
 
 
 @op(inplace=True)
@@ -412,7 +485,7 @@ def masked_fill(input, mask, value):
                            f"{shape_str(input.shape)}")
     res = wrap(out, input._dtype)
     if state.enabled and (input._rg or (vt is not None and vt._rg)):
-        node = record(_MaskedFill, res, (input, vt))
+        node = record(_MaskedFill, res, (input,)) if vt is None else record(_MaskedFillTensor, res, (input, vt))
         node.save(mask)
     return res
 
@@ -420,8 +493,9 @@ def masked_fill(input, mask, value):
 _MaskedSelect = node_class("MaskedSelectBackward0", lambda self, g: _masked_select_grad(g, *self.saved, self.args))
 
 
-def _masked_select_grad(g, mask, shape):
-    return g.new_zeros(shape).masked_scatter(mask.expand(*shape), g)
+def _masked_select_grad(g, mask, shapes):
+    shape, in_shape = shapes
+    return sum_to(g.new_zeros(shape).masked_scatter(mask.expand(*shape), g), in_shape)
 
 
 @op()
@@ -430,7 +504,7 @@ def masked_select(input, mask):
     shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
     res = wrap(np.broadcast_to(input._data, shape)[np.broadcast_to(mask._data, shape)], input._dtype)
     if input._rg and state.enabled:
-        node = record(_MaskedSelect, res, (input.expand(*shape),), shape)
+        node = record(_MaskedSelect, res, (input,), (shape, input._data.shape))
         node.save(mask)
     return res
 
@@ -477,7 +551,7 @@ FUNCTIONS["argwhere"] = Tensor.argwhere = lambda input: nonzero(input)
 
 
 # ---------------------------------------------------------------------- writes and casts
-_Copy = node_class("CopyBackwards", lambda self, g: (g * 0, _fit_src(g, *self.args)))
+_Copy = node_class("torch::autograd::CopyBackwards", lambda self, g: (g * 0, _fit_src(g, *self.args)))
 
 
 def _fit_src(g, shape, dt):
@@ -507,26 +581,36 @@ def copy_(self, src, non_blocking=False):
     return self
 
 
-_Fill = node_class("FillBackward0", lambda self, g: g * 0)
+_Fill = node_class("FillBackward2", lambda self, g: g * 0)
+_FillTensor = node_class("FillBackward3", lambda self, g: (g * 0, g.sum()))
+_Zero = node_class("ZeroBackward0", lambda self, g: g * 0)
 
 
 @op(function=False)
 def fill_(self, value):
-    check_inplace(self)
-    v = value._data if isinstance(value, Tensor) else value
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
-    self._data[...] = v
-    self._vc[0] += 1
-    if state.enabled and self.grad_fn is not None:
-        record(_Fill, self, (self,))
-    return self
+    return _fill(self, value, _Fill)
 
 
 @op(function=False)
 def zero_(self):
-    return fill_(self, 0)
+    return _fill(self, 0, _Zero)
+
+
+def _fill(self, value, Node):
+    """Write one value everywhere; the old values get no gradient (a filled view rebases its base)."""
+    check_inplace(self)
+    self._data[...] = value._data if isinstance(value, Tensor) else value
+    self._vc[0] += 1
+    vt = value if isinstance(value, Tensor) and value._rg else None
+    if state.enabled and (self.grad_fn is not None or vt is not None):
+        record(_FillTensor, self, (self, vt)) if vt is not None else record(Node, self, (self,))
+        if self._base is not None:
+            from .shape import rebase_view
+            rebase_view(self, self)
+    return self
 
 
 FUNCTIONS["fill"] = lambda input, value: input.clone().fill_(value)

@@ -6,6 +6,7 @@ from .._tensor import Tensor
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
 from .registry import op, node_class, wrap, sum_to, shape_str, FUNCTIONS
+from .shape import unsafe_view
 
 
 def _check_dtypes(a, b, name):
@@ -123,7 +124,7 @@ def kron(input, other):
 
 @op(aliases=("ger",))
 def outer(input, vec2):
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
+    return input.reshape(-1, 1) * vec2
 
 
 _Matmul = node_class("UnsafeViewBackward0", lambda self, g: _matmul_grads(self, g))
@@ -162,8 +163,9 @@ def matmul(input, other):
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                                f"({int(np.prod(shape[:-1]))}x{shape[-1]} and "
                                f"{other._data.shape[0]}x{other._data.shape[-1]})")
-        out = input.reshape(-1, shape[-1]).mm(other if nb == 2 else other.unsqueeze(1))
-        return out.view(shape[:-1] + ((other._data.shape[-1],) if nb == 2 else ()))
+        rows = input.reshape(-1, shape[-1])
+        out = rows.mm(other) if nb == 2 else rows.mv(other)
+        return unsafe_view(out, shape[:-1] + ((other._data.shape[-1],) if nb == 2 else ()))
     a = input if na > 1 else input.unsqueeze(0)
     b = other if nb > 1 else other.unsqueeze(1)
     if a._data.shape[-1] != b._data.shape[-2]:
@@ -188,12 +190,38 @@ Tensor.__matmul__ = matmul
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 
 
+def _addmm_grads(self, g):
+    m1, m2 = self.saved
+    shape, beta, alpha = self.args
+    (ni, _), (n1, _), (n2, _) = self.next_functions
+    return (sum_to(g if beta == 1 else g * beta, shape) if ni is not None else None,
+            _scaled(g.mm(m2.t()), alpha) if n1 is not None else None,
+            _scaled(m1.t().mm(g), alpha) if n2 is not None else None)
+
+
+def _scaled(t, k):
+    return t if k == 1 else t * k
+
+
+_Addmm = node_class("AddmmBackward0", _addmm_grads)
+
+
 @op(inplace=True)
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    prod = mat1.mm(mat2)
-    if alpha != 1:
-        prod = prod * alpha
-    return prod + (input if beta == 1 else input * beta) if beta != 0 else prod
+    """beta * input + alpha * (mat1 @ mat2), one node (torch.addmm)."""
+    prod = mm(mat1.detach(), mat2.detach())._data  # mm's shape and dtype checks
+    if input._dtype is not mat1._dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {D._LEGACY[input._dtype.name]} and "
+                           f"{D._LEGACY[mat2._dtype.name]}")
+    if beta != 0:
+        FUNCTIONS["broadcast_to"](input.detach(), prod.shape)  # torch's expand error for a bad `input`
+    arr = _scaled(prod, alpha) + (input._data if beta == 1 else input._data * beta) if beta != 0 else \
+        _scaled(prod, alpha)
+    res = wrap(arr, mat1._dtype)
+    if state.enabled and (input._rg or mat1._rg or mat2._rg):
+        node = record(_Addmm, res, (input, mat1, mat2), (input._data.shape, beta, alpha))
+        node.save(mat1, mat2)
+    return res
 
 
 @op(inplace=True)
@@ -328,7 +356,21 @@ def cdist(x1, x2, p=2.0):
 
 @op()
 def trace(input):
-    return input.diagonal().sum()
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
+    if input._dtype is D.bool_:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    res = wrap(np.trace(input._data), _acc_dtype(input))
+    if input._rg and state.enabled:
+        record(_Trace, res, (input,), input._data.shape)
+    return res
+
+
+def _acc_dtype(x):
+    return D.int64 if x._dtype._cat < 2 else x._dtype
+
+
+_Trace = node_class("TraceBackward0", lambda self, g: g * FUNCTIONS["eye"](*self.args, dtype=g.dtype))
 
 
 @op()

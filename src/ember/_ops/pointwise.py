@@ -236,7 +236,8 @@ def _binary_node(name, grad_a, grad_b):
 
     def backward(self, g):
         saved = self.saved
-        (na, _), (nb, _) = self.next_functions
+        edges = self.next_functions
+        na, nb = edges[0][0], (edges[1][0] if len(edges) == 2 else None)  # one edge: a Scalar overload
         sa, da, sb, db = self.args
         ga = gb = None
         if na is not None:
@@ -244,7 +245,7 @@ def _binary_node(name, grad_a, grad_b):
         if nb is not None:
             gb = _fit(grad_b(g, *[saved[i] for i in ib]), sb, db)
         return ga, gb
-    return node_class(name, backward, needs=needs)
+    return node_class(name, backward, needs=needs, scalar_node=None)
 
 
 def _fit(g, shape, dt):
@@ -263,7 +264,10 @@ def apply_binary(Node, arr, dt, a, b, args=None):
     if state.enabled and ((type(a) is not int and type(a) is not float and a._rg) or
                           (type(b) is not int and type(b) is not float and getattr(b, "_rg", False))):
         ta, tb = (a if isinstance(a, Tensor) else None), (b if isinstance(b, Tensor) else None)
-        node = record(Node, res, (ta, tb), _meta(a) + _meta(b) if args is None else args)
+        inputs = (ta, tb)
+        if tb is None and Node.scalar_node is not None:  # torch's Tensor-Scalar overload: one input edge
+            Node, inputs, b = Node.scalar_node, (ta,), wrap(np.asarray(b), dt)  # (rules may use b as a tensor)
+        node = record(Node, res, inputs, _meta(a) + _meta(b) if args is None else args)
         if node is not None and Node.needs:
             vals = {"a": a, "b": b}
             node.save(*[SavedOutput(res) if n == "out" else vals[n] for n in Node.needs])
@@ -271,13 +275,16 @@ def apply_binary(Node, arr, dt, a, b, args=None):
 
 
 def binary(name, fn, grad_a=None, grad_b=None, *, result=None, inplace=True, node=None, dtypes=None,
-           kernel=None, scalars="both", check=None, aliases=()):
+           kernel=None, scalars="both", check=None, aliases=(), scalar_node=None):
     """Define a broadcasting binary op from `fn` on arrays and the two gradient rules.
     result: 'bool' for comparisons, 'float' where integer inputs give the default float dtype;
     dtypes: the dtypes the kernel computes in (others raise torch's NotImplementedError);
     scalars: which operands may be Python numbers ('both', 'other' or 'none', as torch's signatures);
-    check(name, dt, input, other): any further validation."""
+    check(name, dt, input, other): any further validation;
+    node, scalar_node: grad_fn names when `other` is a Tensor / a Python number, where torch's differ."""
     Node = _binary_node(node or _node_name(name), grad_a, grad_b) if grad_a else None
+    if scalar_node:
+        Node.scalar_node = _binary_node(scalar_node, grad_a, grad_b)
     kernel = kernel or name + "_cpu"
 
     def f(input, other, *, out=None):
@@ -347,13 +354,14 @@ binary("atan2", np.arctan2, lambda g, a, b: g * b / (a * a + b * b), lambda g, a
 binary("hypot", np.hypot, lambda g, a, out: g * a / out, lambda g, b, out: g * b / out, scalars="none",
        dtypes=_FLOATS)
 binary("copysign", np.copysign, lambda g, a, out: g * (out / a).nan_to_num(0.0), lambda g: g * 0, result="float",
-       scalars="other", dtypes=_REAL)
+       scalars="other", dtypes=_REAL, scalar_node="CopysignBackward1")
 binary("xlogy", sp.xlogy, lambda g, a, b: g * (b.log() * (a != 0)), lambda g, a, b: g * a / b, result="float",
-       dtypes=_REAL)
+       dtypes=_REAL, scalar_node="XlogyBackward2")
 binary("remainder", lambda x, y: _int_division(np.remainder, x, y), lambda g: g,
-       lambda g, a, b: -g * (a / b).floor(), dtypes=_NO_BOOL)
+       lambda g, a, b: -g * (a / b).floor(), dtypes=_NO_BOOL, node="RemainderBackward1",
+       scalar_node="RemainderBackward0")
 binary("fmod", lambda x, y: _int_division(np.fmod, x, y), lambda g: g, lambda g, a, b: -g * (a / b).trunc(),
-       scalars="other", dtypes=_NO_BOOL)
+       scalars="other", dtypes=_NO_BOOL, node="FmodBackward1", scalar_node="FmodBackward0")
 binary("floor_divide", lambda x, y: _int_division(np.floor_divide, x, y), lambda g: _no_derivative("floor_divide"),
        lambda g: _no_derivative("floor_divide"), dtypes=_NO_BOOL, kernel="div_floor_cpu",
        node="torch::autograd::NotImplemented")
@@ -462,8 +470,16 @@ _Rsub = node_class("RsubBackward1", lambda self, g: -g)
 
 def rsub(input, other, alpha=1):
     """other - alpha * input, for `number - tensor`."""
-    res = sub(other, input, alpha=alpha) if isinstance(other, Tensor) else _rsub_scalar(input, other, alpha)
-    return res
+    if not isinstance(other, Tensor):
+        return _rsub_scalar(input, other, alpha)
+    if alpha != 1:
+        return sub(other, input, alpha=alpha)
+    x, y, dt = operands(input, other)
+    _check_sub(dt, other, input)
+    return apply_binary(_Rsub0, y - x, dt, input, other)
+
+
+_Rsub0 = _binary_node("RsubBackward0", lambda g: -g, lambda g: g)
 
 
 def _rsub_scalar(input, other, alpha):

@@ -1,10 +1,12 @@
 """Reductions, scans, sorting and softmax: forward on arrays, gradient rules with Ember ops."""
+import warnings
+
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
-from ..autograd.grad_mode import state
+from ..autograd.grad_mode import state, no_grad
 from .registry import op, node_class, wrap, cast, commit_inplace, FUNCTIONS
 
 
@@ -105,8 +107,17 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 @op()
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    x = input.masked_fill(input.isnan(), 0) if input._dtype._cat >= 2 else input
-    return sum(x, () if dim is None else dim, keepdim, dtype=dtype)
+    if input._dtype._cat < 2:
+        return sum(input, () if dim is None else dim, keepdim, dtype=dtype)
+    with no_grad():  # one NansumBackward0 node, as torch records it
+        res = sum(input.masked_fill(input.isnan(), 0), () if dim is None else dim, keepdim, dtype=dtype)
+    if input._rg and state.enabled:
+        node = record(_Nansum, res, (input,), (input._data.shape, dims_of(input, dim), keepdim))
+        node.save(input)
+    return res
+
+
+_Nansum = node_class("NansumBackward0", lambda self, g: expand_back(g, *self.args) * ~self.saved[0].isnan())
 
 
 def _mean_grad(g, shape, axes, keepdim):
@@ -126,7 +137,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {D._LEGACY[dt.name]}")
     axes = dims_of(input, dim)
-    res = wrap(np.mean(cast(input._data, dt), axis=axes, keepdims=keepdim), dt)
+    a = cast(input._data, dt)
+    if a.size:
+        res = wrap(np.mean(a, axis=axes, keepdims=keepdim), dt)
+    else:  # the mean of nothing is NaN, without NumPy's warning
+        res = wrap(np.sum(a, axis=axes, keepdims=keepdim) / 0, dt)
     return _mean_rec(res, input, axes, keepdim, dim is None)
 
 
@@ -327,11 +342,14 @@ def _var_std(input, dim, unbiased, keepdim, correction, is_std):
     if input._dtype._cat < 2:
         raise RuntimeError(f"std and var only support floating point and complex dtypes")
     axes = dims_of(input, dim)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    n = int(np.prod([input._data.shape[a] for a in axes]))
+    if n - c <= 0:
+        warnings.warn(f"{'std' if is_std else 'var'}(): degrees of freedom is <= 0. Correction should be strictly "
+                      f"less than the reduction factor (input numel divided by output numel).", stacklevel=3)
+    with warnings.catch_warnings():  # NumPy's own warning for the same case
+        warnings.simplefilter("ignore", RuntimeWarning)
         r = np.var(input._data, axis=axes, ddof=c, keepdims=keepdim)
-        if is_std:
-            r = np.sqrt(r)
-    res = wrap(r, input._dtype)
+    res = wrap(np.sqrt(r) if is_std else r, input._dtype)
     if input._rg and state.enabled:
         node = record(_Std if is_std else _Var, res, (input,), (input._data.shape, axes, keepdim, c))
         node.save(input, *((SavedOutput(res),) if is_std else ()))
@@ -594,17 +612,29 @@ def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
 
 
 # ---------------------------------------------------------------------- sorting
-def _gathered(name, values_arr, idx_arr, input, d, RT):
-    """(values, indices) where values were taken from input at idx along d; differentiable."""
+def _gathered(name, values_arr, idx_arr, input, d, RT, keepdim=True, node=None):
+    """(values, indices) where values were taken from input at idx along d (kept as a size-1 dim, or
+    dropped with keepdim=False); differentiable through one node named as torch names it."""
+    if not keepdim and np.ndim(values_arr):
+        values_arr, idx_arr = np.squeeze(values_arr, d), np.squeeze(idx_arr, d)
     values, indices = wrap(values_arr, input._dtype), wrap(idx_arr, D.int64)
     if input._rg and state.enabled:
-        node = record(_GATHER_NODES[name], values, (input,), (input._data.shape, d, True))
+        node = record(node or _GATHER_NODES[name], values, (input,), (input._data.shape, d, keepdim))
         node.save(indices)
     return RT(values, indices) if RT is not None else (values, indices)
 
 
 _GATHER_NODES = {n: node_class(n.capitalize() + "Backward0", lambda self, g: _index_grad(g, *self.saved, *self.args))
                  for n in ("sort", "topk", "kthvalue", "median", "mode", "nanmedian")}
+# median/nanmedian over a dim are torch's Backward1 nodes; over everything, Backward0 taking the flat index
+_DIM_MEDIAN = {n: node_class(n.capitalize() + "Backward1", _GATHER_NODES[n].backward) for n in ("median", "nanmedian")}
+_FLAT_MEDIAN = {n: node_class(n.capitalize() + "Backward0", lambda self, g: _flat_index_grad(g, self.saved[0], self.args))
+                for n in ("median", "nanmedian")}
+
+
+def _flat_index_grad(g, index, shape):
+    n = int(np.prod(shape))
+    return g.new_zeros((n,)).scatter(0, index.reshape(1), g.reshape(1)).reshape(shape)
 
 
 def _argsort(a, d, descending):
@@ -654,15 +684,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if not 1 <= k <= input._data.shape[d]:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     idx = np.take(_argsort(input._data, d, False), [k - 1], axis=d)
-    return _keep(_gathered("kthvalue", np.take_along_axis(input._data, idx, d), idx, input, d, None), d, keepdim,
-                 "kthvalue")
-
-
-def _keep(pair, d, keepdim, name):
-    values, indices = pair
-    if not keepdim:
-        values, indices = values.squeeze(d), indices.squeeze(d)
-    return return_type(name)(values, indices)
+    return return_type("kthvalue")(*_gathered("kthvalue", np.take_along_axis(input._data, idx, d), idx, input, d,
+                                               None, keepdim))
 
 
 def _median(input, dim, keepdim, name, skip_nan):
@@ -673,10 +696,13 @@ def _median(input, dim, keepdim, name, skip_nan):
     if dim is None:
         if keepdim:
             raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
-        flat = input.reshape(-1)
+        flat = input.detach().reshape(-1)
         if not flat._data.size:
             return wrap(np.array(np.nan if input._dtype._cat >= 2 else np.iinfo(np.int64).min), input._dtype)
-        return _median(flat, 0, False, name, skip_nan)[0]
+        value, index = _median(flat, 0, False, name, skip_nan)
+        if input._rg and state.enabled:
+            record(_FLAT_MEDIAN[name], value, (input,), input._data.shape).save(index)
+        return value
     d = input._wrap_dim(int_dim(name, dim)) if input._data.ndim else input._wrap_dim(dim)
     _check_nonempty(input, (d,) if input._data.ndim else (), "median", True)
     a = input._data if input._data.ndim else input._data.reshape(1)
@@ -688,8 +714,9 @@ def _median(input, dim, keepdim, name, skip_nan):
         idx = np.where(nan.any(d, keepdims=True), np.argmax(nan, d, keepdims=True), idx)
     values = np.take_along_axis(a, idx, d)
     if not input._data.ndim:
-        return return_type(name)(*_gathered(name, values.reshape(()), idx.reshape(()), input, 0, None))
-    return _keep(_gathered(name, values, idx, input, d, None), d, keepdim, name)
+        return return_type(name)(*_gathered(name, values.reshape(()), idx.reshape(()), input, 0, None,
+                                            node=_DIM_MEDIAN[name]))
+    return return_type(name)(*_gathered(name, values, idx, input, d, None, keepdim, _DIM_MEDIAN[name]))
 
 
 @op()
@@ -730,7 +757,7 @@ def mode(input, dim=-1, keepdim=False):
     if not input._data.ndim:
         vals, idxs = vals.reshape(()), idxs.reshape(())
         return return_type("mode")(wrap(vals, input._dtype), wrap(idxs, D.int64))
-    return _keep(_gathered("mode", vals, idxs, input, d, None), d, keepdim, "mode")
+    return return_type("mode")(*_gathered("mode", vals, idxs, input, d, None, keepdim))
 
 
 @op()

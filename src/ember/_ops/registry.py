@@ -51,7 +51,8 @@ def check_inplace(self):
     if not state.enabled:
         return
     if self._rg and self.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        raise RuntimeError(f"a {'view of a ' if self._base is not None else ''}leaf Variable that requires grad is "
+                           "being used in an in-place operation.")
     base = self._base
     if base is not None and base._rg and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
@@ -69,10 +70,13 @@ def commit_inplace(self, out):
                            f"{D._LEGACY[self._dtype.name]}")
     node = out.grad_fn
     if node is not None and node._saved is not None and any(s is self for s in node._saved):
-        # the rule needs self's old value, which the write below destroys: keep a copy
+        # the rule needs self's old value, which the write below destroys: keep a copy (as torch keeps
+        # `original_self`); self saved in another role (x.mul_(x)'s `other`) stays, and fails at backward
+        roles = getattr(node, "needs", None)
         old = self.detach().clone()
-        node._saved = tuple(old if s is self else s for s in node._saved)
-        node._versions = tuple(0 if s is old else v for s, v in zip(node._saved, node._versions))
+        mine = [s is self and (roles is None or roles[i] in ("a", "x")) for i, s in enumerate(node._saved)]
+        node._saved = tuple(old if m else s for m, s in zip(mine, node._saved))
+        node._versions = tuple(0 if m else v for m, v in zip(mine, node._versions))
     if not self._data.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                            "single memory location. Please clone() the tensor before performing the operation.")
@@ -83,7 +87,7 @@ def commit_inplace(self, out):
             node._saved = tuple(_rebind(s, self) for s in node._saved)
             node._versions = tuple(self._vc[0] if type(s) is graph.SavedOutput and s._vc is self._vc else v
                                    for s, v in zip(node._saved, node._versions))
-        if self._base is not None and self._base._rg:
+        if self._base is not None:
             from .shape import rebase_view
             rebase_view(self, out)
         self.grad_fn, self._rg, self._output_nr = node, True, 0

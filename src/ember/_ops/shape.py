@@ -3,7 +3,7 @@ it shares the base's version counter and records the base in `_base`, as in PyTo
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor
+from .._tensor import Tensor, _root, _contiguous_strides
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
 from .registry import op, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands
@@ -78,9 +78,13 @@ def reshape(input, *shape):
     try:
         return _record_view(_View, view_of(input, np.reshape(input._data, shape, copy=False)), input,
                             input._data.shape)
-    except ValueError:
-        return _record_view(_UnsafeView, wrap(np.reshape(input._data, shape), input._dtype), input,
-                            input._data.shape)
+    except ValueError:  # as torch: a copy, then an unsafe view of it
+        return unsafe_view(clone(input), shape)
+
+
+def unsafe_view(input, shape):
+    """input's data in a new shape, as a new tensor (not a view): torch's _unsafe_view."""
+    return _record_view(_UnsafeView, wrap(input._data.reshape(shape), input._dtype), input, input._data.shape)
 
 
 Tensor.view_as = lambda self, other: self.view(other.shape)
@@ -130,10 +134,25 @@ def squeeze(input, dim=None):
     return _record_view(Node, view_of(input, input._data.reshape(new)), input, shape)
 
 
+def insert_axes(a, positions):
+    """a with new size-1 axes at `positions` (ascending, in the result), strided as torch's unsqueeze:
+    a new axis before dim k has stride size[k] * stride[k] (NumPy's reshape agrees), one at the end 1."""
+    shape = list(a.shape)
+    for p in positions:
+        shape.insert(p, 1)
+    out = a.reshape(shape)
+    if positions[-1] == len(shape) - 1 and a.ndim and a.strides[-1] != a.itemsize:
+        first = len(shape) - 1  # the first of the new axes at the end
+        while first - 1 in positions:
+            first -= 1
+        out = np.lib.stride_tricks.as_strided(out, out.shape, out.strides[:first] + (a.itemsize,) * (len(shape) - first))
+    return out
+
+
 @op()
 def unsqueeze(input, dim):
     d = input._wrap_dim(dim, input._data.ndim + 1)
-    return _record_view(_Unsqueeze, view_of(input, np.expand_dims(input._data, d)), input, d)
+    return _record_view(_Unsqueeze, view_of(input, insert_axes(input._data, (d,))), input, d)
 
 
 _Transpose = node_class("TransposeBackward0", lambda self, g: g.transpose(*self.args))
@@ -308,17 +327,19 @@ def _scatter_flat(g, shape, idx):
     return out
 
 
-def strided_view(input, shape, strides, offset, Node):
-    """A view of input's elements (in its contiguous order) with the given element strides."""
-    base = input._data
-    if not base.flags.c_contiguous:
-        raise RuntimeError("strided view of a non-contiguous tensor")
-    item = base.itemsize
-    arr = np.lib.stride_tricks.as_strided(base.reshape(-1)[offset:], shape, tuple(s * item for s in strides),
-                                          writeable=True)
-    out = view_of(input, arr)
+def strided_view(input, geometry, Node):
+    """The view geometry(shape, strides) -> (shape, strides, start index per dim) of input, in elements:
+    taken over input's memory strides for the view, and over its logical (contiguous) strides for the
+    flat positions the gradient scatters back to."""
+    a = input._data
+    shape, strides, starts = geometry(a.shape, input.stride())
+    src = a[tuple(slice(i, None) for i in starts)] if any(starts) else a
+    out = view_of(input, np.lib.stride_tricks.as_strided(src, shape, tuple(s * a.itemsize for s in strides)))
     if input._rg and state.enabled:
-        record(Node, out, (input,), (input._data.shape, _flat_index(shape, strides, offset)))
+        logical = _contiguous_strides(a.shape)
+        shape, strides, starts = geometry(a.shape, logical)
+        start = sum(i * s for i, s in zip(starts, logical))
+        record(Node, out, (input,), (a.shape, _flat_index(shape, strides, start)))
     return out
 
 
@@ -333,49 +354,59 @@ _Unfold = _node_scatter("UnfoldBackward0")
 
 @op()
 def as_strided(input, size, stride, storage_offset=None):
+    """A view of input's storage with the given size, strides and offset (in elements)."""
     base = input._data
     root_off = input.storage_offset()
     off = root_off if storage_offset is None else storage_offset
-    from .._tensor import _root
-    root = _root(base)
-    flat = root.reshape(-1).view(base.dtype) if root.dtype == base.dtype else root.reshape(-1).view(base.dtype)
-    item = base.itemsize
-    arr = np.lib.stride_tricks.as_strided(flat[off:], tuple(size), tuple(s * item for s in stride), writeable=True)
+    flat = _root(base).reshape(-1, order="A").view(base.dtype)  # the storage, in memory order
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape")
+    need = off + sum((n - 1) * s for n, s in zip(size, stride)) + 1 if all(size) else 0
+    if need > flat.size:
+        raise RuntimeError(f"setStorage: sizes {shape_str(size)}, strides {shape_str(stride)}, storage offset "
+                           f"{off}, and itemsize {base.itemsize} requiring a storage size of {need * base.itemsize} "
+                           f"are out of bounds for storage of size {flat.size * base.itemsize}")
+    arr = np.lib.stride_tricks.as_strided(flat[off:], size, tuple(s * base.itemsize for s in stride))
     out = view_of(input, arr)
     if input._rg and state.enabled:
         if not base.flags.c_contiguous:
             raise RuntimeError("as_strided backward needs a contiguous input in Ember")
-        record(_AsStrided, out, (input,), (base.shape, _flat_index(tuple(size), tuple(stride), off - root_off)))
+        record(_AsStrided, out, (input,), (base.shape, _flat_index(size, stride, off - root_off)))
     return out
 
 
 @op()
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    x = input.contiguous()
-    d1, d2 = x._wrap_dim(dim1), x._wrap_dim(dim2)
+    d1, d2 = input._wrap_dim(dim1), input._wrap_dim(dim2)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    shape, st = x._data.shape, x.stride()
-    n = max(0, min(shape[d1] - max(-offset, 0), shape[d2] - max(offset, 0)))
-    start = max(-offset, 0) * st[d1] + max(offset, 0) * st[d2]
-    keep = [i for i in range(len(shape)) if i not in (d1, d2)]
-    return strided_view(x, tuple(shape[i] for i in keep) + (n,), tuple(st[i] for i in keep) + (st[d1] + st[d2],),
-                        start if n else 0, _Diagonal)
+
+    def geometry(shape, st):
+        n = max(0, min(shape[d1] - max(-offset, 0), shape[d2] - max(offset, 0)))
+        keep = [i for i in range(len(shape)) if i not in (d1, d2)]
+        starts = [0] * len(shape)
+        if n:
+            starts[d1], starts[d2] = max(-offset, 0), max(offset, 0)
+        return tuple(shape[i] for i in keep) + (n,), tuple(st[i] for i in keep) + (st[d1] + st[d2],), starts
+    return strided_view(input, geometry, _Diagonal)
 
 
 @op()
 def unfold(input, dimension, size, step):
-    x = input.contiguous()
-    d = x._wrap_dim(dimension) if x._data.ndim else 0
-    shape, st = (x._data.shape or (1,)), (x.stride() or (1,))
-    if size > shape[d]:
-        raise RuntimeError(f"maximum size for tensor at dimension {d} is {shape[d]} but size is {size}")
+    x = input if input._data.ndim else input.reshape(1)
+    d = x._wrap_dim(dimension) if input._data.ndim else input._wrap_dim(dimension)
+    if size > x._data.shape[d]:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {x._data.shape[d]} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    count = (shape[d] - size) // step + 1
-    new_shape = shape[:d] + (count,) + shape[d + 1:] + (size,)
-    new_st = st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],)
-    return strided_view(x, new_shape, new_st, 0, _Unfold)
+
+    def geometry(shape, st):
+        count = (shape[d] - size) // step + 1
+        return (shape[:d] + (count,) + shape[d + 1:] + (size,), st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],),
+                (0,) * len(shape))
+    out = strided_view(x, geometry, _Unfold)
+    return out if input._data.ndim else out.reshape(out._data.shape[1:])
 
 
 # ---------------------------------------------------------------------- copies
@@ -455,7 +486,8 @@ def stack(tensors, dim=0, *, out=None):
 FUNCTIONS["concatenate"] = lambda tensors, axis=0, out=None: cat(tensors, axis, out=out)
 FUNCTIONS["hstack"] = lambda tensors: cat([t.reshape(-1) if t.ndim == 0 else t for t in tensors],
                                           0 if tensors[0].ndim <= 1 else 1)
-FUNCTIONS["vstack"] = lambda tensors: cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+FUNCTIONS["vstack"] = lambda tensors: cat([t.unsqueeze(0) if t.ndim == 1 else t.reshape(1, 1) if t.ndim == 0 else t
+                                           for t in tensors], 0)
 FUNCTIONS["row_stack"] = FUNCTIONS["vstack"]
 FUNCTIONS["dstack"] = lambda tensors: cat([t.reshape(1, -1, 1) if t.ndim < 2 else
                                            (t.unsqueeze(-1) if t.ndim == 2 else t) for t in tensors], 2)
@@ -479,6 +511,7 @@ def _zeros(shape, dt):
 # split and unbind have one output per piece: their nodes know how many
 _SplitNode = node_class("SplitBackward0", _split_backward)
 _SplitNode = type("SplitBackward0", (_SplitNode,), {"__slots__": ("n_outputs", "dtype_")})
+_SplitSizesNode = type("SplitWithSizesBackward0", (_SplitNode,), {"__slots__": ()})
 _UnbindNode = node_class("UnbindBackward0", _unbind_backward)
 _UnbindNode = type("UnbindBackward0", (_UnbindNode,), {"__slots__": ("n_outputs", "dtype_")})
 
@@ -514,7 +547,8 @@ def split(tensor, split_size_or_sections, dim=0):
     outs = tuple(view_of(tensor, tensor._data[(slice(None),) * d + (slice(a, a + k),)])
                  for a, k in zip(starts, sizes))
     shapes = tuple(o._data.shape for o in outs)
-    return _multi_record(_SplitNode, outs, tensor, (shapes, d))
+    node = _SplitNode if isinstance(split_size_or_sections, int) else _SplitSizesNode
+    return _multi_record(node, outs, tensor, (shapes, d))
 
 
 Tensor.split_with_sizes = lambda self, sizes, dim=0: split(self, list(sizes), dim)
@@ -539,7 +573,8 @@ def tensor_split(input, indices_or_sections, dim=0):
     else:
         bounds = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
         sizes = [max(b - a, 0) for a, b in zip(bounds[:-1], bounds[1:])]
-    return split(input, sizes, d)
+    starts = np.cumsum([0] + sizes[:-1]).tolist()
+    return tuple(input.narrow(d, a, k) for a, k in zip(starts, sizes))  # torch: one slice per piece
 
 
 @op()
@@ -678,26 +713,36 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 
 def rebase_view(view, out):
-    """An in-place op on a view of a tensor that requires grad: the base's history becomes
-    'base with this region replaced' (torch's CopySlices)."""
-    base = view._base
-    node = record(_CopySlices, base, (base, out), (view._data, base._data.shape))
-    if node is not None:
-        node.save(_region_index(base, view))
+    """After an in-place op on a view, the base's history becomes 'the old base with the view's region
+    replaced by the op's result': torch's CopySlices, which wraps the op's node (whose input 0 is the
+    view) and takes over its other inputs."""
+    from ..autograd.graph import edge
+    base, fn = view._base, out.grad_fn
+    node = _CopySlices()
+    node.next_functions = (edge(base),) + fn.next_functions[1:]
+    node.args = (fn, _region_index(base, view), base._data.shape)
+    base.grad_fn, base._rg, base._output_nr = node, True, 0
 
 
 def _region_index(base, view):
     return _flat_index(view._data.shape, view.stride(), view.storage_offset() - base.storage_offset())
 
 
-_CopySlices = node_class("CopySlices", lambda self, g: _copy_slices_grads(self, g))
+_CopySlices = node_class("torch::autograd::CopySlices", lambda self, g: _copy_slices_grads(self, g))
 
 
 def _copy_slices_grads(self, g):
-    idx = self.saved[0]
-    g_base = g.clone()
-    g_base._data.reshape(-1)[idx] = 0
-    return g_base, _gather_flat(g, idx)
+    """The base's gradient passes outside the region; inside, the wrapped op's gradient for the view does."""
+    fn, idx, shape = self.args
+    grads = fn.backward(_gather_flat(g, idx))
+    if type(grads) is not tuple:
+        grads = (grads,)
+    outside = np.ones(g._data.size, dtype=bool)
+    outside[idx.ravel()] = False
+    g_base = g * wrap(outside.reshape(shape), D.bool_)
+    if grads[0] is not None:
+        g_base = g_base + _scatter_flat(grads[0], shape, idx)
+    return (g_base,) + tuple(grads[1:])
 
 
 def _inplace_view(name):

@@ -4,7 +4,8 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, 
 from . import graph  # noqa: F401
 from .graph import Node  # noqa: F401
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
-from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled  # noqa: F401
+from .anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,  # noqa: F401
+                           is_anomaly_check_nan_enabled, set_anomaly_enabled)
 
 
 def _seq(x):

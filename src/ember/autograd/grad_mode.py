@@ -6,10 +6,10 @@ import sys
 
 class _State:
     """The autograd switches every op reads: grad mode, inference mode, anomaly detection."""
-    __slots__ = ("enabled", "inference", "anomaly", "inference_tensors")
+    __slots__ = ("enabled", "inference", "anomaly", "check_nan", "inference_tensors")
 
     def __init__(self):
-        self.enabled, self.inference, self.anomaly = True, False, False
+        self.enabled, self.inference, self.anomaly, self.check_nan = True, False, False, True
         self.inference_tensors = False  # set once any tensor is made in inference mode
 
 

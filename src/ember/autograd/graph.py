@@ -187,7 +187,9 @@ def _version_message(t, expected, node):
     from .._dtype import legacy_type_name
     desc = f"[{legacy_type_name(t._dtype)} [{', '.join(map(str, t._data.shape))}]]"
     nr = t.output_nr if type(t) is SavedOutput else t._output_nr
-    where = f", which is output {nr} of {_short_name(node)}," if node is not None else ""
+    # a view whose base changed is, to torch, the output of a regenerated as_strided
+    name = "AsStrided" if type(t) is not SavedOutput and t._base is not None else _short_name(node) if node else ""
+    where = f", which is output {nr} of {name}," if node is not None else ""
     hint = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. The variable "
             "in question was changed in there or anywhere later. Good luck!" if state.anomaly else
             "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
@@ -314,7 +316,7 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
             if targets is not None and not executes:
                 _capture(targets, node, buf)
                 continue
-            grads_in = node.backward(*buf)
+            grads_in = node.backward(*buf) if not anomaly else _backward_reporting(node, buf)
             if type(grads_in) is not tuple:
                 grads_in = (grads_in,)
             if node._hooks is not None:
@@ -322,8 +324,8 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                     out = hook(grads_in, tuple(buf))
                     if out is not None:
                         grads_in = tuple(out)
-            if anomaly:
-                _check_anomaly(node, grads_in)
+            if anomaly and state.check_nan:
+                _check_nan(node, grads_in)
             if not retain_graph and node._saved is not None:
                 node._saved, node._versions = None, _RELEASED
             for (nxt, nr), g in zip(node.next_functions, grads_in):
@@ -406,11 +408,23 @@ def _accumulate(var, g, create_graph, given):
             hook(var)
 
 
-def _check_anomaly(node, grads):
+def _backward_reporting(node, buf):
+    """node.backward, naming the forward call that made the node if it fails (anomaly mode)."""
+    try:
+        return node.backward(*buf)
+    except Exception:
+        _warn_trace(node)
+        raise
+
+
+def _warn_trace(node):
+    if node._trace:
+        warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                      + node._trace, UserWarning)
+
+
+def _check_nan(node, grads):
     for i, g in enumerate(grads):
-        if g is not None and g.dtype.is_floating_point and bool(g.isnan().any()):
-            msg = f"Function '{node.name()}' returned nan values in its {i}th output."
-            if node._trace:
-                warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
-                              + node._trace, UserWarning)
-            raise RuntimeError(msg)
+        if g is not None and (g.dtype.is_floating_point or g.dtype.is_complex) and bool(g.isnan().any()):
+            _warn_trace(node)
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")

@@ -2,7 +2,6 @@
 few tensor functions turn one run of the model into ONNX nodes (see _ops.py for each conversion)."""
 import contextlib
 import inspect
-import io
 import os
 import warnings
 
@@ -58,6 +57,9 @@ class Graph:
         its state_dict name), a constant tensor or Python number (an initializer), never a tensor some
         unrecorded operation derived from the inputs."""
         if not isinstance(t, Tensor):
+            if not isinstance(t, (bool, int, float)):
+                raise UnsupportedOperatorError(f"ember.onnx.export: in module '{self.stack[-1] or '<model>'}', "
+                                               f"an operand of type {type(t).__name__} cannot be exported")
             dtype = like._dtype.np if isinstance(like, Tensor) else np.float32
             return self.constant(np.asarray(t, dtype=dtype))
         name = self.names.get(id(t))
@@ -78,10 +80,11 @@ class Graph:
         return name
 
     def _initializer(self, name, t):
-        data = t._data if isinstance(t, Tensor) else t
-        if t is not None and isinstance(t, Tensor) and t.dtype.name == "bfloat16":
-            raise UnsupportedOperatorError("ember.onnx.export: bfloat16 initializers are not supported")
-        self.initializers.append(self.numpy_helper.from_array(np.array(data, order="C"), name))
+        arr = np.array(t._data if isinstance(t, Tensor) else t, order="C")  # a copy that keeps 0-d as 0-d
+        if arr.dtype.name == "bfloat16":
+            raise UnsupportedOperatorError(f"ember.onnx.export: {name} is bfloat16, which the exporter does not "
+                                           "write; convert the model with .float() first")
+        self.initializers.append(self.numpy_helper.from_array(arr, name))
 
     def constant(self, array, hint="Constant"):
         self._count += 1
@@ -175,11 +178,26 @@ def _traced(graph, orig, convert, sig):
             out = orig(*args, **kwargs)
         finally:
             graph.suppress -= 1
-        bound = sig.bind(*args, **kwargs)
-        bound.apply_defaults()
-        convert(graph, out, bound.arguments)
+        convert(graph, out, _arguments(sig, args, kwargs))
         return out
     return traced
+
+
+def _arguments(sig, args, kwargs):
+    """A call's arguments by parameter name, *args spread out (name0, name1, ...) and **kwargs merged in,
+    so a wrapper like `add_(self, *args, **kwargs)` reads like `add_(self, other, alpha)`."""
+    bound = sig.bind(*args, **kwargs)
+    bound.apply_defaults()
+    found = {}
+    for name, value in bound.arguments.items():
+        kind = sig.parameters[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            found.update((f"{name}{i}", v) for i, v in enumerate(value))
+        elif kind is inspect.Parameter.VAR_KEYWORD:
+            found.update(value)
+        else:
+            found[name] = value
+    return found
 
 
 def _flat_outputs(out):
@@ -290,7 +308,7 @@ def export(model, args=(), f=None, *, kwargs=None, export_params=True, verbose=F
         if isinstance(f, (str, bytes, os.PathLike)):
             from ..serialization import _atomic_write
             _atomic_write(f, lambda fh: fh.write(data))
-        elif isinstance(f, io.IOBase) or hasattr(f, "write"):
+        elif hasattr(f, "write"):
             f.write(data)
         else:
             raise TypeError(f"ember.onnx.export: f must be a path or a binary file object, got {type(f).__name__}")

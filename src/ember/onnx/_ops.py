@@ -28,7 +28,7 @@ def _operand(g, v, out):
     another dtype is cast, as type promotion does implicitly)."""
     from .. import Tensor
     if not isinstance(v, Tensor):
-        return g.constant(np.asarray(v, dtype=out._dtype.np))
+        return g.name_of(v, like=out)
     name = g.name_of(v)
     if v._dtype is not out._dtype:
         from onnx import helper
@@ -253,7 +253,7 @@ def _transpose(g, out, a):
 
 
 def _permute(g, out, a):
-    dims = list(a.values())[1]
+    dims = list(a.values())[1:]
     _transposed(g, out, _first(a), list(dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims))
 
 

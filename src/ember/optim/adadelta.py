@@ -1,10 +1,25 @@
 """Adadelta (torch.optim.Adadelta): an adaptive learning rate method (Zeiler, 2012)."""
 import ember
 from .._backend import xp
-from .optimizer import (Optimizer, _check_lr, _check_nonnegative, _closure_loss, _foreach, _grad, _increment,
-                        _scalar_tensor)
+from .optimizer import Optimizer, _check_lr, _check_nonnegative, _grad, _scalar_tensor
 
 __all__ = ["Adadelta"]
+
+
+def _adadelta(param, grad, square_avg, acc_delta, *, lr, rho, eps, weight_decay, maximize):
+    """One Adadelta update of a parameter's arrays, in place."""
+    grad = _grad(grad, param, maximize, weight_decay)        # g_t (+ λθ)
+    square_avg *= rho                                        # v_t = ρ·v_{t−1} + (1−ρ)·g_t²
+    square_avg += (1 - rho) * grad * grad
+    std = square_avg + eps                                   # √(v_t + ε)
+    xp.sqrt(std, out=std)
+    delta = acc_delta + eps                                  # Δθ_t = √(u_{t−1} + ε) / √(v_t + ε) · g_t
+    xp.sqrt(delta, out=delta)
+    delta /= std
+    delta *= grad
+    acc_delta *= rho                                         # u_t = ρ·u_{t−1} + (1−ρ)·Δθ_t²
+    acc_delta += (1 - rho) * delta * delta
+    param -= lr * delta                                      # θ_t = θ_{t−1} − γ·Δθ_t
 
 
 class Adadelta(Optimizer):
@@ -12,6 +27,11 @@ class Adadelta(Optimizer):
 
     For t = 1, 2, ...:  g ← ∇f(θ) (−∇f to maximize) + λθ;  v ← ρv + (1−ρ)g²;
     Δθ ← √(u + ε) / √(v + ε) · g;  u ← ρu + (1−ρ)Δθ²;  θ ← θ − γΔθ."""
+
+    _rule = staticmethod(_adadelta)
+    _options = ("lr", "rho", "eps", "weight_decay", "maximize")
+    _state_keys = ("square_avg", "acc_delta")
+    _pass_step = False
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
@@ -28,30 +48,3 @@ class Adadelta(Optimizer):
         state["step"] = _scalar_tensor(0.0)
         state["square_avg"] = ember.zeros_like(p)
         state["acc_delta"] = ember.zeros_like(p)
-
-    def step(self, closure=None):
-        """Perform one optimization step; `closure` re-evaluates the model and returns the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            hyper = {"lr": float(group["lr"]), "rho": float(group["rho"]), "eps": float(group["eps"]),
-                     "weight_decay": float(group["weight_decay"]), "maximize": group["maximize"]}
-            for param, grad, state in self._params_with_grad(group):
-                _increment(state["step"])
-                _foreach(_adadelta, (param, grad, state["square_avg"]._data, state["acc_delta"]._data), **hyper)
-        return loss
-
-
-def _adadelta(param, grad, square_avg, acc_delta, *, lr, rho, eps, weight_decay, maximize):
-    """One Adadelta update of a parameter's arrays, in place."""
-    grad = _grad(grad, param, maximize, weight_decay)
-    square_avg *= rho                                       # v_t = ρ·v_{t−1} + (1−ρ)·g_t²
-    square_avg += (1 - rho) * grad * grad
-    std = square_avg + eps                                  # √(v_t + ε)
-    xp.sqrt(std, out=std)
-    delta = acc_delta + eps                                 # Δθ_t = √(u_{t−1} + ε) / √(v_t + ε) · g_t
-    xp.sqrt(delta, out=delta)
-    delta /= std
-    delta *= grad
-    acc_delta *= rho                                        # u_t = ρ·u_{t−1} + (1−ρ)·Δθ_t²
-    acc_delta += (1 - rho) * delta * delta
-    param -= lr * delta                                     # θ_t = θ_{t−1} − γ·Δθ_t

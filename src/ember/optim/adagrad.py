@@ -2,10 +2,19 @@
 (Duchi, Hazan & Singer, 2011)."""
 import ember
 from .._backend import xp
-from .optimizer import (Optimizer, _check_lr, _check_nonnegative, _closure_loss, _foreach, _grad, _increment,
-                        _scalar_tensor)
+from .optimizer import Optimizer, _check_lr, _check_nonnegative, _grad, _scalar_tensor
 
 __all__ = ["Adagrad"]
+
+
+def _adagrad(param, grad, state_sum, *, step, lr, lr_decay, eps, weight_decay, maximize):
+    """One Adagrad update of a parameter's arrays, in place."""
+    grad = _grad(grad, param, maximize, weight_decay)        # g_t (+ λθ)
+    clr = lr / (1 + (step - 1) * lr_decay)                   # γ̃ = γ / (1 + (t−1)·η)
+    state_sum += grad * grad                                 # s_t = s_{t−1} + g_t²
+    std = xp.sqrt(state_sum)
+    std += eps
+    param += -clr * grad / std                               # θ_t = θ_{t−1} − γ̃·g_t / (√s_t + ε)
 
 
 class Adagrad(Optimizer):
@@ -13,6 +22,10 @@ class Adagrad(Optimizer):
 
     For t = 1, 2, ...:  g ← ∇f(θ) (−∇f to maximize) + λθ;  γ̃ ← γ / (1 + (t−1)·η) (η = lr_decay);
     s ← s + g²  (s starts at initial_accumulator_value);  θ ← θ − γ̃·g / (√s + ε)."""
+
+    _rule = staticmethod(_adagrad)
+    _options = ("lr", "lr_decay", "eps", "weight_decay", "maximize")
+    _state_keys = ("sum",)
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
@@ -43,24 +56,3 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 self.state[p]["sum"].share_memory_()
-
-    def step(self, closure=None):
-        """Perform one optimization step; `closure` re-evaluates the model and returns the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            hyper = {"lr": float(group["lr"]), "lr_decay": float(group["lr_decay"]), "eps": float(group["eps"]),
-                     "weight_decay": float(group["weight_decay"]), "maximize": group["maximize"]}
-            for param, grad, state in self._params_with_grad(group):
-                step = _increment(state["step"])
-                _foreach(_adagrad, (param, grad, state["sum"]._data), step=step, **hyper)
-        return loss
-
-
-def _adagrad(param, grad, state_sum, *, step, lr, lr_decay, eps, weight_decay, maximize):
-    """One Adagrad update of a parameter's arrays, in place."""
-    grad = _grad(grad, param, maximize, weight_decay)
-    clr = lr / (1 + (step - 1) * lr_decay)                  # γ̃ = γ / (1 + (t−1)·η)
-    state_sum += grad * grad                                # s_t = s_{t−1} + g_t²
-    std = xp.sqrt(state_sum)
-    std += eps
-    param += -clr * grad / std                              # θ_t = θ_{t−1} − γ̃·g_t / (√s_t + ε)

@@ -2,10 +2,36 @@
 import ember
 from .._backend import xp
 from .._tensor import Tensor
-from .optimizer import (Optimizer, _check_betas, _check_lr, _check_nonnegative, _closure_loss, _foreach, _grad,
-                        _increment, _scalar_tensor, lerp_)
+from .optimizer import Optimizer, _check_betas, _check_lr, _check_nonnegative, _grad, _scalar_tensor, _lerp_
 
 __all__ = ["Adam"]
+
+
+def _moments(param, grad, exp_avg, exp_avg_sq, *, lr, beta1, beta2, weight_decay, decoupled_weight_decay, maximize):
+    """The first half of Adam, NAdam and RAdam: weight decay, then both moments updated in place; returns g_t."""
+    if decoupled_weight_decay and weight_decay:
+        param *= 1 - lr * weight_decay                       # θ ← θ − γλθ (AdamW)
+        weight_decay = 0
+    grad = _grad(grad, param, maximize, weight_decay)        # g_t (+ λθ)
+    _lerp_(exp_avg, grad, 1 - beta1)                         # m_t = β1·m_{t−1} + (1−β1)·g_t
+    exp_avg_sq *= beta2                                      # v_t = β2·v_{t−1} + (1−β2)·g_t²
+    exp_avg_sq += (1 - beta2) * grad * grad
+    return grad
+
+
+def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, beta2, eps, **decay):
+    """One Adam update of a parameter's arrays, in place (max_exp_avg_sq is None without AMSGrad);
+    `decay`: weight_decay, decoupled_weight_decay, maximize."""
+    _moments(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2, **decay)
+    if max_exp_avg_sq is not None:                           # AMSGrad: v_t^max = max(v_{t−1}^max, v_t)
+        xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        exp_avg_sq = max_exp_avg_sq
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    denom = xp.sqrt(exp_avg_sq)                              # √v̂_t + ε, with v̂_t = v_t / (1−β2^t)
+    denom /= bias_correction2 ** 0.5
+    denom += eps
+    param += (-lr / bias_correction1) * exp_avg / denom     # θ_t = θ_{t−1} − γ·m̂_t / (√v̂_t + ε)
 
 
 class Adam(Optimizer):
@@ -14,6 +40,10 @@ class Adam(Optimizer):
     For t = 1, 2, ...:  g ← ∇f(θ) (−∇f to maximize) + λθ  (or θ ← θ − γλθ when decoupled_weight_decay);
     m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  v̂ ← max(v̂, v) with amsgrad;
     θ ← θ − γ·(m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)."""
+
+    _rule = staticmethod(_adam)
+    _options = ("lr", "betas", "eps", "weight_decay", "decoupled_weight_decay", "maximize")
+    _state_keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
@@ -40,40 +70,3 @@ class Adam(Optimizer):
         state["exp_avg_sq"] = ember.zeros_like(p)
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = ember.zeros_like(p)
-
-    def step(self, closure=None):
-        """Perform one optimization step; `closure` re-evaluates the model and returns the loss."""
-        loss = _closure_loss(closure)
-        for group in self.param_groups:
-            beta1, beta2 = group["betas"]
-            hyper = {"lr": float(group["lr"]), "beta1": float(beta1), "beta2": float(beta2),
-                     "eps": float(group["eps"]), "weight_decay": float(group["weight_decay"]),
-                     "decoupled_weight_decay": group["decoupled_weight_decay"], "maximize": group["maximize"]}
-            amsgrad = group["amsgrad"]
-            for param, grad, state in self._params_with_grad(group):
-                step = _increment(state["step"])
-                max_exp_avg_sq = state["max_exp_avg_sq"]._data if amsgrad else None
-                _foreach(_adam, (param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data, max_exp_avg_sq),
-                         step=step, **hyper)
-        return loss
-
-
-def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, beta2, eps, weight_decay,
-          decoupled_weight_decay, maximize):
-    """One Adam update of a parameter's arrays, in place (max_exp_avg_sq is None without AMSGrad)."""
-    if decoupled_weight_decay and weight_decay:
-        param *= 1 - lr * weight_decay                       # θ ← θ − γλθ (AdamW)
-        weight_decay = 0
-    grad = _grad(grad, param, maximize, weight_decay)
-    lerp_(exp_avg, grad, 1 - beta1)                          # m_t = β1·m_{t−1} + (1−β1)·g_t
-    exp_avg_sq *= beta2                                      # v_t = β2·v_{t−1} + (1−β2)·g_t²
-    exp_avg_sq += (1 - beta2) * grad * grad
-    if max_exp_avg_sq is not None:                           # AMSGrad: v_t^max = max(v_{t−1}^max, v_t)
-        xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        exp_avg_sq = max_exp_avg_sq
-    bias_correction1 = 1 - beta1 ** step
-    bias_correction2 = 1 - beta2 ** step
-    denom = xp.sqrt(exp_avg_sq)                              # √v̂_t + ε, with v̂_t = v_t / (1−β2^t)
-    denom /= bias_correction2 ** 0.5
-    denom += eps
-    param += (-lr / bias_correction1) * exp_avg / denom     # θ_t = θ_{t−1} − γ·m̂_t / (√v̂_t + ε)

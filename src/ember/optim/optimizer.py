@@ -1,9 +1,11 @@
 """ember.optim.Optimizer (torch.optim.Optimizer): parameter groups, per-parameter state, a state_dict in
 PyTorch's layout, zero_grad, step hooks.
 
-A subclass writes `__init__` (validate, build `defaults`), `_init_state` (the state a parameter gets on
-its first step) and `step`, whose update rule works in place on the parameters' arrays (`p._data`):
-big NumPy calls, no autograd recording (every `step` runs under no_grad)."""
+An optimizer file holds its update rule, a function on one parameter's arrays written as the paper's
+pseudo-code with in-place NumPy operations, and a class that validates its options (`__init__`), makes a
+parameter's state on its first step (`_init_state`) and names what the rule takes (`_rule`, `_options`,
+`_state_keys`); the base `step` feeds the rule each parameter that has a gradient. Every step runs under
+no_grad; large parameters are updated in cache-sized chunks on all cores (`_foreach`)."""
 import functools
 import os
 import warnings
@@ -16,11 +18,6 @@ import ember
 from .._backend import xp
 from .._tensor import Tensor
 from ..autograd.graph import _Handle
-
-try:  # BLAS axpy: one fused pass for `y += a·x` on large NumPy arrays
-    from scipy.linalg import blas as _blas
-except ImportError:  # pragma: no cover
-    _blas = None
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -84,7 +81,7 @@ def _closure_loss(closure):
         return closure()
 
 
-def lerp_(start, end, weight):
+def _lerp_(start, end, weight):
     """start ← start + weight·(end − start) in place on arrays; the form flips at weight 0.5 as torch.lerp_ does."""
     if abs(weight) < 0.5:
         start += weight * (end - start)
@@ -101,22 +98,8 @@ def _grad(grad, param, maximize, weight_decay):
     return grad
 
 
-_AXPY = {xp.dtype(xp.float32): _blas.saxpy, xp.dtype(xp.float64): _blas.daxpy} if _blas else {}
-_BLAS_MIN = 1 << 14
-
-
-def _axpy_(y, x, alpha):
-    """y += alpha·x in place (torch's add_(x, alpha=)): one fused, threaded BLAS pass for large arrays."""
-    axpy = _AXPY.get(y.dtype) if y.size >= _BLAS_MIN else None
-    if axpy is not None and x.dtype == y.dtype and y.flags.c_contiguous and x.flags.c_contiguous:
-        axpy(x.reshape(-1), y.reshape(-1), a=alpha)
-    elif alpha == 1:
-        y += x
-    else:
-        y += alpha * x
-
-
-_CHUNK = 1 << 18  # elements: a chunk of every array stays in cache through a rule's ~10 NumPy passes
+_CHUNK = 1 << 16  # elements: a chunk of every array stays in cache through a rule's ~10 NumPy passes
+_THREADED = 1 << 20  # elements from which a parameter's chunks are shared among threads
 _pool = [None, None, 1]  # [pid, ThreadPoolExecutor, threads]; remade in a forked child, which inherits no threads
 
 
@@ -132,11 +115,11 @@ def _workers():
 def _foreach(rule, arrays, **hyper):
     """Apply `rule(*arrays, **hyper)`, an elementwise in-place update of one parameter's arrays (None allowed).
 
-    Large contiguous arrays go through in cache-sized chunks shared among threads (NumPy releases the GIL in its
-    loops), so a rule of ten NumPy passes reads memory about once; small ones take one direct call."""
+    Large contiguous arrays go through in cache-sized chunks, so that a rule of ten NumPy passes reads memory
+    about once, and the largest share their chunks among threads (NumPy releases the GIL in its loops); small
+    arrays take one direct call."""
     n = arrays[0].size
-    pool, parts = _workers() if n >= 2 * _CHUNK else (None, 1)
-    if pool is None or not all(a is None or a.flags.c_contiguous for a in arrays):
+    if n < 2 * _CHUNK or not all(a is None or a.flags.c_contiguous for a in arrays):
         rule(*arrays, **hyper)
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
@@ -145,7 +128,8 @@ def _foreach(rule, arrays, **hyper):
         for s in starts:
             rule(*[None if a is None else a[s:s + _CHUNK] for a in flat], **hyper)
     starts = range(0, n, _CHUNK)
-    futures = [pool.submit(run, starts[i::parts]) for i in range(1, parts)]
+    pool, parts = _workers() if n >= _THREADED else (None, 1)
+    futures = [pool.submit(run, starts[i::parts]) for i in range(1, parts)] if pool is not None else []
     run(starts[0::parts])
     for f in futures:
         f.result()
@@ -158,9 +142,9 @@ def _check_lr(lr):
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
-def _check_nonnegative(name, value, what="value"):
+def _check_nonnegative(name, value):
     if not 0.0 <= value:
-        raise ValueError(f"Invalid {name} {what}: {value}")
+        raise ValueError(f"Invalid {name} value: {value}")
 
 
 def _check_betas(betas):
@@ -206,6 +190,9 @@ class Optimizer:
             cls.step = _hooked(step)
 
     def __init__(self, params, defaults):
+        if defaults.get("differentiable"):
+            raise NotImplementedError(f"{type(self).__name__}(differentiable=True): Ember's optimizers update the "
+                                      "parameters in place outside autograd, so no graph runs through a step")
         self.defaults = defaults
         self._init_hooks()
         if isinstance(params, Tensor):
@@ -320,9 +307,34 @@ class Optimizer:
         """Fill the empty state dict of parameter p on its first step."""
 
     # ------------------------------------------------------------------ step and gradients
+    # An optimizer whose update is one elementwise rule declares it; the base step drives it:
+    _rule = None      # rule(param, grad, *state arrays, [step=], **options): one parameter's update, in place
+    _options = ()     # the group options the rule takes (floats, or flags); "betas" arrives as beta1, beta2
+    _state_keys = ()  # the state tensors the rule takes, in order; None for one this parameter lacks
+    _pass_step = True  # whether the rule takes the step count t
+
     def step(self, closure=None):
         """Perform one optimization step; `closure` re-evaluates the model and returns the loss."""
-        raise NotImplementedError
+        if self._rule is None:
+            raise NotImplementedError
+        loss = _closure_loss(closure)
+        rule = type(self)._rule
+        for group in self.param_groups:
+            options = _options_of(group, self._options)
+            for param, grad, state in self._params_with_grad(group, self._has_state(group)):
+                arrays, scalars = self._operands(param, grad, state, group)
+                _foreach(rule, arrays, **scalars, **options)
+        return loss
+
+    def _has_state(self, group):
+        """Whether the parameters of `group` keep state (SGD without momentum keeps none)."""
+        return True
+
+    def _operands(self, param, grad, state, group):
+        """The rule's arrays and per-parameter scalars for one parameter; counts its step."""
+        arrays = (param, grad) + tuple(state[k]._data if k in state else None for k in self._state_keys)
+        step = _increment(state["step"])
+        return arrays, ({"step": step} if self._pass_step else {})
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to None (default) or to zeros."""
@@ -412,6 +424,21 @@ class Optimizer:
 
     def register_load_state_dict_post_hook(self, hook, prepend=False):
         return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+
+Optimizer.step = _hooked(Optimizer.step)
+
+
+def _options_of(group, names):
+    """A group's options as the update rule takes them: plain floats (a tensor lr becomes its value), flags."""
+    options = {}
+    for name in names:
+        value = group[name]
+        if name == "betas":
+            options["beta1"], options["beta2"] = float(value[0]), float(value[1])
+        else:
+            options[name] = value if isinstance(value, bool) else float(value)
+    return options
 
 
 def _add_hook(hooks, hook, prepend=False):

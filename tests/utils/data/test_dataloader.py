@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ember
-from ember.utils.data import DataLoader, TensorDataset, Subset, RandomSampler
+from ember.utils.data import DataLoader, TensorDataset, RandomSampler
 from tests.utils.conftest import assert_same, same_error
 
 RNG = np.random.default_rng(0)

@@ -21,7 +21,8 @@ def no_leftover_workers():
     """Fails the test if it leaves a child process behind."""
     before = set(child_pids())
     yield
-    gc.collect()
+    if set(child_pids()) - before:
+        gc.collect()  # slow with torch loaded: only when something is still there
     deadline = time.monotonic() + 5
     while set(child_pids()) - before and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -259,7 +260,10 @@ def torch_worker_error(exc, worker_id):
 
 
 def test_worker_exception_carries_its_traceback(no_leftover_workers):
-    e = _first_error(DataLoader(Faulty(ValueError("bad sample 3")), batch_size=None, num_workers=2))
+    it = iter(DataLoader(Faulty(ValueError("bad sample 3")), batch_size=None, num_workers=2))
+    assert [next(it) for _ in range(3)] == [0, 1, 2]
+    e = _first_error(it)
+    assert list(it) == []  # the workers are gone; the epoch is over
     t = torch_worker_error(ValueError("bad sample 3"), 1)  # index 3 went to worker 1
     assert type(e) is type(t) is ValueError
     msg = str(e)
@@ -314,18 +318,40 @@ def test_worker_that_dies_is_reported(no_leftover_workers):
         list(DataLoader(Dying(), batch_size=None, num_workers=2))
 
 
+class DiesOnce(Dataset):
+    def __init__(self, flag):
+        self.flag = flag
+
+    def __getitem__(self, i):
+        if i == 1 and not os.path.exists(self.flag):
+            open(self.flag, "w").close()
+            os._exit(3)
+        return i
+
+    def __len__(self):
+        return 4
+
+
+def test_persistent_loader_starts_new_workers_after_a_crash(tmp_path, no_leftover_workers):
+    loader = DataLoader(DiesOnce(str(tmp_path / "died")), batch_size=None, num_workers=2, persistent_workers=True)
+    with pytest.raises(RuntimeError, match="exited unexpectedly"):
+        list(loader)
+    assert list(loader) == [0, 1, 2, 3]
+    del loader
+
+
 def test_no_workers_left_after_break_and_after_finishing(no_leftover_workers):
-    loader = DataLoader(Samples(200), batch_size=2, num_workers=2)
-    for k, _ in enumerate(loader):
-        if k == 3:
+    seen = set()
+    for k, b in enumerate(DataLoader(WhoAmI(), batch_size=2, num_workers=2)):
+        seen.update(b["pid"].tolist())
+        if k == 1:
             break
-    gc.collect()
-    assert child_pids() == [] or not set(child_pids()) - set()  # checked precisely by the fixture
-    it = iter(loader)
-    pids = {p.pid for p in it._workers}
-    assert pids <= set(child_pids())
-    list(it)  # a finished epoch shuts its workers down at once, before the iterator is collected
-    assert not pids & set(child_pids())
+    # leaving the loop drops its iterator, which stops and reaps the workers at once
+    assert len(seen) == 2 and not seen & set(child_pids())
+    it = iter(DataLoader(WhoAmI(), batch_size=2, num_workers=2))
+    pids = {int(p) for b in it for p in b["pid"].tolist()}
+    assert len(pids) == 2 and not pids & set(child_pids())  # a finished epoch shuts down before collection
+    assert it._shutdown
 
 
 def test_iterator_cannot_be_pickled():

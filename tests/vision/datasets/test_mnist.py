@@ -3,7 +3,6 @@ mnist-5k sample, and download=True against a stand-in for the network."""
 import gzip
 import hashlib
 import os
-import urllib.error
 
 import numpy as np
 import pytest
@@ -12,7 +11,6 @@ from PIL import Image
 import ember
 from ember.utils.data import DataLoader
 from ember.vision import datasets, transforms
-from ember.vision.datasets import utils as dutils
 from tests.vision.conftest import make_mnist, write_idx
 
 MNIST_5K = "/work/shared/data/mnist-5k"
@@ -109,23 +107,6 @@ def test_corrupt_files_raise_runtime_error_naming_them(tmp_path, damage):
 
 
 # ---------------------------------------------------------------------- download=True, with the network stubbed
-@pytest.fixture
-def served(tmp_path, monkeypatch):
-    """A stand-in network: `served.files[url] = bytes` serves a file, anything else fails like no network."""
-    class Server:
-        files, requests = {}, []
-
-        def fetch(self, url, fpath, timeout=60):
-            self.requests.append(url)
-            if url not in self.files:
-                raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
-            with open(fpath, "wb") as f:
-                f.write(self.files[url])
-    server = Server()
-    monkeypatch.setattr(dutils, "_fetch", server.fetch)
-    return server
-
-
 def _official_gz(tmp_path):
     """The four MNIST files as gzipped IDX bytes, built in a scratch folder."""
     make_mnist(tmp_path / "src")

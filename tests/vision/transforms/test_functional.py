@@ -194,6 +194,8 @@ def test_resize_max_size():
         F.resize(pil_rgb(), (8, 8, 8))
     with pytest.raises(TypeError, match="Argument interpolation should be a InterpolationMode"):
         F.resize(pil_rgb(), 8, interpolation="bilinear")
+    with pytest.warns(UserWarning, match="Anti-alias option is always applied for PIL Image input"):
+        F.resize(pil_rgb(), 8, antialias=False)
 
 
 @pytest.mark.parametrize("mode", ["NEAREST", "BILINEAR", "BICUBIC", "BOX", "LANCZOS"])

@@ -47,7 +47,7 @@ _threshold = _elementwise("Threshold", lambda a, th, v: np.where(a > th, a, np.a
 _hardtanh = _elementwise("Hardtanh", lambda a, lo, hi: np.clip(a, lo, hi).astype(a.dtype, copy=False),
                          lambda x, out, lo, hi: (x > lo) & (x < hi))
 _leaky = (lambda a, s: np.where(a > 0, a, a * s).astype(a.dtype, copy=False),
-          lambda x, out, s: (x > 0) * (1 - _t(s, x)) + _t(s, x))
+          lambda x, out, s: E["where"](x > 0, x.new_ones(()), _t(s, x)))
 _leaky_relu = _elementwise("LeakyRelu", *_leaky, "LeakyReluBackward1")
 _rrelu = _elementwise("RreluWithNoise", *_leaky, "RreluWithNoiseBackward1")
 

@@ -1,1 +1,157 @@
-__all__ = []
+"""Attention: F.scaled_dot_product_attention and F.multi_head_attention_forward, written with
+Ember ops (matmul, softmax, masked_fill), so their gradients come from autograd."""
+import math
+
+from ... import _dtype as D
+from ..._ops.creation import zeros, ones
+from ..._ops.shape import cat
+from ..._tensor import Tensor
+from .activation import softmax
+from .dropout import dropout
+from .linear import linear
+from .vision import pad
+
+__all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+_NEG_INF = float("-inf")
+
+
+def _as_additive(mask, dtype, allowed_true):
+    """A boolean mask as 0 / -inf (True allowed when allowed_true, else True masked); float masks as they are."""
+    if mask is None or mask.dtype is not D.bool_:
+        return mask
+    blocked = mask.logical_not() if allowed_true else mask
+    return zeros(mask.shape, dtype=dtype).masked_fill(blocked, _NEG_INF)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """softmax(q kᵀ · scale + mask) v over the last two dims (torch.nn.functional.scaled_dot_product_attention).
+    A boolean attn_mask marks the positions that may be attended; rows with none give zeros."""
+    L, S = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
+        attn_mask = ones(L, S, dtype=D.bool_).tril()
+    if enable_gqa and key.dim() >= 3 and key.shape[-3] != query.shape[-3]:
+        rep = query.shape[-3] // key.shape[-3]
+        key, value = key.repeat_interleave(rep, dim=-3), value.repeat_interleave(rep, dim=-3)
+    logits = query.matmul(key.transpose(-2, -1)) * scale
+    mask = _as_additive(attn_mask, query.dtype, True)
+    if mask is not None:
+        logits = logits + mask
+        # rows that may attend nowhere give 0 (not NaN), with a zero gradient
+        dead = logits.isneginf().all(-1, keepdim=True)
+        if bool(dead.any()):
+            logits = logits.masked_fill(dead, 0.0)
+            weights = softmax(logits, -1).masked_fill(dead, 0.0)
+        else:
+            weights = softmax(logits, -1)
+    else:
+        weights = softmax(logits, -1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, True)
+    return weights.matmul(value)
+
+
+def _check_mha_mask(attn_mask, L, S, bsz, num_heads):
+    if attn_mask.dim() == 2:
+        if tuple(attn_mask.shape) != (L, S):
+            raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be {(L, S)}.")
+        return attn_mask.unsqueeze(0)
+    if attn_mask.dim() == 3:
+        if tuple(attn_mask.shape) != (bsz * num_heads, L, S):
+            raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
+                               f"{(bsz * num_heads, L, S)}.")
+        return attn_mask
+    raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False):
+    """Multi-head attention over (L, N, E) query and (S, N, E_k/E_v) key/value, or unbatched (L, E)
+    (torch.nn.functional.multi_head_attention_forward). Returns the output and, with need_weights,
+    the attention weights (averaged over heads when average_attn_weights)."""
+    batched = query.dim() == 3
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    L, bsz, E = query.shape
+    S = key.shape[0]
+    if E != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {E}")
+    head_dim = E // num_heads
+    if head_dim * num_heads != E:
+        raise AssertionError(f"embed_dim {E} not divisible by num_heads {num_heads}")
+    if key_padding_mask is not None and tuple(key_padding_mask.shape) != (bsz, S):
+        raise AssertionError(f"expecting key_padding_mask shape of {(bsz, S)}, but got "
+                             f"{tuple(key_padding_mask.shape)}")
+    dt = query.dtype
+    key_padding_mask = _as_additive(key_padding_mask, dt, False)
+    attn_mask = _as_additive(attn_mask, dt, False)
+    if attn_mask is not None:
+        attn_mask = _check_mha_mask(attn_mask, L, S, bsz, num_heads)
+
+    # input projections (one GEMM for self-attention)
+    if not use_separate_proj_weight:
+        if query is key and key is value:
+            q, k, v = linear(query, in_proj_weight, in_proj_bias).chunk(3, -1)
+        else:
+            w_q, w_k, w_v = in_proj_weight.chunk(3)
+            b_q, b_k, b_v = in_proj_bias.chunk(3) if in_proj_bias is not None else (None, None, None)
+            q, k, v = linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
+    else:
+        b_q, b_k, b_v = in_proj_bias.chunk(3) if in_proj_bias is not None else (None, None, None)
+        q, k, v = linear(query, q_proj_weight, b_q), linear(key, k_proj_weight, b_k), linear(value, v_proj_weight, b_v)
+
+    if bias_k is not None and bias_v is not None:
+        k = cat([k, bias_k.repeat(1, bsz, 1)])
+        v = cat([v, bias_v.repeat(1, bsz, 1)])
+        attn_mask = pad(attn_mask, (0, 1)) if attn_mask is not None else None
+        key_padding_mask = pad(key_padding_mask, (0, 1)) if key_padding_mask is not None else None
+
+    q = q.reshape(L, bsz * num_heads, head_dim).transpose(0, 1)
+    k = (k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_k is None else static_k)
+    v = (v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_v is None else static_v)
+    if add_zero_attn:
+        k = cat([k, zeros(bsz * num_heads, 1, head_dim, dtype=dt)], 1)
+        v = cat([v, zeros(bsz * num_heads, 1, head_dim, dtype=dt)], 1)
+        attn_mask = pad(attn_mask, (0, 1)) if attn_mask is not None else None
+        key_padding_mask = pad(key_padding_mask, (0, 1)) if key_padding_mask is not None else None
+    S = k.shape[1]
+    if key_padding_mask is not None:
+        kpm = key_padding_mask.reshape(bsz, 1, 1, S).expand(-1, num_heads, -1, -1).reshape(bsz * num_heads, 1, S)
+        attn_mask = kpm if attn_mask is None else attn_mask + kpm
+    if not training:
+        dropout_p = 0.0
+
+    if need_weights:
+        logits = (q * math.sqrt(1.0 / head_dim)).bmm(k.transpose(-2, -1))
+        if attn_mask is not None:
+            logits = logits + attn_mask
+        weights = softmax(logits, -1)
+        if dropout_p > 0.0:
+            weights = dropout(weights, dropout_p, True)
+        out = weights.bmm(v).transpose(0, 1).reshape(L * bsz, E)
+        out = linear(out, out_proj_weight, out_proj_bias).reshape(L, bsz, E)
+        weights = weights.reshape(bsz, num_heads, L, S)
+        if average_attn_weights:
+            weights = weights.mean(1)
+        if not batched:
+            out, weights = out.squeeze(1), weights.squeeze(0)
+        return out, weights
+    if attn_mask is not None:
+        attn_mask = (attn_mask.unsqueeze(0) if attn_mask.shape[0] == 1 else
+                     attn_mask.reshape(bsz, num_heads, -1, S))
+    q, k, v = (t.reshape(bsz, num_heads, t.shape[1], head_dim) for t in (q, k, v))
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p)
+    out = out.permute(2, 0, 1, 3).reshape(bsz * L, E)
+    out = linear(out, out_proj_weight, out_proj_bias).reshape(L, bsz, E)
+    return (out if batched else out.squeeze(1)), None

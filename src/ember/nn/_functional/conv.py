@@ -438,14 +438,19 @@ _Col2Im = node_class("Col2ImBackward0", lambda self, g: _unfold_op(g, self.args)
 
 
 def _unfold_op(input, geo):
-    res = wrap(_unfold_array(input._data, geo), input._dtype)
+    x = input._data
+    batched = x.ndim == len(geo[0]) + 2
+    out = _unfold_array(x if batched else x[None], geo)
+    res = wrap(out if batched else out[0], input._dtype)
     if input._rg and state.enabled:
         record(_Im2Col, res, (input,), geo)
     return res
 
 
 def _fold_op(input, geo):
-    res = wrap(_fold_array(input._data, geo), input._dtype)
+    x = input._data
+    out = _fold_array(x if x.ndim == 3 else x[None], geo)
+    res = wrap(out if x.ndim == 3 else out[0], input._dtype)
     if input._rg and state.enabled:
         record(_Col2Im, res, (input,), geo)
     return res
@@ -453,12 +458,14 @@ def _fold_op(input, geo):
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding local blocks of a (N, C, H, W) input as columns (N, C·kh·kw, L) (torch.nn.functional.unfold)."""
-    if input.dim() not in (3, 4):
+    if input.dim() < 3:  # torch reads the channel dim before checking the rank
+        raise IndexError(f"Dimension out of range (expected to be in range of [-{input.dim()}, {input.dim() - 1}], "
+                         f"but got 2)")
+    if input.dim() > 4:
         raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.dim()}D)")
     k, dl, p, s = (_ntuple(v, 2) for v in (kernel_size, dilation, padding, stride))
-    x = input if input.dim() == 4 else input.unsqueeze(0)
     _check_fold_args(k, dl, p, s)
-    spatial = tuple(x.shape[2:])
+    spatial = tuple(input.shape[-2:])
     padded = tuple(i + 2 * pp for i, pp in zip(spatial, p))
     out = tuple((pi - (d * (kk - 1) + 1)) // ss + 1 for pi, d, kk, ss in zip(padded, dl, k, s))
     if any(o < 1 for o in out):
@@ -466,8 +473,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
                            f"({', '.join(map(str, k))}), dilation=({', '.join(map(str, dl))}), padding="
                            f"({', '.join(map(str, p))}), calculated shape of the array of sliding blocks as "
                            f"({', '.join(map(str, out))}), but its components must be at least one.")
-    res = _unfold_op(x, (spatial, out, k, s, p, dl))
-    return res if input.dim() == 4 else res.squeeze(0)
+    return _unfold_op(input, (spatial, out, k, s, p, dl))
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -477,19 +483,17 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                                   f"(got {input.dim()}D)")
     size, k, dl, p, s = (_ntuple(v, 2) for v in (output_size, kernel_size, dilation, padding, stride))
     _check_fold_args(k, dl, p, s)
-    x = input if input.dim() == 3 else input.unsqueeze(0)
     kk = k[0] * k[1]
-    if x.shape[1] % kk:
+    if input.shape[-2] % kk:
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
-                           f"got input.size(1)={x.shape[1]} and kernel_size=({k[0]}, {k[1]})")
+                           f"got input.size(1)={input.shape[-2]} and kernel_size=({k[0]}, {k[1]})")
     blocks = tuple((i + 2 * pp - (d * (q - 1) + 1)) // ss + 1 for i, pp, d, q, ss in zip(size, p, dl, k, s))
-    if x.shape[2] != blocks[0] * blocks[1]:
+    if input.shape[-1] != blocks[0] * blocks[1]:
         raise RuntimeError(f"Given output_size=({size[0]}, {size[1]}), kernel_size=({k[0]}, {k[1]}), dilation="
                            f"({dl[0]}, {dl[1]}), padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), expected size of "
                            f"input's dimension 2 to match the calculated number of sliding blocks {blocks[0]} * "
-                           f"{blocks[1]} = {blocks[0] * blocks[1]}, but got input.size(2)={x.shape[2]}.")
-    res = _fold_op(x, (size, blocks, k, s, p, dl))
-    return res if input.dim() == 3 else res.squeeze(0)
+                           f"{blocks[1]} = {blocks[0] * blocks[1]}, but got input.size(2)={input.shape[-1]}.")
+    return _fold_op(input, (size, blocks, k, s, p, dl))
 
 
 def _check_fold_args(k, dl, p, s):

@@ -13,15 +13,15 @@ from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd.graph import record
 from ...autograd.grad_mode import state
-from ..._ops.registry import node_class, wrap, sum_to, FUNCTIONS as E
+from ..._ops.registry import node_class, wrap, FUNCTIONS as E
 from .activation import log_softmax, logsigmoid, softplus
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "multilabel_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "soft_margin_loss",
-           "triplet_margin_loss", "triplet_margin_with_distance_loss", "pairwise_distance", "cosine_similarity",
-           "pdist"]
+           "triplet_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss", "pairwise_distance",
+           "cosine_similarity", "pdist"]
 
 
 # ---------------------------------------------------------------------- reductions
@@ -580,6 +580,94 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     if swap:
         d_an = E["minimum"](d_an, d(positive, negative))
     return _reduce((margin + d_ap - d_an).clamp_min(0), reduction)
+
+
+# ---------------------------------------------------------------------- connectionist temporal classification
+_CtcLoss = node_class("CtcLossBackward0", lambda self, g: g.reshape(self.args) * self.saved[0])
+
+
+def _lengths(x, n):
+    a = np.asarray(x._data if isinstance(x, Tensor) else x, np.int64).reshape(-1)
+    return np.broadcast_to(a, (n,)) if a.size == 1 else a
+
+
+def _ctc_targets(targets, target_lengths, n):
+    """Targets as a padded (N, S) array, from (N, S) or from the 1-D concatenation of all of them."""
+    t = targets._data.astype(np.int64, copy=False)
+    if t.ndim == 2 or (t.ndim == 1 and n == 1 and target_lengths.sum() == t.shape[0]):
+        return t.reshape(n, -1)
+    padded = np.zeros((n, max(int(target_lengths.max(initial=0)), 1)), np.int64)
+    starts = np.concatenate([[0], np.cumsum(target_lengths)[:-1]])
+    for i, (a, k) in enumerate(zip(starts, target_lengths)):
+        padded[i, :k] = t[a:a + k]
+    return padded
+
+
+def _shift(a, k, fill=-np.inf):
+    """a moved k places along its last axis (k > 0: towards higher indices), filled with `fill`."""
+    out = np.full_like(a, fill)
+    if k > 0:
+        out[..., k:] = a[..., :-k]
+    else:
+        out[..., :k] = a[..., -k:]
+    return out
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    """-log p(target | input) summed over all alignments of the target (with blanks and repeats)
+    to the input frames: the forward-backward algorithm over the blank-extended target."""
+    reduction = _reduction(reduction)
+    unbatched = log_probs.dim() == 2
+    lp = log_probs._data[:, None] if unbatched else log_probs._data
+    steps, n, c = lp.shape
+    in_len, tg_len = _lengths(input_lengths, n), _lengths(target_lengths, n)
+    tg = _ctc_targets(targets, tg_len, n)
+    ext = np.full((n, 2 * tg.shape[1] + 1), blank, np.int64)  # blank, l1, blank, l2, ..., blank
+    ext[:, 1::2] = tg
+    width = ext.shape[1]
+    lp_ext = np.take_along_axis(lp, np.broadcast_to(ext, (steps, n, width)), axis=2).astype(np.float64)
+    skip = np.zeros((n, width), bool)  # s-2 -> s allowed between different labels
+    skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+    alpha = np.full((steps, n, width), -np.inf)
+    alpha[0, :, :2] = lp_ext[0, :, :2]
+    for t in range(1, steps):
+        a = alpha[t - 1]
+        hops = np.logaddexp(np.logaddexp(a, _shift(a, 1)), np.where(skip, _shift(a, 2), -np.inf))
+        alpha[t] = hops + lp_ext[t]
+    rows, last = np.arange(n), np.maximum(in_len - 1, 0)
+    end = 2 * tg_len
+    ends = np.stack([alpha[last, rows, end], np.where(tg_len > 0, alpha[last, rows, np.maximum(end - 1, 0)], -np.inf)])
+    nll = -np.logaddexp(ends[0], ends[1])
+    beta = np.full((steps, n, width), -np.inf)
+    start = np.full((n, width), -np.inf)
+    start[rows, end] = lp_ext[last, rows, end]
+    start[rows, np.maximum(end - 1, 0)] = np.where(tg_len > 0, lp_ext[last, rows, np.maximum(end - 1, 0)],
+                                                   start[rows, np.maximum(end - 1, 0)])
+    skip_next = _shift(skip, -2, False)
+    for t in range(steps - 1, -1, -1):
+        if t + 1 < steps:
+            b = beta[t + 1]
+            hops = np.logaddexp(np.logaddexp(b, _shift(b, -1)), np.where(skip_next, _shift(b, -2), -np.inf))
+            beta[t] = np.where((t < last)[:, None], hops + lp_ext[t], -np.inf)
+        beta[t] = np.where((t == last)[:, None], start, beta[t])
+    # d nll / d log_probs, in torch's form: exp(lp) - sum over s labelled c of alpha * beta / (p * y)
+    with np.errstate(invalid="ignore", over="ignore"):
+        share = np.exp(alpha + beta + nll[None, :, None] - lp_ext)
+    share = np.nan_to_num(share, nan=0.0, posinf=0.0)
+    flat = ((np.arange(steps)[:, None, None] * n + rows[None, :, None]) * c + ext[None]).reshape(-1)
+    grad = np.exp(lp.astype(np.float64)) - np.bincount(flat, share.reshape(-1), steps * n * c).reshape(steps, n, c)
+    grad[np.arange(steps)[:, None] >= in_len[None, :]] = 0
+    if zero_infinity:
+        grad[:, np.isinf(nll)] = 0.0
+    res = wrap(nll.reshape(()) if unbatched else nll, log_probs._dtype)
+    if log_probs._rg and state.enabled:
+        node = record(_CtcLoss, res, (log_probs,), (1, 1) if unbatched else (1, n, 1))
+        node.save(wrap(grad[:, 0] if unbatched else grad, log_probs._dtype))
+    if zero_infinity:  # impossible alignments (infinite loss) count as 0
+        res = E["where"](res.isinf(), E["zeros_like"](res), res)
+    if reduction == "mean":
+        return (res / wrap(np.maximum(tg_len, 1).reshape(res.shape), log_probs._dtype)).mean()
+    return _reduce(res, reduction)
 
 
 # ---------------------------------------------------------------------- distances

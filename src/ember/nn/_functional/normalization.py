@@ -60,9 +60,11 @@ def _standardise(node_name, input, weight, bias, groups, axes, param_shape, eps,
     res = wrap(y, input._dtype)
     if state.enabled and (input._rg or (weight is not None and weight._rg) or (bias is not None and bias._rg)):
         sum_axes = tuple(i for i in range(input._data.ndim) if i >= len(param_shape) or param_shape[i] == 1)
+        bias_shape = bias.shape if bias is not None else None
         node = record(_NODES[node_name], res, (input, weight, bias),
-                      (groups, axes, param_shape, sum_axes, batch_stats, eps, bias.shape if bias is not None else None))
-        node.save(input, weight, wrap(np.array(mean, x.dtype), input._dtype), wrap(np.array(invstd, x.dtype), input._dtype))
+                      (groups, axes, param_shape, sum_axes, batch_stats, eps, bias_shape))
+        node.save(input, weight, wrap(np.array(mean, x.dtype), input._dtype),
+                  wrap(np.array(invstd, x.dtype), input._dtype))
     return res, mean, var
 
 

@@ -6,6 +6,7 @@ Those dicts also mirror each entry into the instance `__dict__`, so that `self.w
 forward is an ordinary attribute lookup rather than a `__getattr__` fallback.
 """
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -422,8 +423,9 @@ class Module:
         """Set training mode on this module and every descendant (Dropout and BatchNorm read it)."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for module in self.modules():
-            module.training = mode
+        self.training = mode
+        for module in self.children():  # through each child's own train(), which a subclass may override
+            module.train(mode)
         return self
 
     def eval(self):
@@ -611,10 +613,9 @@ class Module:
 
         load(self, state_dict)
         if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+            for kind, keys in (("Unexpected", unexpected), ("Missing", missing)):
+                if keys:
+                    errors.insert(0, f"{kind} key(s) in state_dict: " + ", ".join(f'"{k}"' for k in keys) + ". ")
         if errors:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__,
                                                                                     "\n\t".join(errors)))
@@ -693,6 +694,8 @@ def _parse_to(args, kwargs):
     from ..._backend import device as Device
     dtype = device = None
     for a in args + tuple(v for k, v in kwargs.items() if k in ("dtype", "device", "tensor")):
+        if isinstance(a, bool):  # non_blocking, given positionally
+            continue
         if isinstance(a, D.dtype):
             dtype = a
         elif isinstance(a, (str, Device, int)):
@@ -765,6 +768,11 @@ class _BackwardHookCall:
         self.n_inputs = len(idx)
         self.input_rg = tuple(args[i].requires_grad for i in idx)
         if not any(self.input_rg):
+            if self.module._backward_hooks:
+                warnings.warn("Full backward hook is firing when gradients are computed with respect to module "
+                              "outputs since no inputs require gradients. See https://docs.pytorch.org/docs/main/"
+                              "generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more "
+                              "details.", stacklevel=4)
             return args
         out = BackwardHookFunction.apply(*(args[i] for i in idx))
         node = next((o.grad_fn for o in out if o.grad_fn is not None), None)

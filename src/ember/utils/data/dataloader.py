@@ -166,7 +166,7 @@ class DataLoader:
 
     def __iter__(self):
         if self.persistent_workers and self.num_workers > 0:
-            if self._iterator is None:
+            if self._iterator is None or self._iterator._shutdown:  # none yet, or stopped by a timeout or a crash
                 self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
@@ -347,6 +347,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 raise RuntimeError(f"DataLoader worker (pid(s) {', '.join(map(str, dead))}) exited unexpectedly")
 
     def _next_data(self):
+        if self._shutdown:  # the workers stopped after an error: this epoch is over
+            raise StopIteration
         while True:
             # skip tasks that went to a worker that has since run out of data (iterable datasets)
             while self._rcvd_idx < self._send_idx:

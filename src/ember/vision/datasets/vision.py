@@ -39,11 +39,13 @@ class VisionDataset(Dataset):
         return ""
 
     def _apply_transforms(self, sample, target):
-        if self.transform is not None:
-            sample = self.transform(sample)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return sample, target
+        # the attributes, not self.transforms: a transform assigned after construction still applies
+        return _transform_pair(self.transform, self.target_transform, sample, target)
+
+
+def _transform_pair(transform, target_transform, input, target):
+    return (input if transform is None else transform(input),
+            target if target_transform is None else target_transform(target))
 
 
 class StandardTransform:
@@ -54,11 +56,7 @@ class StandardTransform:
         self.target_transform = target_transform
 
     def __call__(self, input, target):
-        if self.transform is not None:
-            input = self.transform(input)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return input, target
+        return _transform_pair(self.transform, self.target_transform, input, target)
 
     def __repr__(self):
         body = [type(self).__name__]

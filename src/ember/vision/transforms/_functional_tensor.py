@@ -254,9 +254,8 @@ def normalize(tensor, mean, std, inplace=False):
                          f"{tensor.size()}")
     if not inplace:
         tensor = tensor.clone()
-    # through float64 NumPy: Python floats must reach a float64 image unrounded
-    mean = ember.from_numpy(np.asarray(mean, dtype=np.float64)).to(tensor.dtype)
-    std = ember.from_numpy(np.asarray(std, dtype=np.float64)).to(tensor.dtype)
+    mean = ember.as_tensor(mean, dtype=tensor.dtype)
+    std = ember.as_tensor(std, dtype=tensor.dtype)
     if (std == 0).any():
         raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
     if mean.dim() == 1:

@@ -5,6 +5,7 @@ Each operation takes a PIL image, a tensor image (..., C, H, W) or a NumPy image
 Ember ops (arrays as a channels-first view, converted back)."""
 import numbers
 import sys
+import warnings
 from enum import Enum
 
 import numpy as np
@@ -91,16 +92,25 @@ def to_tensor(pic):
             raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
         arr = pic[:, :, None] if pic.ndim == 2 else pic
     elif isinstance(pic, Image.Image):
-        arr = np.array(pic, _PIL_DTYPE.get(pic.mode, np.uint8), copy=True)
+        arr = np.asarray(pic, _PIL_DTYPE.get(pic.mode, np.uint8))
         if pic.mode == "1":
             arr = arr * np.uint8(255)
         arr = arr.reshape(pic.height, pic.width, len(pic.getbands()))
     else:
         raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
-    img = ember.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))
-    if img.dtype == ember.uint8:
-        return img.to(ember.get_default_dtype()).div_(255)
-    return img
+    chw = arr.transpose(2, 0, 1)
+    if arr.dtype != np.uint8:
+        return ember.from_numpy(np.ascontiguousarray(chw))
+    default = ember.get_default_dtype()
+    if default not in _NUMPY_FLOAT:
+        return ember.from_numpy(np.ascontiguousarray(chw)).to(default).div_(255)
+    # one pass to a contiguous float array, then an in-place divide: the per-sample hot path of image loaders
+    out = np.ascontiguousarray(chw, dtype=_NUMPY_FLOAT[default])
+    out /= 255
+    return ember.from_numpy(out)
+
+
+_NUMPY_FLOAT = {ember.float32: np.float32, ember.float64: np.float64}
 
 
 def pil_to_tensor(pic):
@@ -194,6 +204,8 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     out = _resized_size(h, w, [size] if isinstance(size, int) else list(size), max_size)
     if out == [h, w]:
         return img
+    if antialias is False and isinstance(img, Image.Image):
+        warnings.warn("Anti-alias option is always applied for PIL Image input. Argument antialias is ignored.")
     return _apply(img, lambda im: F_pil.resize(im, out, _PIL_FILTER[interpolation]),
                   lambda t: F_t.resize(t, out, interpolation.value, antialias))
 

@@ -1,0 +1,162 @@
+"""MultiheadAttention, scaled_dot_product_attention and the Transformer layers against PyTorch through
+the shared harness (weights copied, outputs and every gradient compared), with masks of both
+kinds, batch_first, kdim/vdim; parameter names and printed text."""
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from tests.nn.conftest import N, check_against_torch, check_function
+
+
+def lib_of(nn):
+    return torch if nn is torch.nn else ember
+
+
+def padding_mask(nn, batch, length):
+    m = np.zeros((batch, length), bool)
+    m[0, -2:] = True
+    return lib_of(nn).from_numpy(m)
+
+
+def causal_mask(nn, length, kind):
+    """Future positions masked: True (bool) or -1e9 (float) above the diagonal."""
+    m = np.triu(np.ones((length, length), bool), 1)
+    return lib_of(nn).from_numpy(m if kind == "bool" else np.where(m, -1e9, 0.0).astype(np.float32))
+
+
+def wrapped(make, call):
+    """make(nn) inside a module whose forward is call(nn, layer, *inputs)."""
+    def build(nn):
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layer = make(nn)
+
+            def forward(self, *inputs):
+                return call(nn, self.layer, *inputs)
+        return M()
+    return build
+
+
+def _attend(need_weights, average, mask, key_padding):
+    def call(nn, mha, q):
+        out, w = mha(q, q, q, need_weights=need_weights, average_attn_weights=average,
+                     attn_mask=None if mask is None else causal_mask(nn, 5, mask),
+                     key_padding_mask=padding_mask(nn, 3, 5) if key_padding else None)
+        return out * 2 + (0 if w is None else (w * w).sum())
+    return call
+
+
+SELF = [s for s in itertools.product((False, True), (True, False), (True, False), (None, "bool", "float"), (False, True))
+        if s[1] or s[2]]  # average_attn_weights only matters with weights
+
+
+@pytest.mark.parametrize("batch_first,need_weights,average,mask,key_padding", SELF,
+                         ids=[f"{'bf' if s[0] else 'sf'}-{'w' if s[1] else 'now'}{'-avg' if s[2] else ''}-{s[3]}"
+                              f"{'-kpm' if s[4] else ''}" for s in SELF])
+def test_self_attention_matches_torch(batch_first, need_weights, average, mask, key_padding):
+    check_against_torch(wrapped(lambda nn: nn.MultiheadAttention(8, 2, batch_first=batch_first),
+                                _attend(need_weights, average, mask, key_padding)),
+                        [N(3, 5, 8) if batch_first else N(5, 3, 8)], check_name=False, atol=1e-4)
+
+
+CROSS = [dict(kdim=6, vdim=7), dict(add_bias_kv=True), dict(add_zero_attn=True), dict(bias=False),
+         dict(kdim=6, vdim=7, add_bias_kv=True, add_zero_attn=True, bias=False), dict(dropout=0.3)]
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("options", CROSS, ids=["-".join(map(str, c)) for c in CROSS])
+def test_cross_attention_matches_torch(options, need_weights):
+    def call(nn, mha, q, k, v):
+        out, w = mha(q, k, v, need_weights=need_weights, key_padding_mask=padding_mask(nn, 3, 4))
+        return out * 2 + (0 if w is None else (w * w).sum())
+    specs = [N(5, 3, 8), N(4, 3, options.get("kdim", 8)), N(4, 3, options.get("vdim", 8))]
+    # dropout is off in eval mode, where the two frameworks draw no random numbers
+    check_against_torch(wrapped(lambda nn: nn.MultiheadAttention(8, 2, **options), call), specs, check_name=False,
+                        train="dropout" not in options, atol=1e-4)
+
+
+def test_unbatched_attention_matches_torch():
+    call = lambda nn, mha, q: mha(q, q, q)[0] + mha(q, q, q)[1].sum()
+    check_against_torch(wrapped(lambda nn: nn.MultiheadAttention(8, 2), call), [N(5, 8)], check_name=False, atol=1e-4)
+
+
+ENCODER = list(itertools.product((False, True), ("relu", "gelu"), (False, True)))
+
+
+@pytest.mark.parametrize("norm_first,activation,batch_first", ENCODER,
+                         ids=[f"{'pre' if e[0] else 'post'}-{e[1]}{'-bf' if e[2] else ''}" for e in ENCODER])
+def test_encoder_layer_matches_torch(norm_first, activation, batch_first):
+    def call(nn, layer, x):
+        if not batch_first:
+            return layer(x)
+        return layer(x, src_mask=causal_mask(nn, 5, "bool"), src_key_padding_mask=padding_mask(nn, 3, 5))
+    make = lambda nn: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, activation=activation, norm_first=norm_first,
+                                                 batch_first=batch_first)
+    check_against_torch(wrapped(make, call), [N(3, 5, 8) if batch_first else N(5, 3, 8)], check_name=False,
+                        atol=1e-4)
+
+
+def test_encoder_stack_with_masks_and_final_norm_matches_torch():
+    make = lambda nn: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True), 2,
+                                            norm=nn.LayerNorm(8), enable_nested_tensor=False)
+    call = lambda nn, enc, x: enc(x, mask=causal_mask(nn, 5, "bool"), src_key_padding_mask=padding_mask(nn, 3, 5))
+    check_against_torch(wrapped(make, call), [N(3, 5, 8)], check_name=False, atol=1e-4)
+
+
+def test_encoder_in_eval_mode_matches_torch():
+    make = lambda nn: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, activation="gelu"), 2,
+                                            enable_nested_tensor=False)
+    check_against_torch(wrapped(make, lambda nn, enc, x: enc(x)), [N(5, 3, 8)], train=False, check_name=False,
+                        atol=1e-4)
+
+
+def test_full_transformer_matches_torch():
+    make = lambda nn: nn.Transformer(8, 2, 2, 2, 16, dropout=0.0)
+    call = lambda nn, m, src, tgt: m(src, tgt, tgt_mask=nn.Transformer.generate_square_subsequent_mask(4))
+    check_against_torch(wrapped(make, call), [N(5, 3, 8), N(4, 3, 8)], check_name=False, atol=1e-4)
+
+
+MASK = np.tril(np.ones((5, 6), bool))
+MASK[2] = False  # a row that may attend nowhere
+SDPA = [
+    ([N(2, 3, 5, 4), N(2, 3, 6, 4), N(2, 3, 6, 4)], {}),
+    ([N(2, 3, 5, 4), N(2, 3, 5, 4), N(2, 3, 5, 4)], {"is_causal": True}),
+    ([N(2, 3, 5, 4), N(2, 3, 6, 4), N(2, 3, 6, 4)], {"scale": 0.3, "attn_mask": MASK}),
+    ([N(2, 3, 5, 4), N(2, 3, 6, 4), N(2, 3, 6, 4)], {"attn_mask": np.where(MASK, 0.0, -3.0).astype(np.float32)}),
+    ([N(5, 4), N(6, 4), N(6, 7)], {}),
+    ([N(2, 4, 5, 4), N(2, 2, 6, 4), N(2, 2, 6, 4)], {"enable_gqa": True}),
+]
+
+
+@pytest.mark.parametrize("specs,kwargs", SDPA, ids=[f"sdpa-{i}" for i in range(len(SDPA))])
+def test_scaled_dot_product_attention_matches_torch(specs, kwargs):
+    check_function("scaled_dot_product_attention", specs, (), kwargs, check_name=False, atol=1e-4)
+
+
+@pytest.mark.parametrize("expr", ["nn.MultiheadAttention(8, 2)",
+                                  "nn.MultiheadAttention(4, 2, kdim=3, vdim=5, add_bias_kv=True, bias=False)",
+                                  "nn.TransformerEncoderLayer(8, 2, 16)",
+                                  "nn.TransformerEncoderLayer(8, 2, 16, activation=nn.GELU(), norm_first=True)",
+                                  "nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 2, nn.LayerNorm(8), "
+                                  "enable_nested_tensor=False)",
+                                  "nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)",
+                                  "nn.Transformer(8, 2, 1, 1, 16)"])
+def test_names_shapes_and_print_match_torch(expr):
+    em, tm = eval(expr, {"nn": ember.nn}), eval(expr, {"nn": torch.nn})
+    assert repr(em) == repr(tm)
+    assert [(n, tuple(p.shape)) for n, p in em.named_parameters()] == [(n, tuple(p.shape))
+                                                                       for n, p in tm.named_parameters()]
+    assert list(em.state_dict()) == list(tm.state_dict())
+
+
+def test_attention_default_init():
+    ember.manual_seed(0)
+    mha = ember.nn.MultiheadAttention(16, 4)
+    w = mha.in_proj_weight.detach().numpy()
+    bound = np.sqrt(6 / (16 + 48))  # xavier_uniform over (3E, E)
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
+    assert not mha.in_proj_bias.detach().numpy().any() and not mha.out_proj.bias.detach().numpy().any()
