@@ -9,6 +9,11 @@ import numpy as xp
 __all__ = ["xp", "device", "cpu", "array_module", "device_of", "to_device", "num_threads"]
 
 
+# the device types torch.device accepts (only the CPU holds tensors here)
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
+                 "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
 class device:
     """torch.device: a type ('cpu', 'cuda', 'mps') and an optional index."""
     __slots__ = ("type", "index")
@@ -16,15 +21,16 @@ class device:
     def __init__(self, type, index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
-        elif isinstance(type, int):
-            type, index = "cuda", type
+        elif isinstance(type, int):  # a bare index means the current accelerator
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         elif ":" in type:
             type, _, idx = type.partition(":")
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
-        if type not in ("cpu", "cuda", "mps", "meta"):
-            raise RuntimeError("Expected one of cpu, cuda, mps, meta device type at start of device string: " + type)
+        if type not in _DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device string: "
+                               f"{type}")
         self.type, self.index = type, index
 
     def __repr__(self):
@@ -33,9 +39,7 @@ class device:
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
-    def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+    def __eq__(self, other):  # as torch's: a device never equals a string
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
@@ -63,7 +67,7 @@ def to_device(arr, dev):
         return arr
     if dev.type == "cuda":
         raise AssertionError("Torch not compiled with CUDA enabled")
-    raise RuntimeError(f"{dev.type} device is not available: Ember runs on the CPU here")
+    raise RuntimeError(f"PyTorch is not linked with support for {dev.type} devices")
 
 
 def num_threads():

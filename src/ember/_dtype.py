@@ -26,7 +26,8 @@ class dtype:
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
     def to_complex(self):
-        return {"float64": complex128, "float32": complex64, "float16": complex64, "bfloat16": complex64}.get(self.name, self)
+        return {"float64": complex128, "float32": complex64, "float16": complex64,
+                "bfloat16": complex64}.get(self.name, self)
 
 
 bool_ = dtype("bool", np.bool_, 0)
@@ -73,7 +74,7 @@ def get_default_dtype():
 def set_default_dtype(d):
     global _default_float
     if d not in (float16, bfloat16, float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+        raise TypeError("only floating-point types are supported as the default type")
     _default_float = d
 
 
@@ -187,6 +188,12 @@ def to_dtype(d):
 _LEGACY = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
            "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
            "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+# the C++ element type names torch's kernels print in some messages
+C_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+           "int64": "long int", "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
+           "float64": "double", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
 def legacy_type_name(d):

@@ -11,14 +11,15 @@ class Generator:
     """torch.Generator: an independent random stream."""
 
     def __init__(self, device="cpu"):
-        self.device = device
+        from ._backend import device as Device
+        self.device = Device(device)
         self._seed = 67280421310721  # torch's default seed
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
 
     def manual_seed(self, seed):
         seed = int(seed)
         if seed < -0x8000_0000_0000_0000 or seed > 0xFFFF_FFFF_FFFF_FFFF:
-            raise RuntimeError(f"Overflow when unpacking long long")
+            raise ValueError("Overflow when unpacking long long")
         self._seed = seed & 0xFFFF_FFFF_FFFF_FFFF
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
         return self

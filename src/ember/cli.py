@@ -1,5 +1,6 @@
-"""The `ember` command (also `python -m ember`): run, demo, info."""
+"""The `ember` command (also `python -m ember`): run, demo, info, launch, bench."""
 import argparse
+import importlib
 import os
 import platform
 import runpy
@@ -19,21 +20,21 @@ ember bench [--compare ember,torch]
 """
 
 
+# commands that take every argument after their name as their own (a script's arguments, say)
+OWN_ARGUMENTS = {"run": "ember.cli:run", "launch": "ember.distributed.launch:main", "bench": "ember.bench:main"}
+
+
 def main(argv=None):
     """Entry point of the `ember` console script; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] == "run":
-        return run(argv[1:])  # everything after the script belongs to the script, so no argparse here
-    if argv and argv[0] == "bench":
-        from .bench import main as bench
-        return bench(argv[1:]) or 0
-    if argv and argv[0] == "launch":
-        from .distributed.launch import main as launch
-        return launch(argv[1:])
+    if argv and argv[0] in OWN_ARGUMENTS:
+        module, _, function = OWN_ARGUMENTS[argv[0]].partition(":")
+        return getattr(importlib.import_module(module), function)(argv[1:]) or 0
     parser = argparse.ArgumentParser(prog="ember", description="Ember: PyTorch's API on NumPy.\n\n" + USAGE,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", metavar="{run,demo,info,bench}")
+    commands = parser.add_subparsers(dest="command", metavar="{run,demo,info,launch,bench}")
     commands.add_parser("run", help="run a program written for PyTorch on Ember")
+    commands.add_parser("launch", help="run N ranks of a torch.distributed program over MPI (ember launch --help)")
     commands.add_parser("bench", help="seconds per training step of the seeds' workloads (ember bench --help)")
     demo = commands.add_parser("demo", help="train the book chapter's MNIST ConvNet on the digits shipped with Ember")
     demo.add_argument("--epochs", type=int, default=2, help="training epochs (default 2)")

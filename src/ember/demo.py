@@ -135,15 +135,15 @@ def main(epochs=2, data=None, out="ember-demo-out", seed=0, limit=None):
           f"testing on {len(test_set):,}: {epochs} epoch(s), batch 32, Adadelta(lr=0.5), seed {seed}")
     train_losses, test_losses, accuracies = [], [], []
     start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        with warnings.catch_warnings():  # the seed's dp2 is a Dropout2d on (N, 64) features; PyTorch warns too
-            warnings.filterwarnings("ignore", "dropout2d: Received a 2-D input")
+    with warnings.catch_warnings():  # the seed's dp2 is a Dropout2d on (N, 64) features: PyTorch warns too
+        warnings.filterwarnings("ignore", "dropout2d: Received a 2-D input")
+        for epoch in range(1, epochs + 1):
             train_losses += train_epoch(model, train_loader, optimizer, f"epoch {epoch}/{epochs}")
-        test_loss, correct, predictions = evaluate(model, test_loader)
-        test_losses.append(test_loss)
-        accuracies.append(correct / len(test_set))
-        print(f"epoch {epoch}: test loss {test_loss:.4f}, accuracy {correct}/{len(test_set)} "
-              f"({100 * accuracies[-1]:.2f}%), {time.perf_counter() - start:.1f} s", flush=True)
+            test_loss, correct, predictions = evaluate(model, test_loader)
+            test_losses.append(test_loss)
+            accuracies.append(correct / len(test_set))
+            print(f"epoch {epoch}: test loss {test_loss:.4f}, accuracy {correct}/{len(test_set)} "
+                  f"({100 * accuracies[-1]:.2f}%), {time.perf_counter() - start:.1f} s", flush=True)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     checkpoint, figure = out / "mnist_convnet.pt", out / "mnist_convnet.png"

@@ -27,6 +27,35 @@ def grad_is_none_before_backward_and_set_after(T):
 
 
 @scenario
+def seed_exercise_flow(T):
+    """The seed exercise's autograd questions, on a small conv net: forward, .grad before and after
+    backward, loss.grad_fn, requires_grad of loss and labels, a second backward, an SGD step, zero_grad."""
+    T.manual_seed(0)
+    model = T.nn.Sequential(T.nn.Conv2d(3, 4, 3), T.nn.ReLU(), T.nn.Flatten(), T.nn.Linear(4 * 6 * 6, 10))
+    data, labels = T.rand(1, 3, 8, 8), T.rand(1, 10)
+    preds = model(data)
+    w = model[0].weight
+    w_before, grad_before = w.detach().clone(), w.grad
+    loss = T.nn.CrossEntropyLoss()(preds, labels)
+    loss.backward()
+    answers = [tuple(preds.shape), grad_before is None, str(loss.grad_fn).split(" object")[0], w.grad is not None,
+               loss.requires_grad, labels.requires_grad]
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        answers.append(loss.grad is None)
+    try:
+        loss.backward()
+    except RuntimeError as e:
+        answers.append(str(e))
+    opt = T.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
+    opt.step()
+    answers.append(bool((w.detach() != w_before).any()))
+    opt.zero_grad()
+    answers.append(w.grad is None)
+    return answers
+
+
+@scenario
 def grads_accumulate_over_backward_calls(T):
     w = leaf(T, 3)
     (w * 2).sum().backward()
@@ -411,6 +440,14 @@ def functional_jvp(T):
 def functional_hvp_and_vhp(T):
     x, v = leaf(T, 4).detach(), T.tensor([1.0, 2.0, -1.0, 0.5], dtype=T.float64)
     return T.autograd.functional.hvp(_f_scalar, x, v), T.autograd.functional.vhp(_f_scalar, x, v)
+
+
+@scenario
+def legacy_variable(T):
+    t = T.ones(2)
+    v = T.autograd.Variable(t, requires_grad=True)
+    (v * 3).sum().backward()
+    return v.requires_grad, v.is_leaf, v is t, isinstance(t, T.autograd.Variable), v.grad
 
 
 @scenario.parametrize()

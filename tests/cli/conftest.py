@@ -11,7 +11,8 @@ LAUNCHERS = {"python -m ember": (sys.executable, "-m", "ember"),
 
 
 def _run(*args, cwd, launcher="python -m ember", env=None, timeout=180):
-    env = {**os.environ, "MPLBACKEND": "Agg", **(env or {})}
+    # one BLAS/OpenMP thread: pytest -n 2 already keeps both cores busy, and oversubscribed threads crawl
+    env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", **(env or {})}
     return subprocess.run([*LAUNCHERS[launcher], *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
 

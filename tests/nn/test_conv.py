@@ -20,6 +20,8 @@ MODULES = [
     ("conv2d-stride-pad", lambda nn: nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 2)), [N(2, 4, 9, 7)]),
     ("conv2d-dilation-groups", lambda nn: nn.Conv2d(4, 6, 3, dilation=(2, 1), groups=2), [N(2, 4, 9, 7)]),
     ("conv2d-depthwise", lambda nn: nn.Conv2d(4, 8, 3, padding=1, groups=4, bias=False), [N(2, 4, 6, 6)]),
+    ("conv2d-groups-long-patch", lambda nn: nn.Conv2d(16, 8, 3, padding=1, groups=2), [N(3, 16, 5, 5)]),
+    ("conv2d-long-patch", lambda nn: nn.Conv2d(8, 4, 3, stride=2), [N(3, 8, 7, 7)]),
     ("conv2d-same-even", lambda nn: nn.Conv2d(3, 4, (4, 3), padding="same", dilation=(1, 2)), [N(2, 3, 7, 8)]),
     ("conv2d-valid", lambda nn: nn.Conv2d(3, 4, 3, padding="valid"), [N(2, 3, 6, 5)]),
     ("conv2d-unbatched", lambda nn: nn.Conv2d(3, 4, 3, padding=1), [N(3, 6, 5)]),

@@ -163,3 +163,74 @@ def test_bad_input_raises_like_torch(expr, args):
 def test_bad_constructor_arguments_raise_like_torch(expr):
     t, e = raises_like(lambda: eval(expr, {"nn": torch.nn}), lambda: eval(expr, {"nn": ember.nn}))
     assert str(e) == str(t)
+
+
+def _packed_model(mode, bidirectional, lengths, enforce_sorted, batch_first):
+    """pack_padded_sequence -> the layer -> pad_packed_sequence, with h_n folded into the output."""
+    def build(nn):
+        rnn_utils = nn.utils.rnn
+
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = getattr(nn, mode)(5, 4, 2, bidirectional=bidirectional, batch_first=batch_first)
+
+            def forward(self, x, *h):
+                packed = rnn_utils.pack_padded_sequence(x, lengths, batch_first=batch_first,
+                                                        enforce_sorted=enforce_sorted)
+                out, hn = self.rnn(packed, None if not h else (tuple(h) if mode == "LSTM" else h[0]))
+                padded, lens = rnn_utils.pad_packed_sequence(out, batch_first=batch_first, total_length=6)
+                assert lens.tolist() == list(lengths)
+                if mode == "LSTM":
+                    hn = hn[0] + hn[1] * 2
+                return padded * 3 + (hn * hn).sum()
+        return M()
+    return build
+
+
+PACKED = [(m, bi, lengths, sort, bf) for m in ("RNN", "LSTM", "GRU") for bi in (False, True)
+          for lengths, sort in (((6, 4, 4, 1), True), ((2, 6, 3, 5), False)) for bf in (False, True)]
+
+
+@pytest.mark.parametrize("hx", [False, True], ids=["no-h0", "h0"])
+@pytest.mark.parametrize("mode,bidirectional,lengths,enforce_sorted,batch_first", PACKED,
+                         ids=[f"{p[0]}{'-bi' if p[1] else ''}-{''.join(map(str, p[2]))}{'-bf' if p[4] else ''}"
+                              for p in PACKED])
+def test_packed_sequence_through_layer_matches_torch(mode, bidirectional, lengths, enforce_sorted, batch_first, hx):
+    dirs = 2 if bidirectional else 1
+    specs = [N(4, 6, 5) if batch_first else N(6, 4, 5)]
+    if hx:
+        specs += [N(2 * dirs, 4, 4)] * (2 if mode == "LSTM" else 1)
+    check_against_torch(_packed_model(mode, bidirectional, lengths, enforce_sorted, batch_first), specs,
+                        check_name=False, randomize_state=False, atol=1e-4)
+
+
+def test_packing_utilities_match_torch():
+    rng = np.random.default_rng(9)
+    seqs = [rng.standard_normal((n, 3)).astype(np.float32) for n in (3, 5, 1, 5)]
+    results = []
+    for lib in (torch, ember):
+        U = lib.nn.utils.rnn
+        ts = [lib.tensor(s, requires_grad=True) for s in seqs]
+        packed = U.pack_sequence(ts, enforce_sorted=False)
+        padded, lengths = U.pad_packed_sequence(packed, batch_first=True, padding_value=-1.0)
+        left = U.pad_sequence(ts, batch_first=True, padding_side="left")
+        pieces = U.unpack_sequence(packed)
+        (padded * padded).sum().backward()
+        results.append((packed, padded, lengths, left, pieces, [t.grad for t in ts]))
+    (tp, tpad, tl, tleft, tpieces, tg), (ep, epad, el, eleft, epieces, eg) = results
+    for name in ("data", "batch_sizes", "sorted_indices", "unsorted_indices"):
+        np.testing.assert_array_equal(getattr(ep, name).detach().numpy(), getattr(tp, name).detach().numpy())
+    for e, t in [(epad, tpad), (el, tl), (eleft, tleft)] + list(zip(epieces, tpieces)) + list(zip(eg, tg)):
+        np.testing.assert_array_equal(e.detach().numpy(), t.detach().numpy())
+    assert repr(ember.nn.utils.rnn.pack_sequence([ember.ones(2), ember.ones(1)])) == \
+        repr(torch.nn.utils.rnn.pack_sequence([torch.ones(2), torch.ones(1)]))
+
+
+@pytest.mark.parametrize("call", [lambda U, lib: U.pack_padded_sequence(lib.zeros(5, 3, 2), [2, 5, 3]),
+                                  lambda U, lib: U.pack_padded_sequence(lib.zeros(5, 3, 2), [2, 0, 3],
+                                                                        enforce_sorted=False),
+                                  lambda U, lib: U.pad_packed_sequence(U.pack_sequence([lib.ones(3)]), total_length=2)])
+def test_packing_errors_match_torch(call):
+    t, e = raises_like(lambda: call(torch.nn.utils.rnn, torch), lambda: call(ember.nn.utils.rnn, ember))
+    assert str(e) == str(t)

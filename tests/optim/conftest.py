@@ -103,3 +103,19 @@ def state_summary(state_dict):
         return (type(v).__name__,)
     return ({k: {kk: describe(vv) for kk, vv in s.items()} for k, s in state_dict["state"].items()},
             state_dict["param_groups"])
+
+
+def assert_raises_as_torch(build):
+    """build(lib) raises in torch, and in Ember the same exception type with the same message."""
+    outcomes = []
+    for lib in (torch, ember):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                build(lib)
+        except Exception as e:  # noqa: BLE001 - the type and message are what is compared
+            outcomes.append((type(e).__name__, str(e)))
+        else:
+            outcomes.append(None)
+    assert outcomes[0] is not None, "torch does not raise"
+    assert outcomes[1] == outcomes[0]

@@ -527,6 +527,37 @@ case("can_cast", D("float32"), D("int32"))
 case("can_cast", D("int32"), D("float32"))
 case("promote_types", D("uint8"), D("int8"))
 
+# ---------------------------------------------------------------------- writes and new tensors
+for _src in (T((3, 4), seed=1), T((4,), "int64"), T((), "float64"), T((3, 4), layout="t"), T((2, 4)), 2.5):
+    case("copy_", T((3, 4)), _src, forms=("method",))
+    case("copy_", T((3, 4), "int32", layout="t"), _src, forms=("method",))
+for _v in (1.5, 7, True, T(()), T((1,))):
+    case("fill_", T((3, 4)), _v, forms=("method",))
+    case("fill_", T((3, 4), "int64", layout="s"), _v, forms=("method",))
+case("zero_", T((3, 4), layout="t"), forms=("method",))
+case("zero_", T((3, 4), "bool"), forms=("method",))
+for _n in ("new_zeros", "new_ones", "new_empty"):
+    case(_n, T((2,), "int32"), (2, 3), forms=("method",))
+    case(_n, T((2,)), 4, dtype=D("float64"), forms=("method",))
+case("new_full", T((2,), "int32"), (2, 3), 7, forms=("method",))
+case("new_full", T((2,)), (1,), 2.5, dtype=D("int64"), forms=("method",))
+case("new_tensor", T((2,), "int32"), [1.5, 2], forms=("method",))
+case("new_tensor", T((2,)), [[1, 2]], forms=("method",))
+case("expand_as", T((3, 1)), T((2, 3, 4)), forms=("method",))
+case("view_as", T((3, 4)), T((2, 6)), forms=("method",))
+case("reshape_as", T((3, 4), layout="t"), T((12,)), forms=("method",))
+case("masked_fill_", T((3, 4), layout="t"), T((4,), "bool"), 2.0, forms=("method",))
+case("index_fill_", T((3, 4)), 1, T((2,), "int64", "index"), -1.0, forms=("method",))
+case("index_copy_", T((3, 4)), 0, Lit(lambda: ember.tensor([2, 0]), lambda: torch.tensor([2, 0]), "[2,0]"),
+     T((2, 4), seed=1), forms=("method",))
+case("index_add_", T((3, 4)), 1, T((2,), "int64", "index"), T((3, 2), seed=1), forms=("method",))
+case("scatter_", T((3, 4)), 1, T((3, 2), "int64", "index"), 0.5, forms=("method",))
+case("scatter_add_", T((3, 4)), 0, T((3, 4), "int64", "index"), T((3, 4), seed=1), forms=("method",))
+case("clamp_", T((3, 4), layout="s"), -0.5, 0.5, forms=("method",))
+case("clamp_", T((3, 4), "int64"), 0.5, forms=("method",))
+case("add_", T((3, 4), layout="x"), 1.0, forms=("method",))
+case("add_", T((3, 4), "int64"), T((3, 4)), forms=("method",))
+
 # ---------------------------------------------------------------------- operators
 for _n in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
            "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__and__", "__rand__",
@@ -543,7 +574,7 @@ for _n in ("__neg__", "__pos__", "__abs__", "__invert__"):
 
 
 # ---------------------------------------------------------------------- the runner
-RANDOM_OR_UNINITIALISED = {"empty", "empty_like", "rand_like", "randn_like"}
+RANDOM_OR_UNINITIALISED = {"empty", "empty_like", "new_empty", "rand_like", "randn_like"}
 
 def _forms(name, args):
     forms = []

@@ -135,7 +135,7 @@ def test_reshape_is_a_view_exactly_when_torch_makes_one(layout, shape):
         with pytest.raises(RuntimeError, match="view size is not compatible"):
             ex.view(shape)
     er, tr = ex.reshape(shape), tx.reshape(shape)
-    assert viewable == (tr.data_ptr() == tx.data_ptr() or tr.untyped_storage().data_ptr() == tx.untyped_storage().data_ptr())
+    assert viewable == (tr.untyped_storage().data_ptr() == tx.untyped_storage().data_ptr())
     assert (er.untyped_storage().data_ptr() == ex.untyped_storage().data_ptr()) == viewable
     assert er.stride() == tr.stride() and er.storage_offset() == tr.storage_offset()
     if viewable:
@@ -252,3 +252,35 @@ def _in_place_views(lib):
 
 def test_in_place_view_ops_change_metadata():
     assert _in_place_views(ember) == _in_place_views(torch)
+
+
+def _size_one_bases():
+    """Shapes full of size-1 dims, taken from a bigger buffer and permuted, so that their strides are
+    not the ones a fresh tensor would have."""
+    rng = np.random.default_rng(0)
+    out = []
+    for _ in range(40):
+        shape = tuple(int(s) for s in rng.choice([1, 2, 3], size=rng.integers(1, 4)))
+        out.append((shape, tuple(int(p) for p in rng.permutation(len(shape)))))
+    return out
+
+
+@pytest.mark.parametrize("shape,perm", _size_one_bases())
+def test_size_one_dims_keep_torchs_strides(shape, perm):
+    def base(lib):
+        return lib.arange(2.0 * np.prod(shape)).reshape(*shape, 2)[..., 0].permute(*perm)
+    e, t = base(ember), base(torch)
+    n = e.numel()
+    ops = [lambda x, d=d: x.unsqueeze(d) for d in range(-e.dim() - 1, e.dim() + 1)]
+    ops += [lambda x, d=d: x.squeeze(d) for d in range(e.dim())] + [lambda x: x.squeeze()]
+    ops += [lambda x, s=s: x.reshape(s) for s in [(n,), (1, n), (n, 1), (1, n, 1), (-1, 1)]]
+    ops += [lambda x: x.flatten(), lambda x: x.expand(2, *x.shape), lambda x: x[None], lambda x: x[..., None],
+            lambda x: x[:, None] if x.dim() else x[None], lambda x: x.unsqueeze(0).unsqueeze(-1).transpose_(0, -1)]
+    for op in ops:
+        ev, tv = op(e), op(t)
+        assert (ev.stride(), ev.storage_offset(), ev.shape) == (tv.stride(), tv.storage_offset(), tuple(tv.shape))
+        try:
+            tv = tv.view(1, -1)
+        except RuntimeError:
+            continue
+        assert ev.view(1, -1).stride() == tv.stride()

@@ -15,12 +15,15 @@ def _finish(t, dtype=None, device=None, requires_grad=False, pin_memory=False, l
     if device is not None:
         to_device(t._data, device)
     if requires_grad:
+        if t._dtype._cat < 2:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad_(True)
     return t
 
 
 _PY_DTYPES = {bool: lambda: D.bool_, int: lambda: D.int64, float: D.get_default_dtype, complex: D.default_complex}
 _SEQUENCES = (list, tuple, range)
+_PY_TYPES = frozenset(_PY_DTYPES)
 
 
 def _infer(data, dtype=None):
@@ -46,8 +49,8 @@ def _infer(data, dtype=None):
     if any(isinstance(x, Tensor) for x in others):
         data = _tensors_to_values(data)
     dt = dt or D.get_default_dtype()
-    if dtype is not None and dtype._cat >= 2:  # straight from the Python numbers, without a rounding on the way
-        dt = dtype
+    if dtype is not None:  # built in the asked dtype, or wide enough that nothing rounds on the way to it
+        dt = dtype if dtype._cat >= 2 else D.promote_types(dt, D.float64) if dt._cat >= 2 else dt
     try:
         return np.array(data, dtype=dt.np), dt
     except OverflowError:
@@ -55,6 +58,10 @@ def _infer(data, dtype=None):
 
 
 def _scan_leaves(data, py_types, others):
+    kinds = set(map(type, data))
+    if kinds <= _PY_TYPES:  # a sequence of plain numbers: no need to look at each
+        py_types |= kinds
+        return
     for x in data:
         t = type(x)
         if t is list or t is tuple or t is range:
@@ -178,6 +185,8 @@ def _filled(fill):
     def make(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
              memory_format=None):
         dt = _dt(dtype)
+        if fill is np.zeros and any(isinstance(s, int) and s < 0 for s in size):
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
         t = Tensor._make(fill(_size(size), dt.np), dt)
         return _finish(t, device=device, requires_grad=requires_grad)
     return make
@@ -234,7 +243,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = D.get_default_dtype() if any(isinstance(v, float) for v in vals) else D.int64
     dt = D.to_dtype(dtype)
@@ -360,6 +369,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 @op()
 def bernoulli(input, p=None, *, generator=None, out=None):
+    if input._dtype._cat < 2:
+        raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{D._LEGACY[input._dtype.name]}\'')
     prob = input._data if p is None else p
     if np.any((np.asarray(prob) < 0) | (np.asarray(prob) > 1)):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")

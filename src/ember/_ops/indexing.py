@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.graph import record
+from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state, no_grad
 from .registry import op, node_class, wrap, cast, sum_to, shape_str, commit_inplace, check_inplace, FUNCTIONS
 from .shape import basic_view, _Select, view_of, _record_view, insert_axes
@@ -18,12 +18,22 @@ def _convert_index(x, index):
         index = (index,)
     out, basic, consumed = [], True, 0
     for i in index:
+        t = type(i)
+        if t is int or t is slice and _plain(i):  # the common cases first
+            consumed += 1
+            out.append(i)
+            continue
+        if i is None or i is Ellipsis:
+            out.append(i)
+            continue
         if isinstance(i, Tensor):
             if i._dtype._cat >= 2:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             i = i._data
             if i.dtype == np.uint8:
                 i = i.astype(bool)
+            elif i.ndim == 0 and i.dtype != np.bool_:  # a 0-d integer tensor indexes as an int: a view
+                i = int(i)
         if isinstance(i, (bool, np.bool_)):
             basic = False
             out.append(np.bool_(i))
@@ -47,11 +57,19 @@ def _convert_index(x, index):
             basic = False
             consumed += arr.ndim if arr.dtype == bool else 1
             out.append(arr.astype(np.int64) if arr.dtype.kind in "iu" else arr)
+        elif isinstance(i, str):
+            raise TypeError("new(): invalid data type 'str'")
         else:
             raise IndexError(_BAD_INDEX.format(type(i).__name__))
     if consumed > x._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x._data.ndim}")
     return tuple(out), basic
+
+
+def _plain(s):
+    """A slice of ints (or None) with a positive step, which NumPy takes as it is."""
+    return ((s.start is None or type(s.start) is int) and (s.stop is None or type(s.stop) is int)
+            and (s.step is None or type(s.step) is int and s.step > 0))
 
 
 def _as_int(v):
@@ -116,14 +134,15 @@ _Index = node_class("IndexBackward0", _index_backward)
 def _new_axes_first(a, idx):
     """Insert the size-1 axes an index's Nones ask for into `a` before indexing, so that they get
     torch's strides (NumPy gives a None axis stride 0); the Nones become full slices."""
-    consumed = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    consumed = len(idx) - idx.count(None) - idx.count(Ellipsis)
     positions, k = [], 0
     for i in idx:
-        if i is None:
-            positions.append(k)
-        elif i is Ellipsis:
+        if i is Ellipsis:
             k += a.ndim - consumed
-        k += 1 if i is not Ellipsis else 0
+        else:
+            if i is None:
+                positions.append(k)
+            k += 1
     return insert_axes(a, positions), tuple(slice(None) if i is None else i for i in idx)
 
 
@@ -203,6 +222,8 @@ Tensor.index_put_ = index_put_
 
 def setitem(self, index, value, accumulate=False):
     idx, basic = _convert_index(self, index)
+    if not basic and any(type(i) is np.ndarray and i.ndim for i in idx):
+        _check_put(self, index, value)
     needs_graph = state.enabled and (self._rg or (isinstance(value, Tensor) and value._rg))
     if needs_graph and basic and not accumulate:  # as torch: a copy into the view self[index] (CopySlices)
         copy_(getitem(self, index), value)
@@ -220,6 +241,16 @@ def setitem(self, index, value, accumulate=False):
     _put_array(self._data, idx, value, accumulate)
     self._vc[0] += 1
     return self
+
+
+def _check_put(self, index, value):
+    """torch's errors for x[advanced index] = value: dtypes must agree, and a byte mask cannot be filled."""
+    if isinstance(value, Tensor) and value._dtype is not self._dtype and value._data.ndim:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{D._LEGACY[self._dtype.name]} for the destination and {D._LEGACY[value._dtype.name]} "
+                           f"for the source.")
+    if isinstance(index, Tensor) and index._dtype is D.uint8 and (not isinstance(value, Tensor) or not value.ndim):
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
 
 
 Tensor.__getitem__ = getitem
@@ -331,7 +362,37 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         out = out / np.maximum(count, 1)
         if out.dtype.kind != input._data.dtype.kind:
             out = np.floor(out)
-    return wrap(out, input._dtype)
+    res = wrap(out, input._dtype)
+    if state.enabled and (input._rg or src._rg):
+        node = record(_ScatterReduce, res, (input, src), (d, reduce, include_self))
+        node.save(input, index, src, SavedOutput(res))
+    return res
+
+
+def _scatter_reduce_grads(self, g):
+    """torch's scatter_reduce gradients: sum passes g; mean divides it by each slot's count; prod by the
+    factor itself; amax/amin share it among the inputs equal to the result."""
+    input, index, src, out = self.saved
+    d, reduce, include_self = self.args
+    if reduce == "sum":
+        g_in, g_src = g, g.gather(d, index)
+    elif reduce == "mean":
+        n = (g.new_ones(g.shape) if include_self else g.new_zeros(g.shape)).scatter_add(d, index, src.new_ones(index.shape))
+        g_in = g / n.masked_fill(n == 0, 1)
+        g_src = g_in.gather(d, index)
+    elif reduce == "prod":
+        g_in, g_src = g * out / input, (g * out).gather(d, index) / src
+    else:
+        from_self = (input == out) if include_self else input.new_zeros(input.shape, dtype=D.bool_)
+        from_src = src == out.gather(d, index)
+        share = g / (from_self + g.new_zeros(g.shape).scatter_add(d, index, from_src.to(g.dtype)))
+        g_in, g_src = share * from_self, share.gather(d, index) * from_src
+    if not include_self:  # the slots written to lost their own values
+        g_in = g_in.masked_fill(input.new_zeros(input.shape, dtype=D.bool_).scatter(d, index, True), 0.0)
+    return g_in, g_src
+
+
+_ScatterReduce = node_class("ScatterReduceBackward0", _scatter_reduce_grads)
 
 
 _IndexSelect = node_class("IndexSelectBackward0",
@@ -365,7 +426,8 @@ _IndexAdd = node_class("IndexAddBackward0", lambda self, g: (g, g.index_select(s
 @op(inplace=True)
 def index_add(input, dim, index, source, *, alpha=1):
     if index._dtype is not D.int64 and index._dtype is not D.int32:
-        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {D._LEGACY[index._dtype.name]}")
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+                           f"{D._LEGACY[index._dtype.name]}")
     d = input._wrap_dim(dim) if input._data.ndim else 0
     out = input._data.copy()
     src = source._data * alpha if alpha != 1 else source._data
@@ -448,10 +510,7 @@ def take_along_dim(input, indices, dim=None):
 # ---------------------------------------------------------------------- masks
 def _check_mask(mask, name):
     if mask._dtype is not D.bool_:
-        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
-                           f"{D._LEGACY[mask._dtype.name].replace('torch.', '').replace('Tensor', '').lower()}"
-                           if name != "masked_fill_" else
-                           f"masked_fill_ only supports boolean masks, but got mask with dtype {mask._dtype.name}")
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype {D.C_NAMES[mask._dtype.name]}")
 
 
 def _masked_fill_grads(self, g):
@@ -614,6 +673,7 @@ def _fill(self, value, Node):
 
 
 FUNCTIONS["fill"] = lambda input, value: input.clone().fill_(value)
+FUNCTIONS["detach"], FUNCTIONS["detach_"] = Tensor.detach, Tensor.detach_
 FUNCTIONS["zero_"] = zero_
 FUNCTIONS["fill_"] = fill_
 
@@ -681,8 +741,8 @@ for _name, _dt in (("float", D.float32), ("double", D.float64), ("half", D.float
 _LEGACY_TYPES = {D.legacy_type_name(d): d for d in D.all_dtypes}
 
 
-@op(function=False)
-def type(self, dtype=None, non_blocking=False):
+@op("type", function=False)
+def type_(self, dtype=None, non_blocking=False):
     if dtype is None:
         return D.legacy_type_name(self._dtype)
     if isinstance(dtype, str):

@@ -11,10 +11,10 @@ from .shape import unsafe_view
 
 def _check_dtypes(a, b, name):
     if a._dtype is not b._dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a._dtype.name.replace('float32', 'float')}"
-                           f" != {b._dtype.name.replace('float32', 'float')}" if name != "dot" else
-                           f"dot : expected both vectors to have same dtype, but found {D._LEGACY[a._dtype.name][:-6]}"
-                           f" and {D._LEGACY[b._dtype.name][:-6]}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {D.C_NAMES[a._dtype.name]} != "
+                           f"{D.C_NAMES[b._dtype.name]}" if name != "dot" else
+                           f"dot : expected both vectors to have same dtype, but found {D._LEGACY[a._dtype.name]}"
+                           f" and {D._LEGACY[b._dtype.name]}")
     if a._dtype is D.bool_:
         raise RuntimeError(f'"addmm_impl_cpu_" not implemented for \'Bool\'')
 

@@ -13,18 +13,24 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state
-from .registry import op, node_class, operands, wrap, sum_to, params_of, cast, commit_inplace, check_scalar, broadcast_shape,\
-    FUNCTIONS
+from .registry import (op, node_class, operands, wrap, sum_to, params_of, cast, commit_inplace, check_scalar,
+                       broadcast_shape, FUNCTIONS)
 
-_NAMES = {"log1p": "Log1P", "expm1": "Expm1", "relu": "Relu", "true_divide": "Div"}
+_NAMES = {"log1p": "Log1P", "expm1": "Expm1", "relu": "Relu", "true_divide": "Div", "deg2rad": "Deg2Rad",
+          "rad2deg": "Rad2Deg", "i0": "I0"}
 
 
 def _node_name(name):
     return _NAMES.get(name, name.capitalize()) + "Backward0"
 
 
-def _saved(needs, x, out):
-    return tuple(x if n == "x" else SavedOutput(out) for n in needs)
+def _saver(needs):
+    """What a unary rule asks to keep, as a function of (input, output): `x` the input, `out` the output."""
+    if needs == ("x",):
+        return lambda x, out: (x,)
+    if needs == ("out",):
+        return lambda x, out: (SavedOutput(out),)
+    return lambda x, out: tuple([x if n == "x" else SavedOutput(out) for n in needs])
 
 
 # ---------------------------------------------------------------------- unary
@@ -34,7 +40,7 @@ def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, meth
     floating: integer inputs are computed in the default float dtype (as torch.exp does);
     dtypes: the input dtypes the op accepts; result='bool' for logical results;
     bool_error: torch's RuntimeError message for a bool input (neg, relu)."""
-    needs = params_of(grad) if grad else ()
+    save = _saver(params_of(grad) if grad else ())
 
     def backward(self, g):
         return grad(g, *self.saved)
@@ -52,11 +58,13 @@ def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, meth
             return _into(out, wrap(fn(input._data), D.bool_))
         res = wrap(fn(cast(input._data, dt)), dt)
         if Node is not None and input._rg and state.enabled:
-            node = record(Node, res, (input,))
-            node.save(*_saved(needs, input, res))
+            record(Node, res, (input,)).save(*save(input, res))
         return _into(out, res)
     f.__name__ = f.__qualname__ = name
     op(name, method=method, inplace=inplace, aliases=aliases)(f)
+    if inplace:  # torch.exp_(x) exists beside x.exp_()
+        for n in (name,) + tuple(aliases):
+            FUNCTIONS[n + "_"] = getattr(Tensor, n + "_")
     return f
 
 
@@ -142,9 +150,26 @@ unary("bitwise_not", lambda a: np.invert(a), floating=False, dtypes=_INTS)
 unary("logical_not", np.logical_not, result="bool")
 unary("deg2rad", lambda a: a * np.asarray(math.pi / 180, a.dtype), lambda g: g * (math.pi / 180))
 unary("rad2deg", lambda a: a * np.asarray(180 / math.pi, a.dtype), lambda g: g * (180 / math.pi))
-unary("i0", sp.i0)
+unary("i0", sp.i0, lambda g, x: g * _special_i1(x))
 unary("angle", lambda a: np.where(a < 0, np.asarray(math.pi, a.dtype), np.zeros((), a.dtype)) + a * 0,
       lambda g: g * 0, inplace=False)
+
+
+def _special_i1(x):
+    """torch.special.i1, differentiable (the derivative of i0), for i0's gradient rule."""
+    res = wrap(sp.i1(x._data), x._dtype)
+    node = record(_I1, res, (x,))
+    if node is not None:
+        node.save(x, SavedOutput(res))
+    return res
+
+
+# i1'(x) = i0(x) - i1(x) / x, which is 1/2 at 0
+_I1 = node_class("SpecialI1Backward0", lambda self, g: g * _i1_slope(*self.saved))
+
+
+def _i1_slope(x, out):
+    return where(x == 0, 0.5, x.i0() - out / x)
 
 
 def _sinc_grad(x):
@@ -207,6 +232,7 @@ def polygamma(n, input):
 
 _Polygamma = node_class("PolygammaBackward0", lambda self, g: g * self.saved[0].polygamma(self.args + 1))
 Tensor.polygamma = lambda self, n: polygamma(n, self)
+Tensor.polygamma_ = lambda self, n: commit_inplace(self, polygamma(n, self))
 
 
 @op(inplace=True)
@@ -309,12 +335,18 @@ def binary(name, fn, grad_a=None, grad_b=None, *, result=None, inplace=True, nod
     return f
 
 
-def check_scalar_operands(name, input, other, scalars):
+def check_scalar_operands(name, input, other, scalars="both"):
     """torch's TypeError when a Python number is passed where the op's signature wants a Tensor."""
+    for pos, arg, x in ((1, "input", input), (2, "other", other)):
+        if not isinstance(x, _OPERAND_TYPES):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
     if not isinstance(input, Tensor) and (scalars != "both" or not isinstance(other, Tensor)):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not isinstance(other, Tensor) and scalars == "none":
         raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+
+
+_OPERAND_TYPES = (Tensor, int, float, complex, np.generic)
 
 
 def float_operands(input, other, dt):
@@ -376,11 +408,12 @@ binary("bitwise_or", np.bitwise_or, dtypes=_INTS)
 binary("bitwise_xor", np.bitwise_xor, dtypes=_INTS)
 binary("bitwise_left_shift", np.left_shift, dtypes=_INTS[1:], kernel="lshift_cpu")
 binary("bitwise_right_shift", np.right_shift, dtypes=_INTS[1:], kernel="rshift_cpu")
-binary("logaddexp", lambda x, y: np.logaddexp(x, y) if x.dtype.kind != "c" else np.log(np.exp(x) + np.exp(y)), lambda g, a, b: g * (a - b).sigmoid(), lambda g, a, b: g * (b - a).sigmoid(),
-       scalars="none", dtypes=_FLOATS + ("complex64", "complex128"))
+binary("logaddexp", lambda x, y: np.logaddexp(x, y) if x.dtype.kind != "c" else np.log(np.exp(x) + np.exp(y)),
+       lambda g, a, b: g * (a - b).sigmoid(), lambda g, a, b: g * (b - a).sigmoid(), scalars="none",
+       dtypes=_FLOATS + ("complex64", "complex128"))
 binary("logaddexp2", np.logaddexp2, lambda g, a, b: g * ((a - b) * LN2).sigmoid(),
        lambda g, a, b: g * ((b - a) * LN2).sigmoid(), scalars="none", dtypes=_FLOATS)
-binary("nextafter", np.nextafter, scalars="none", dtypes=_FLOATS)
+binary("nextafter", np.nextafter, lambda g: g, lambda g: g * 0, scalars="none", dtypes=_FLOATS)
 
 
 def _heaviside_check(name, dt, input, other):
@@ -390,8 +423,9 @@ def _heaviside_check(name, dt, input, other):
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
 
 
-binary("heaviside", lambda x, y: np.where(x == 0, y, x > 0).astype(np.result_type(x, y)), scalars="none",
-       check=_heaviside_check)
+binary("heaviside", lambda x, y: np.where(x == 0, y, x > 0).astype(np.result_type(x, y)),
+       lambda g: _no_derivative("heaviside"), lambda g: _no_derivative("heaviside"), scalars="none",
+       check=_heaviside_check, node="torch::autograd::NotImplemented")
 for _alias, _name in (("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"),
                       ("not_equal", "ne"), ("multiply", "mul")):
     FUNCTIONS[_alias] = FUNCTIONS[_name]
@@ -438,6 +472,8 @@ def _check_alpha(dt, alpha):
 
 @op(inplace=True)
 def add(input, other, *, alpha=1, out=None):
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        check_scalar_operands("add", input, other)
     x, y, dt = operands(input, other)
     if alpha != 1:
         _check_alpha(dt, alpha)
@@ -457,6 +493,8 @@ def _check_sub(dt, input, other):
 
 @op(inplace=True, aliases=("subtract",))
 def sub(input, other, *, alpha=1, out=None):
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        check_scalar_operands("sub", input, other)
     x, y, dt = operands(input, other)
     _check_sub(dt, input, other)
     if alpha != 1:
@@ -497,6 +535,8 @@ _DivFloor = _binary_node("DivBackward2", lambda g: g * 0, lambda g: g * 0)
 
 @op(inplace=True, aliases=("true_divide", "divide"))
 def div(input, other, *, rounding_mode=None, out=None):
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        check_scalar_operands("div", input, other)
     x, y, dt = operands(input, other)
     if rounding_mode is None:
         if dt._cat < 2:
@@ -694,6 +734,9 @@ def _clamp_side(name, np_fn, keep):
 _clamp_side("clamp_min", np.maximum, lambda x, lo: x >= lo)
 _clamp_side("clamp_max", np.minimum, lambda x, hi: x <= hi)
 maximum, minimum = FUNCTIONS["maximum"], FUNCTIONS["minimum"]
+# torch exposes these in-place variants as functions too (torch.clamp_(x, 0))
+for _n in ("clamp", "clip", "clamp_min", "clamp_max", "ldexp", "xlogy", "round", "logit", "nan_to_num", "square"):
+    FUNCTIONS[_n + "_"] = getattr(Tensor, _n + "_")
 
 _Where = _binary_node("WhereBackward0", lambda g, c: g * c, lambda g, c: g * ~c)
 

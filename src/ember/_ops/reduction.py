@@ -22,7 +22,7 @@ class ReturnTypes(tuple):
     indices = property(lambda self: self[1])
 
     def __repr__(self):
-        return f"torch.return_types.{self.name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        return f"torch.return_types.{self.name}(\n{self._fields[0]}={self[0]!r},\n{self._fields[1]}={self[1]!r})"
 
 
 _RETURN_TYPES = {}
@@ -96,12 +96,20 @@ def _acc_dtype(x, dtype):
     return D.int64 if x._dtype._cat < 2 else x._dtype
 
 
+_HALF = (D.float16, D.bfloat16)
+
+
+def add_reduce(a, dt, axes, keepdim):
+    """The sum of a over axes computed in dt (half precision accumulates in float32, as torch's kernels do)."""
+    return np.add.reduce(a, axis=axes, dtype=np.float32 if dt in _HALF else dt.np, keepdims=keepdim)
+
+
 @op()
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     check_keepdim("sum", dim, keepdim)
     axes = dims_of(input, dim)
     dt = _acc_dtype(input, dtype)
-    res = wrap(np.sum(cast(input._data, dt), axis=axes, keepdims=keepdim), dt)
+    res = wrap(add_reduce(input._data, dt, axes, keepdim), dt)
     return _sum_rec(res, input, axes, keepdim, dim is None)
 
 
@@ -137,11 +145,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {D._LEGACY[dt.name]}")
     axes = dims_of(input, dim)
-    a = cast(input._data, dt)
-    if a.size:
-        res = wrap(np.mean(a, axis=axes, keepdims=keepdim), dt)
-    else:  # the mean of nothing is NaN, without NumPy's warning
-        res = wrap(np.sum(a, axis=axes, keepdims=keepdim) / 0, dt)
+    n = 1
+    for ax in axes:
+        n *= input._data.shape[ax]
+    res = wrap(add_reduce(input._data, dt, axes, keepdim) / n, dt)  # 0 / 0 is NaN for an empty input
     return _mean_rec(res, input, axes, keepdim, dim is None)
 
 

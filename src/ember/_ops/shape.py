@@ -1,5 +1,7 @@
 """Views and shape ops. A view is a NumPy view of the same memory, so writes reach the base;
 it shares the base's version counter and records the base in `_base`, as in PyTorch."""
+import math
+
 import numpy as np
 
 from .. import _dtype as D
@@ -16,25 +18,42 @@ def view_of(t, arr):
 
 def _record_view(Node, out, t, args):
     if t._rg and state.enabled:
-        record(Node, out, (t,), args)
+        _mark_view(record(Node, out, (t,), args), out)
     return out
 
 
+def _mark_view(node, out):
+    """Remember the storage version a view's grad_fn was made at: if its base is later changed in
+    place, graph.record regenerates the view's history (regenerate_view), as torch does."""
+    if node is not None and out._base is not None:
+        node._v = out._vc[0]
+
+
 def _shape_args(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Tensor.__mro__[0])) and not isinstance(shape[0], int):
+    """A shape given as ints or as one sequence (tuple, list, Size, 1-d tensor), as a tuple of ints."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Tensor)):
         shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+    for s in shape:
+        if type(s) is not int:
+            return tuple(int(s) for s in shape)
+    return shape
 
 
 def infer_shape(shape, numel):
     """Resolve one -1 in `shape` against numel, with torch's error messages."""
+    p = math.prod(shape)
+    if p == numel and -1 not in shape and (not shape or min(shape) >= 0):
+        return shape
+    if p < 0 and min(shape) == -1 and shape.count(-1) == 1 and numel % -p == 0:  # the usual single -1
+        i = shape.index(-1)
+        return shape[:i] + (numel // -p,) + shape[i + 1:]
     shape = list(shape)
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
+    for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {shape_str(shape)}")
     known = 1
     for s in shape:
         if s != -1:
@@ -57,12 +76,57 @@ def view(input, *shape):
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(input, shape[0])
     shape = infer_shape(_shape_args(shape), input._data.size)
-    try:
-        arr = np.reshape(input._data, shape, copy=False)
-    except ValueError:
+    arr = reshaped(input._data, shape)
+    if arr is None:
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
-                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
     return _record_view(_View, view_of(input, arr), input, input._data.shape)
+
+
+def reshaped(a, shape):
+    """a in a new shape as a view with torch's strides, or None when the memory layout allows no view."""
+    try:
+        out = a.reshape(shape, copy=False)
+    except ValueError:
+        return None
+    # NumPy renumbers the strides of size-1 dims, torch derives them from the input's (the same for a
+    # C-contiguous input without size-1 dims)
+    if a.size and (1 in a.shape or 1 in shape and not a.flags.c_contiguous):
+        strides = view_strides(a.shape, a.strides, shape, a.itemsize)
+        if strides != out.strides:
+            out = strided(out, shape, strides)
+    return out
+
+
+def strided(a, shape, strides, writeable=True):
+    """A view of a's memory, from its first element, with the given shape and byte strides."""
+    if a.flags.c_contiguous or a.flags.f_contiguous:  # the ndarray constructor over a's buffer is 20x faster
+        out = np.ndarray(shape, a.dtype, a, 0, strides)
+        if not writeable:
+            out.flags.writeable = False
+        return out
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=writeable)
+
+
+def view_strides(shape, strides, new, itemsize):
+    """The strides torch's view gives `new` over (shape, strides) of a non-empty tensor: walking both
+    shapes from the right, each run of dims that is contiguous in memory ("chunk") is re-split into the
+    new dims it covers, each new dim striding by the chunk's base stride times the sizes to its right."""
+    if not shape:
+        return (itemsize,) * len(new)
+    out = [0] * len(new)
+    k = len(new) - 1
+    base, numel, view_numel = strides[-1], 1, 1
+    for d in range(len(shape) - 1, -1, -1):
+        numel *= shape[d]
+        if d == 0 or (shape[d - 1] != 1 and strides[d - 1] != numel * base):  # a chunk ends at d
+            while k >= 0 and (view_numel < numel or new[k] == 1):
+                out[k] = view_numel * base
+                view_numel *= new[k]
+                k -= 1
+            if d > 0:
+                base, numel, view_numel = strides[d - 1], 1, 1
+    return tuple(out)
 
 
 def _view_dtype(input, dt):
@@ -75,11 +139,10 @@ def _view_dtype(input, dt):
 @op()
 def reshape(input, *shape):
     shape = infer_shape(_shape_args(shape), input._data.size)
-    try:
-        return _record_view(_View, view_of(input, np.reshape(input._data, shape, copy=False)), input,
-                            input._data.shape)
-    except ValueError:  # as torch: a copy, then an unsafe view of it
+    arr = reshaped(input._data, shape)
+    if arr is None:  # as torch: a copy, then an unsafe view of it
         return unsafe_view(clone(input), shape)
+    return _record_view(_View, view_of(input, arr), input, input._data.shape)
 
 
 def unsafe_view(input, shape):
@@ -125,27 +188,26 @@ _Unsqueeze = node_class("UnsqueezeBackward0", lambda self, g: g.squeeze(self.arg
 def squeeze(input, dim=None):
     shape = input._data.shape
     if dim is None:
-        new = tuple(s for s in shape if s != 1)
+        axes = tuple(i for i, s in enumerate(shape) if s == 1)
         Node = _Squeeze
     else:
         dims = {input._wrap_dim(d) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
-        new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+        axes = tuple(i for i in sorted(dims) if shape[i] == 1)
         Node = _SqueezeDim
-    return _record_view(Node, view_of(input, input._data.reshape(new)), input, shape)
+    # ndarray.squeeze keeps the other dims' strides (a reshape would renumber those of size-1 dims)
+    return _record_view(Node, view_of(input, input._data.squeeze(axes)), input, shape)
 
 
 def insert_axes(a, positions):
     """a with new size-1 axes at `positions` (ascending, in the result), strided as torch's unsqueeze:
-    a new axis before dim k has stride size[k] * stride[k] (NumPy's reshape agrees), one at the end 1."""
-    shape = list(a.shape)
+    a new axis before dim k has stride size[k] * stride[k], one at the end stride 1."""
+    shape, strides = list(a.shape), list(a.strides)
     for p in positions:
+        strides.insert(p, shape[p] * strides[p] if p < len(shape) else a.itemsize)
         shape.insert(p, 1)
     out = a.reshape(shape)
-    if positions[-1] == len(shape) - 1 and a.ndim and a.strides[-1] != a.itemsize:
-        first = len(shape) - 1  # the first of the new axes at the end
-        while first - 1 in positions:
-            first -= 1
-        out = np.lib.stride_tricks.as_strided(out, out.shape, out.strides[:first] + (a.itemsize,) * (len(shape) - first))
+    if out.strides != tuple(strides):  # NumPy's reshape renumbers the strides of size-1 dims
+        out = strided(out, shape, strides)
     return out
 
 
@@ -205,22 +267,36 @@ _Expand = node_class("ExpandBackward0", lambda self, g: sum_to(g, self.args))
 
 @op()
 def expand(input, *sizes):
-    sizes = list(_shape_args(sizes))
-    shape = input._data.shape
-    if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(torch.{D._LEGACY[input._dtype.name]}Tensor{{{shape_str(shape)}}}, "
+    sizes = _shape_args(sizes)
+    a = input._data
+    lead = len(sizes) - a.ndim
+    if lead < 0:
+        raise RuntimeError(f"expand(torch.{D._LEGACY[input._dtype.name]}Tensor{{{shape_str(a.shape)}}}, "
                            f"size={shape_str(sizes)}): the number of sizes provided ({len(sizes)}) must be greater "
-                           f"or equal to the number of dimensions in the tensor ({len(shape)})")
-    lead = len(sizes) - len(shape)
-    for i, s in enumerate(shape):
-        if sizes[lead + i] == -1:
-            sizes[lead + i] = s
-        elif s != 1 and sizes[lead + i] != s:
-            raise RuntimeError(f"The expanded size of the tensor ({sizes[lead + i]}) must match the existing size "
-                               f"({s}) at non-singleton dimension {lead + i}.  Target sizes: {shape_str(sizes)}.  "
-                               f"Tensor sizes: {shape_str(shape)}")
-    arr = np.broadcast_to(input._data, tuple(sizes))
-    return _record_view(_Expand, view_of(input, arr), input, shape)
+                           f"or equal to the number of dimensions in the tensor ({a.ndim})")
+    # torch's strides: a dim that grows from 1 strides 0, a new leading dim of size 1 like the dim after it
+    shape, strides, repeats = list(sizes), [0] * len(sizes), False
+    for i in range(len(sizes) - 1, -1, -1):  # checked from the last dim, as torch does
+        n = sizes[i]
+        if i >= lead:
+            s = a.shape[i - lead]
+            if n == s or n == -1:
+                shape[i], strides[i] = s, a.strides[i - lead]
+            elif s == 1:
+                repeats = repeats or n > 1
+            else:
+                raise RuntimeError(f"The expanded size of the tensor ({n}) must match the existing size ({s}) at "
+                                   f"non-singleton dimension {i}.  Target sizes: {shape_str(sizes)}.  Tensor "
+                                   f"sizes: {shape_str(a.shape)}")
+        elif n == -1:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                               f"dimension {i}")
+        elif n == 1:
+            strides[i] = shape[i + 1] * strides[i + 1] if i + 1 < len(sizes) else a.itemsize
+        else:
+            repeats = repeats or n > 1
+    arr = strided(a, tuple(shape), tuple(strides), writeable=not repeats)
+    return _record_view(_Expand, view_of(input, arr), input, a.shape)
 
 
 Tensor.expand_as = lambda self, other: self.expand(other.shape)
@@ -334,12 +410,12 @@ def strided_view(input, geometry, Node):
     a = input._data
     shape, strides, starts = geometry(a.shape, input.stride())
     src = a[tuple(slice(i, None) for i in starts)] if any(starts) else a
-    out = view_of(input, np.lib.stride_tricks.as_strided(src, shape, tuple(s * a.itemsize for s in strides)))
+    out = view_of(input, strided(src, shape, tuple(s * a.itemsize for s in strides)))
     if input._rg and state.enabled:
         logical = _contiguous_strides(a.shape)
         shape, strides, starts = geometry(a.shape, logical)
         start = sum(i * s for i, s in zip(starts, logical))
-        record(Node, out, (input,), (a.shape, _flat_index(shape, strides, start)))
+        _mark_view(record(Node, out, (input,), (a.shape, _flat_index(shape, strides, start))), out)
     return out
 
 
@@ -367,12 +443,12 @@ def as_strided(input, size, stride, storage_offset=None):
         raise RuntimeError(f"setStorage: sizes {shape_str(size)}, strides {shape_str(stride)}, storage offset "
                            f"{off}, and itemsize {base.itemsize} requiring a storage size of {need * base.itemsize} "
                            f"are out of bounds for storage of size {flat.size * base.itemsize}")
-    arr = np.lib.stride_tricks.as_strided(flat[off:], size, tuple(s * base.itemsize for s in stride))
+    arr = strided(flat[off:], size, tuple(s * base.itemsize for s in stride))
     out = view_of(input, arr)
     if input._rg and state.enabled:
         if not base.flags.c_contiguous:
             raise RuntimeError("as_strided backward needs a contiguous input in Ember")
-        record(_AsStrided, out, (input,), (base.shape, _flat_index(size, stride, off - root_off)))
+        _mark_view(record(_AsStrided, out, (input,), (base.shape, _flat_index(size, stride, off - root_off))), out)
     return out
 
 
@@ -441,7 +517,9 @@ def _tensors_dtype(tensors, name):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         f"{type(tensors).__name__}")
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        if name == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"{name}(): expected a non-empty list of Tensors")
     return D.result_type(*[t if t.ndim else t.reshape(1) for t in tensors]) if len(tensors) > 1 else tensors[0].dtype
 
 
@@ -526,6 +604,7 @@ def _multi_record(Node, outs, input, args):
         node.args = args
         for i, o in enumerate(outs):
             o.grad_fn, o._rg, o._output_nr = node, True, i
+        node._v = input._vc[0]
     return outs
 
 
@@ -722,6 +801,26 @@ def rebase_view(view, out):
     node.next_functions = (edge(base),) + fn.next_functions[1:]
     node.args = (fn, _region_index(base, view), base._data.shape)
     base.grad_fn, base._rg, base._output_nr = node, True, 0
+    fn._v = view._vc[0]  # the view's own history (fn) holds until the base changes again
+
+
+def regenerate_view(view):
+    """The history of a view whose base was changed in place after the view was made: 'this region of
+    the base as it is now' (torch's regenerated AsStridedBackward0)."""
+    from ..autograd.graph import edge, _short_name
+    old = view.grad_fn
+    if old.n_outputs > 1:
+        raise RuntimeError(f"Output {view._output_nr} of {_short_name(old)} is a view and its base or another view "
+                           "of its base has been modified inplace. This view is the output of a function that "
+                           "returns multiple views. Such functions do not allow the output views to be modified "
+                           "inplace. You should replace the inplace operation by an out-of-place one.")
+    base = view._base
+    node = _AsStrided()
+    node.next_functions = (edge(base),)
+    node.args = (base._data.shape, _region_index(base, view))
+    node._v = view._vc[0]
+    view.grad_fn, view._output_nr = node, 0
+    return node
 
 
 def _region_index(base, view):

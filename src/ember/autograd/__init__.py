@@ -8,6 +8,20 @@ from .anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enable
                            is_anomaly_check_nan_enabled, set_anomaly_enabled)
 
 
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        from .._tensor import Tensor
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """torch.autograd.Variable, for old code: every Tensor is one, and Variable(t, requires_grad) is a
+    tensor sharing t's data."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        return data.detach().requires_grad_(requires_grad)
+
+
 def _seq(x):
     if x is None:
         return None

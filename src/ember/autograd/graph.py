@@ -35,6 +35,7 @@ class Node:
     _hooks = None           # [hook(grad_inputs, grad_outputs) -> grad_inputs | None]
     _trace = None           # the forward stack, kept in anomaly mode
     _hooked = False         # any of the pre-hooks above is set
+    _v = None               # for a view's node: the storage version it was made at (see current_fn)
 
     # --- saved tensors -------------------------------------------------------------
     def save(self, *tensors):
@@ -206,9 +207,18 @@ def _leaf_edge(t):
     return (acc, 0)
 
 
+def current_fn(t):
+    """t.grad_fn; for a view whose base changed in place since, a regenerated one."""
+    fn = t.grad_fn
+    if fn is not None and fn._v is not None and fn._v != t._vc[0] and t._base is not None:
+        from .._ops.shape import regenerate_view
+        fn = regenerate_view(t)
+    return fn
+
+
 def edge(t):
     """The graph edge a tensor contributes as an input: its grad_fn, or its leaf's AccumulateGrad."""
-    fn = t.grad_fn
+    fn = current_fn(t)
     if fn is not None:
         return (fn, t._output_nr)
     if not t._rg:
@@ -227,7 +237,10 @@ def record(node_cls, outputs, inputs, args=None):
         if t is None:
             edges.append(_NO_EDGE)
         elif t.grad_fn is not None:
-            edges.append((t.grad_fn, t._output_nr))
+            fn = t.grad_fn
+            if fn._v is not None and fn._v != t._vc[0]:
+                fn = current_fn(t)
+            edges.append((fn, t._output_nr))
             live = True
         elif t._rg:
             edges.append(_leaf_edge(t))

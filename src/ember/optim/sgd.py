@@ -14,7 +14,7 @@ def _sgd(param, grad, momentum_buffer, *, first, lr, momentum, dampening, nester
             momentum_buffer[...] = grad                      # b_1 = g_1
         else:
             momentum_buffer *= momentum                      # b_t = μ·b_{t−1} + (1−τ)·g_t
-            momentum_buffer += (1 - dampening) * grad
+            momentum_buffer += (1 - dampening) * grad if dampening else grad
         grad = grad + momentum * momentum_buffer if nesterov else momentum_buffer
     param -= lr * grad                                       # θ_t = θ_{t−1} − γ·g_t
 

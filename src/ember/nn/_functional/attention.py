@@ -5,7 +5,6 @@ import math
 from ... import _dtype as D
 from ..._ops.creation import zeros, ones
 from ..._ops.shape import cat
-from ..._tensor import Tensor
 from .activation import softmax
 from .dropout import dropout
 from .linear import linear

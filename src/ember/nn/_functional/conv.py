@@ -2,11 +2,14 @@
 
 Every convolution is im2col + GEMM over chunks of the batch. A chunk's patch matrix is laid out
 (C, k1..kd, n, o1..od): it is built by one strided slice copy per kernel offset and read by ONE
-GEMM  W (O, C·K) @ cols (C·K, n·P)  (a batch of G GEMMs with groups). The backward runs the same
-loop: grad_weight is one GEMM against the forward's patch matrix, grad_input one GEMM and a col2im
-of one slice-add per kernel offset. A transposed convolution is the same two loops swapped.
-Chunks keep each patch matrix near cache size; padding is never materialised (the patch matrix
-keeps zeros where a kernel offset falls outside the image).
+GEMM  W (O, C·K) @ cols (C·K, n·P)  (a batch of G GEMMs with groups); the copy back to (n, O, P)
+order adds the bias in the same pass. The backward:
+  grad_weight  one GEMM per chunk against the patch matrix the forward kept (gy transposed once);
+  grad_input   for stride 1, the convolution of gy with the flipped kernel (im2col of gy + GEMM);
+               otherwise the GEMM Wᵀ @ gy and a col2im of one slice-add per kernel offset.
+A transposed convolution uses the same loops with the roles swapped. Chunks are about a core's
+cache and are shared between threads; padding is never materialised (the patch matrix keeps
+zeros where a kernel offset falls outside the image).
 
 Geometry `geo` = (image size, output size, kernel, stride, padding before, dilation), each a tuple
 over the spatial dims; the padding after is implied by the output size (so 'same' may be uneven).
@@ -14,14 +17,16 @@ over the spatial dims; the padding after is implied by the output size (so 'same
 import functools
 import itertools
 import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ... import _dtype as D
-from ...autograd import graph
 from ...autograd.graph import record
 from ...autograd.grad_mode import state
 from ..._ops.registry import node_class, wrap, shape_str
+from ... import _blas as blas
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
@@ -30,7 +35,7 @@ CHUNK_BYTES = 1 << 20      # target size of one chunk's patch matrix (about a co
 KEEP_BYTES = 1 << 28       # above this the backward rebuilds the patch matrix instead of keeping it
 
 
-def _ntuple(value, n, name="value"):
+def _ntuple(value, n):
     """An int or a sequence as an n-tuple of ints (torch.nn.modules.utils._ntuple)."""
     if isinstance(value, (tuple, list)):
         return tuple(int(v) for v in value)
@@ -81,18 +86,65 @@ def _col2im(cols, img, plan):
 
 
 def _chunk(n_total, bytes_per_item):
-    return max(1, min(n_total, CHUNK_BYTES // max(1, bytes_per_item)))
+    """Items per chunk: a chunk's patch matrix near CHUNK_BYTES, and at least one chunk per thread."""
+    threads = _workers[2] if _workers[0] == os.getpid() else blas.threads_for_split()
+    return max(1, min(-(-n_total // threads), CHUNK_BYTES // max(1, bytes_per_item)))
 
 
-def _new_cols(C, m, geo, dense, dtype):
+# Patch matrices are reused across calls: a fresh multi-megabyte array costs a page fault per 4 KB
+# on first touch, which is as slow as filling it. A buffer is keyed by everything that decides
+# which of its entries im2col writes, so the zeros it keeps elsewhere stay valid.
+_POOL = {}
+_POOL_LIMIT = 1 << 28  # bytes kept for reuse at most
+_pool_lock = threading.Lock()
+_pooled_bytes = [0]
+
+
+def _take_cols(C, m, geo, dense, dtype):
+    with _pool_lock:
+        free = _POOL.get((C, m, geo, dtype))
+        if free:
+            buf = free.pop()
+            _pooled_bytes[0] -= buf.nbytes
+            return buf
     return (np.empty if dense else np.zeros)((C,) + geo[2] + (m,) + geo[1], dtype)
 
 
-# ---------------------------------------------------------------------- the two loops on arrays
+def _give_cols(buf, geo):
+    with _pool_lock:
+        if _pooled_bytes[0] + buf.nbytes <= _POOL_LIMIT:
+            _POOL.setdefault((buf.shape[0], buf.shape[1 + len(geo[2])], geo, buf.dtype), []).append(buf)
+            _pooled_bytes[0] += buf.nbytes
+
+
+# ---------------------------------------------------------------------- chunks on every core
+# NumPy copies run on one core, and a multi-threaded BLAS syncs its threads on every small GEMM
+# (and stalls when a thread is descheduled). So the chunks are shared out between threads, each
+# running its chunks end to end (im2col, GEMM, output) with a single-threaded BLAS, in its own cache.
+_workers = [None, None, 1]  # [pid, ThreadPoolExecutor, threads]; remade in a forked child (it inherits no threads)
+
+
+def _run_split(fn, items):
+    """[fn(part) for each thread's share of items], items dealt out round-robin."""
+    if _workers[0] != os.getpid():
+        n = blas.threads_for_split()
+        _workers[:] = [os.getpid(), ThreadPoolExecutor(n - 1, thread_name_prefix="ember-conv") if n > 1 else None, n]
+    n = _workers[2]
+    if n < 2 or len(items) < 2:
+        return [fn(items)]
+    parts = [items[i::n] for i in range(n) if items[i::n]]
+    with blas.single_threaded():
+        futures = [_workers[1].submit(fn, part) for part in parts[1:]]
+        results = [fn(parts[0])]
+        results += [f.result() for f in futures]
+    return results
+
+
+# ---------------------------------------------------------------------- the loops on arrays
 def _im2col_gemm(img, wm, geo, bias=None, keep=False, gw_of=None):
     """y = W @ im2col(img) (+ bias): img (N, C, *img) -> y (N, G·Og, *out); wm (G, Og, Cg·K).
     keep: also return the chunks' patch matrices; gw_of (N, G·Og, *out): also return
-    gw_of @ im2col(img)ᵀ summed over the batch (a transposed convolution's weight gradient)."""
+    Σ gw_of @ im2col(img)ᵀ (a transposed convolution's weight gradient) as (G, Cg·K, Og)."""
     plan, dense = _plan(*geo)
     N, C = img.shape[:2]
     G, Og, K = wm.shape
@@ -102,88 +154,141 @@ def _im2col_gemm(img, wm, geo, bias=None, keep=False, gw_of=None):
     y3 = y.reshape(N, O, P)
     n = _chunk(N, G * K * P * dt.itemsize)
     imgt = np.moveaxis(img, 1, 0)
-    chunks = [] if keep else None
-    gw = None
-    if gw_of is not None:
-        gw, src3 = np.zeros(wm.shape, dt), gw_of.reshape(N, O, P)
-    cols = None
-    for s in range(0, N, n):
-        m = min(n, N - s)
-        if keep or cols is None or cols.shape[1 + len(geo[2])] != m:
-            cols = _new_cols(C, m, geo, dense, dt)
-        _im2col(imgt[:, s:s + m], cols, plan)
-        c3 = cols.reshape(G, K, m * P)
-        if m == 1:  # one image: the GEMM result is already in (O, P) order
-            np.matmul(wm, c3, out=y3[s].reshape(G, Og, P))
-            if bias is not None:
-                y3[s] += bias[:, None]
-        else:
-            r = np.matmul(wm, c3).reshape(O, m, P).transpose(1, 0, 2)
-            if bias is None:
-                y3[s:s + m] = r
-            else:  # the copy into (n, O, P) order and the bias add are one pass
-                np.add(r, bias[:, None], out=y3[s:s + m])
-        if keep:
-            chunks.append(cols)
-        if gw is not None:
-            gw += np.matmul(_channels_first(src3[s:s + m]).reshape(G, Og, m * P), c3.transpose(0, 2, 1))
-    return y, chunks, gw
+    starts = list(enumerate(range(0, N, n)))
+    chunks = [None] * len(starts) if keep else None
+
+    def run(part):
+        gw_t = np.zeros((G, K, Og), dt) if gw_of is not None else None
+        for i, s in part:
+            m = min(n, N - s)
+            cols = _take_cols(C, m, geo, dense, dt)
+            _im2col(imgt[:, s:s + m], cols, plan)
+            c3 = cols.reshape(G, K, m * P)
+            if m == 1:  # one image: the GEMM result is already in (O, P) order
+                np.matmul(wm, c3, out=y3[s].reshape(G, Og, P))
+                if bias is not None:
+                    y3[s] += bias[:, None]
+            else:
+                r = np.matmul(wm, c3).reshape(O, m, P).transpose(1, 0, 2)
+                if bias is None:
+                    y3[s:s + m] = r
+                else:  # the copy into (n, O, P) order and the bias add are one pass
+                    np.add(r, bias[:, None], out=y3[s:s + m])
+            if gw_t is not None:
+                _accumulate_weight_grad(gw_t, c3, gw_of[s:s + m])
+            if keep:
+                chunks[i] = cols
+            else:
+                _give_cols(cols, geo)
+        return gw_t
+
+    partial = _run_split(run, starts)
+    return y, chunks, (sum(partial) if gw_of is not None else None)
 
 
-def _channels_first(a3):
-    """(m, O, P) -> contiguous (O, m, P) (a view when m == 1)."""
-    if a3.shape[0] == 1 and a3.flags.c_contiguous:
-        return a3.reshape(a3.shape[1], 1, a3.shape[2])
-    return np.ascontiguousarray(a3.transpose(1, 0, 2))
+def _accumulate_weight_grad(gw_t, c3, gy, gb=None):
+    """gw_t (G, Cg·K, Og) += cols (G, Cg·K, m·P) @ gyᵀ for gy (m, O, *out); gb (O,) += Σ gy.
+    A long patch axis (≥ 64) transposes gy once and runs one GEMM, the orientation BLAS runs
+    fastest; a short one multiplies each image's gy (Og, P) by its columns with no copy at all."""
+    G, K, Og = gw_t.shape
+    m = gy.shape[0]
+    g4 = gy.reshape(m, G, Og, -1)
+    if K >= 64:
+        gt = np.ascontiguousarray(g4.transpose(1, 0, 3, 2)).reshape(G, -1, Og)
+        gw_t += np.matmul(c3, gt)
+        if gb is not None:
+            gb += gt.sum(1).reshape(-1)
+        return
+    per_image = np.matmul(g4, c3.reshape(G, K, m, -1).transpose(2, 0, 3, 1))  # (m, G, Og, K)
+    gw_t += per_image.sum(0).transpose(0, 2, 1)
+    if gb is not None:
+        gb += g4.sum((0, 3)).reshape(-1)
 
 
-def _gemm_col2im(gy, wm, geo, C, img=None, chunks=None, need_img=True, need_w=False, need_b=False):
-    """The adjoint loop: for gy (N, G·Og, *out), grad_img = col2im(Wᵀ @ gy) (N, C, *img) and, with
-    need_w, grad_w = gy @ im2col(img)ᵀ from the kept `chunks` (or rebuilt from `img`); need_b also
-    sums gy over the batch and positions."""
-    plan, dense = _plan(*geo)
+def _flip_weight(w, groups):
+    """Weight (A, Bg, *K) of groups -> (G·Bg, Ag, *K) with the kernel reversed: the weight of the
+    stride-1 convolution that equals the transposed one (and so computes a gradient of the input)."""
+    A, Bg = w.shape[:2]
+    ks = w.shape[2:]
+    v = w.reshape((groups, A // groups, Bg) + ks).swapaxes(1, 2)
+    v = v[(Ellipsis,) + (slice(None, None, -1),) * len(ks)]
+    return np.ascontiguousarray(v).reshape((groups * Bg, A // groups) + ks)
+
+
+def _transposed_as_conv(geo):
+    """For a stride-1 geometry, the geometry of the flipped-kernel convolution from the output back
+    to the image (None when the padding exceeds the kernel's reach)."""
+    img, out, kernel, stride, pad, dil = geo
+    if any(s != 1 for s in stride):
+        return None
+    back = tuple(d * (k - 1) - p for k, p, d in zip(kernel, pad, dil))
+    if any(b < 0 for b in back):
+        return None
+    return out, img, kernel, stride, back, dil
+
+
+def _image_grad(gy, w, geo, groups):
+    """col2im(Wᵀ @ gy): the gradient of a convolution's input, or a transposed convolution's output.
+    Stride 1 runs it as a convolution with the flipped kernel (im2col of gy, one GEMM of inner
+    size O·K); otherwise the GEMM Wᵀ @ gy and a col2im of one slice-add per kernel offset."""
+    geo_t = _transposed_as_conv(geo)
+    if geo_t is not None:
+        return _im2col_gemm(gy, _wmat(_flip_weight(w, groups), groups), geo_t)[0]
+    plan, _ = _plan(*geo)
+    wm = _wmat(w, groups)
     N = gy.shape[0]
     G, Og, K = wm.shape
-    O, P = G * Og, math.prod(geo[1])
+    C = w.shape[1] * groups
+    P = math.prod(geo[1])
     dt = gy.dtype
-    gy3 = gy.reshape(N, O, P)
-    gimg = gimgt = gw = gb = cols = None
-    if need_img:
-        gimg = np.zeros((N, C) + geo[0], dt)
-        gimgt = np.moveaxis(gimg, 1, 0)
-        wt = wm.transpose(0, 2, 1)
-    if need_w:
-        gw = np.zeros(wm.shape, dt)
-        imgt = np.moveaxis(img, 1, 0) if chunks is None else None
-    if need_b:
-        gb = np.zeros(O, dt)
-    n = chunks[0].shape[1 + len(geo[2])] if chunks else _chunk(N, G * K * P * dt.itemsize)
-    for i, s in enumerate(range(0, N, n)):
-        m = min(n, N - s)
-        g3 = _channels_first(gy3[s:s + m])
-        if need_b:
-            gb += g3.reshape(O, m * P).sum(1)
-        g3 = g3.reshape(G, Og, m * P)
-        if need_w:
-            if chunks is not None:
-                cols = chunks[i]
-            else:
-                if cols is None or cols.shape[1 + len(geo[2])] != m:
-                    cols = _new_cols(C, m, geo, dense, dt)
-                _im2col(imgt[:, s:s + m], cols, plan)
-            gw += np.matmul(g3, cols.reshape(G, K, m * P).transpose(0, 2, 1))
-        if need_img:
+    gy3 = gy.reshape(N, G * Og, P)
+    gimg = np.zeros((N, C) + geo[0], dt)
+    gimgt = np.moveaxis(gimg, 1, 0)
+    wt = wm.transpose(0, 2, 1)
+    n = _chunk(N, G * K * P * dt.itemsize)
+
+    def run(part):
+        for s in part:
+            m = min(n, N - s)
+            g3 = np.ascontiguousarray(gy3[s:s + m].transpose(1, 0, 2)).reshape(G, Og, m * P)
             gc = np.matmul(wt, g3).reshape((C,) + geo[2] + (m,) + geo[1])
             _col2im(gc, gimgt[:, s:s + m], plan)
-    return gimg, gw, gb
+
+    _run_split(run, list(range(0, N, n)))
+    return gimg
+
+
+def _weight_and_bias_grad(gy, img, C, wshape, geo, groups, chunks, need_b):
+    """Σ gy @ im2col(img)ᵀ over the batch, from the forward's kept patch matrices (or rebuilt)."""
+    plan, dense = _plan(*geo)
+    N, O = gy.shape[:2]
+    K = math.prod(wshape[1:])
+    dt = gy.dtype
+    n = chunks[0].shape[1 + len(geo[2])] if chunks else _chunk(N, K * math.prod(geo[1]) * groups * dt.itemsize)
+    imgt = np.moveaxis(img, 1, 0)
+
+    def run(part):
+        gw_t = np.zeros((groups, K, O // groups), dt)
+        gb = np.zeros(O, dt) if need_b else None
+        for i, s in part:
+            m = min(n, N - s)
+            if chunks:
+                cols = chunks[i]
+            else:
+                cols = _take_cols(C, m, geo, dense, dt)
+                _im2col(imgt[:, s:s + m], cols, plan)
+            _accumulate_weight_grad(gw_t, cols.reshape(groups, K, -1), gy[s:s + m], gb)
+            if not chunks:
+                _give_cols(cols, geo)
+        return gw_t, gb
+
+    partial = _run_split(run, list(enumerate(range(0, N, n))))
+    gw_t = sum(p[0] for p in partial)
+    gb = sum(p[1] for p in partial) if need_b else None
+    return gw_t.transpose(0, 2, 1).reshape(wshape), gb
 
 
 # ---------------------------------------------------------------------- the autograd op
-def _release(self):
-    graph.Node._release(self)
-    self.args = None  # drop the kept patch matrices with the saved tensors
-
-
 def _weight_grad(yside, imgside, geo, groups, wshape):
     """Σ_n yside (G, Og, P) @ unfold(imgside)ᵀ, with Ember ops (for create_graph)."""
     N, O = yside.shape[:2]
@@ -207,26 +312,30 @@ def _conv_backward(self, g):
         if nw:
             gw = _weight_grad(x, g, geo, groups, w.shape) if transposed else _weight_grad(g, x, geo, groups, w.shape)
         return gx, gw, g.sum(red) if nb else None
-    wm = _wmat(w._data, groups)
-    ga, dt = g._data, g._dtype
-    gb = None
-    if transposed:  # input is the small side: grad_input = W @ im2col(g), grad_w = x @ im2col(g)ᵀ
+    ga, xa, wa, dt = g._data, x._data, w._data, g._dtype
+    gx = gw = gb = None
+    if transposed:  # the input is the output side: grad_input = W @ im2col(g), grad_w from the same columns
         if nx or nw:
-            gx, _, gw = _im2col_gemm(ga, wm, geo, gw_of=x._data if nw else None)
-        else:
-            gx = gw = None
+            gx, _, gw_t = _im2col_gemm(ga, _wmat(wa, groups), geo, gw_of=xa if nw else None)
+            if nw:
+                gw = gw_t.transpose(0, 2, 1).reshape(wa.shape)
         if nb:
-            gb = wrap(ga.sum(red), dt)
+            gb = ga.sum(red)
     else:
-        gx, gw, gb = _gemm_col2im(ga, wm, geo, w._data.shape[1] * groups, img=x._data, chunks=chunks,
-                                  need_img=nx, need_w=nw, need_b=nb)
-        gb = wrap(gb, dt) if nb else None
-    gx = wrap(gx, dt) if nx else None
-    gw = wrap(gw.reshape(w._data.shape), dt) if nw else None
-    return gx, gw, gb
+        if nw:
+            gw, gb = _weight_and_bias_grad(ga, xa, xa.shape[1], wa.shape, geo, groups, chunks, nb)
+            if chunks:  # used once: back to the pool (a second backward rebuilds them from x)
+                self.args = (geo, transposed, groups, None)
+                for cols in chunks:
+                    _give_cols(cols, geo)
+        elif nb:
+            gb = ga.sum(red)
+        if nx:
+            gx = _image_grad(ga, wa, geo, groups)
+    return (wrap(gx, dt) if nx else None, wrap(gw, dt) if nw else None, wrap(gb, dt) if nb else None)
 
 
-_Convolution = node_class("ConvolutionBackward0", _conv_backward, _release=_release)
+_Convolution = node_class("ConvolutionBackward0", _conv_backward)
 
 
 def _wmat(w, groups):
@@ -242,8 +351,7 @@ def _conv_op(input, weight, bias, geo, transposed, groups):
     rg = state.enabled and (input._rg or weight._rg or (bias is not None and bias._rg))
     chunks = None
     if transposed:
-        wm = _wmat(w, groups)
-        out, _, _ = _gemm_col2im(x, wm, geo, w.shape[1] * groups)
+        out = _image_grad(x, w, geo, groups)
         if b is not None:
             out += b.reshape((-1,) + (1,) * len(geo[0]))
     else:

@@ -11,10 +11,10 @@ import warnings
 
 from ..._ops.creation import empty, zeros
 from ..._ops.shape import stack, cat
-from ..._tensor import Tensor
 from ..parameter import Parameter
 from .. import init
 from .. import functional as F
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -47,6 +47,13 @@ def _gru_step(gx, h, w_hh, b_hh, w_hr=None):
 
 
 _STEPS = {"RNN_TANH": _rnn_step(False), "RNN_RELU": _rnn_step(True), "LSTM": _lstm_step, "GRU": _gru_step}
+
+
+def _reset_uniform(module):
+    """torch's default for recurrent layers: every parameter ~ U(-1/sqrt(hidden), 1/sqrt(hidden))."""
+    stdv = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0
+    for w in module.parameters():
+        init.uniform_(w, -stdv, stdv)
 
 
 # ---------------------------------------------------------------------- the sequence layers
@@ -111,9 +118,7 @@ class RNNBase(Module):
         """A no-op kept for API compatibility (there is no cuDNN weight buffer to compact)."""
 
     def reset_parameters(self):
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for w in self.parameters():
-            init.uniform_(w, -stdv, stdv)
+        _reset_uniform(self)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
@@ -132,8 +137,8 @@ class RNNBase(Module):
         return s
 
     # ---------------------------------------------------------------- forward
-    def _check_input(self, input):
-        if input.dim() not in (2, 3):
+    def _check_input(self, input, packed=False):
+        if input.dim() not in ((2,) if packed else (2, 3)):
             raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.dim()}D instead")
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
@@ -166,51 +171,82 @@ class RNNBase(Module):
         return states
 
     def forward(self, input, hx=None):
-        self._check_input(input)
-        batched = input.dim() == 3
-        x = input if batched else input.unsqueeze(1)
-        if self.batch_first and batched:
-            x = x.transpose(0, 1)
-        states = self._initial(hx, x.shape[1], input.dtype, batched)
-        step = _STEPS[self.mode]
-        lstm = self.mode == "LSTM"
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            data, batch_sizes, sorted_indices, unsorted_indices = input
+            self._check_input(data, packed=True)
+            sizes = batch_sizes.tolist()
+            states = self._initial(hx, sizes[0], data.dtype, True)
+            if sorted_indices is not None:  # the states follow the sequences into length order
+                states = tuple(st.index_select(1, sorted_indices) for st in states)
+        else:
+            self._check_input(input)
+            batched = input.dim() == 3
+            x = input if batched else input.unsqueeze(1)
+            if self.batch_first and batched:
+                x = x.transpose(0, 1)
+            states = self._initial(hx, x.shape[1], input.dtype, batched)
+            data, sizes = x.reshape(x.shape[0] * x.shape[1], x.shape[2]), [x.shape[1]] * x.shape[0]
+        out, finals = self._layers(data, sizes, states)
+        finals = tuple(stack(f, 0) for f in zip(*finals))  # (h_n,) or (h_n, c_n)
+        if packed:
+            if unsorted_indices is not None:
+                finals = tuple(f.index_select(1, unsorted_indices) for f in finals)
+            output = PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices)
+        else:
+            output = out.reshape(x.shape[0], x.shape[1], out.shape[-1])
+            if self.batch_first and batched:
+                output = output.transpose(0, 1)
+            if not batched:
+                output = output.squeeze(1)
+                finals = tuple(f.squeeze(1) for f in finals)
+        return (output, finals) if self.mode == "LSTM" else (output, finals[0])
+
+    def _layers(self, data, sizes, states):
+        """Run every layer and direction over data (Σ sizes, features), whose step t holds sizes[t]
+        rows (sequences sorted longest first); returns the last layer's output rows and the final
+        state tuple of each layer and direction."""
         dirs = 2 if self.bidirectional else 1
+        per_layer = [st.unbind(0) for st in states]
         finals = []
-        per_layer = [s.unbind(0) for s in states]
         for layer in range(self.num_layers):
             outs = []
             for direction in range(dirs):
                 k = layer * dirs + direction
                 sfx = f"_l{layer}" + ("_reverse" if direction else "")
-                w_hh = getattr(self, "weight_hh" + sfx)
-                b_ih, b_hh = (getattr(self, "bias_ih" + sfx), getattr(self, "bias_hh" + sfx)) if self.bias else (None,
-                                                                                                                None)
-                w_hr = getattr(self, "weight_hr" + sfx) if self.proj_size else None
-                state = (per_layer[0][k], per_layer[1][k]) if lstm else per_layer[0][k]
-                gx = F.linear(x, getattr(self, "weight_ih" + sfx), b_ih).unbind(0)  # all steps' input GEMM at once
-                hs = []
-                for t in (reversed(range(len(gx))) if direction else range(len(gx))):
-                    state = step(gx[t], state, w_hh, b_hh, w_hr)
-                    hs.append(state[0] if lstm else state)
-                if direction:
-                    hs.reverse()
-                outs.append(stack(hs, 0))
-                finals.append(state)
-            x = outs[0] if dirs == 1 else cat(outs, -1)
+                weights = (getattr(self, "weight_hh" + sfx), getattr(self, "bias_hh" + sfx) if self.bias else None,
+                           getattr(self, "weight_hr" + sfx) if self.proj_size else None)
+                gx = F.linear(data, getattr(self, "weight_ih" + sfx), getattr(self, "bias_ih" + sfx) if self.bias
+                              else None).split(sizes)  # every step's input projection in one GEMM
+                initial = tuple(p[k] for p in per_layer)
+                out, final = self._direction(gx, sizes, initial, weights, bool(direction))
+                outs.append(out)
+                finals.append(final)
+            data = outs[0] if dirs == 1 else cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, True)
-        output = x
-        if self.batch_first and batched:
-            output = output.transpose(0, 1)
-        if lstm:
-            h_n, c_n = stack([s[0] for s in finals], 0), stack([s[1] for s in finals], 0)
-        else:
-            h_n = stack(finals, 0)
-        if not batched:
-            output = output.squeeze(1)
-            h_n = h_n.squeeze(1)
-            c_n = c_n.squeeze(1) if lstm else None
-        return (output, (h_n, c_n)) if lstm else (output, h_n)
+                data = F.dropout(data, self.dropout, True)
+        return data, finals
+
+    def _direction(self, gx, sizes, initial, weights, reverse):
+        """One direction over time; a sequence's state stops changing after its last step."""
+        step, lstm = _STEPS[self.mode], self.mode == "LSTM"
+        state, done, outs = None, [], []
+        for t in (reversed(range(len(sizes))) if reverse else range(len(sizes))):
+            n = sizes[t]
+            if state is None:
+                state = tuple(s[:n] for s in initial)
+            elif n < state[0].shape[0]:  # sequences that ended keep their last state
+                done.append(tuple(s[n:] for s in state))
+                state = tuple(s[:n] for s in state)
+            elif n > state[0].shape[0]:  # (reversed) sequences that start here begin from the initial state
+                state = tuple(cat([s, s0[s.shape[0]:n]]) for s, s0 in zip(state, initial))
+            new = step(gx[t], state if lstm else state[0], *weights)
+            state = new if lstm else (new,)
+            outs.append(state[0])
+        if reverse:
+            outs.reverse()
+        final = tuple(cat([s] + [d[i] for d in reversed(done)]) if done else s for i, s in enumerate(state))
+        return cat(outs), final
 
 
 class RNN(RNNBase):
@@ -261,9 +297,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for w in self.parameters():
-            init.uniform_(w, -stdv, stdv)
+        _reset_uniform(self)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
