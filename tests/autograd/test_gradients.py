@@ -357,12 +357,14 @@ def test_grad_fn_matches_torch(case):
     compare_grad_fns(case)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.gradcheck], ids=repr)
+def _has_differentiable_input(case):
+    return any(getattr(x, "requires_grad", False) for x in case.inputs("float64")[0])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.gradcheck and _has_differentiable_input(c)], ids=repr)
 def test_gradcheck(case):
     """Ember's gradients agree with finite differences (Ember's own gradcheck, float64)."""
     xe, _ = case.inputs("float64")
-    if not any(x.requires_grad for x in xe):
-        pytest.skip("no differentiable input")
     assert quiet(ember.autograd.gradcheck, lambda *xs: case.fn(ember, *xs), tuple(xe))
 
 
