@@ -3,7 +3,10 @@
 Everything else does its array math through `xp` (NumPy today). A CuPy backend for CUDA means
 teaching `array_module`/`device_of`/`to_device` about cupy arrays, here and nowhere else.
 """
+import ctypes
 import os
+import sys
+
 import numpy as xp
 
 __all__ = ["xp", "device", "cpu", "array_module", "device_of", "to_device", "num_threads"]
@@ -72,3 +75,23 @@ def to_device(arr, dev):
 
 def num_threads():
     return int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1))
+
+
+def _reuse_freed_memory():
+    """Keep freed array memory in the process for the next array of the training step.
+
+    glibc hands every block over 128 KB back to the kernel when it is freed, so each step's fresh
+    activations, gradients and temporaries fault in zeroed pages on first touch, which takes as long
+    as computing them. Blocks up to 32 MB then come from the heap, and its top is kept."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    mallopt(M_MMAP_THRESHOLD, 32 << 20)
+    mallopt(M_TRIM_THRESHOLD, 1 << 30)
+
+
+_reuse_freed_memory()
