@@ -90,13 +90,7 @@ def numel(input):
     return input.numel()
 
 
-def get_num_threads():
-    from ._backend import num_threads
-    return num_threads()
-
-
-def set_num_threads(n):
-    pass
+from ._parallel import get_num_threads, set_num_threads  # noqa: E402
 
 
 def get_num_interop_threads():

@@ -4,12 +4,11 @@ Everything else does its array math through `xp` (NumPy today). A CuPy backend f
 teaching `array_module`/`device_of`/`to_device` about cupy arrays, here and nowhere else.
 """
 import ctypes
-import os
 import sys
 
 import numpy as xp
 
-__all__ = ["xp", "device", "cpu", "array_module", "device_of", "to_device", "num_threads"]
+__all__ = ["xp", "device", "cpu", "array_module", "device_of", "to_device"]
 
 
 # the device types torch.device accepts (only the CPU holds tensors here)
@@ -71,10 +70,6 @@ def to_device(arr, dev):
     if dev.type == "cuda":
         raise AssertionError("Torch not compiled with CUDA enabled")
     raise RuntimeError(f"PyTorch is not linked with support for {dev.type} devices")
-
-
-def num_threads():
-    return int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1))
 
 
 def _reuse_freed_memory():

@@ -34,6 +34,14 @@ MODULES = [
     ("conv1d-same-groups", lambda nn: nn.Conv1d(4, 4, 4, padding="same", groups=2, bias=False), [N(3, 4, 9)]),
     ("conv1d-unbatched", lambda nn: nn.Conv1d(2, 3, 2, dilation=3), [N(2, 9)]),
     ("conv3d", lambda nn: nn.Conv3d(2, 3, (2, 3, 2), stride=(1, 2, 1), padding=1), [N(2, 2, 4, 5, 4)]),
+    # seed-sized batches: many chunks of the batch, shared between threads (in float64, so that sums
+    # over 20,000 products compare tightly)
+    ("conv2d-seed-mnist-batch", lambda nn: nn.Conv2d(16, 32, 3, 1, dtype=f64(nn)),
+     [N(40, 16, 26, 26, dtype="float64")]),
+    ("conv2d-seed-cifar-batch", lambda nn: nn.Conv2d(32, 32, 3, padding=1, dtype=f64(nn)),
+     [N(24, 32, 16, 16, dtype="float64")]),
+    ("conv2d-stride2-batch", lambda nn: nn.Conv2d(8, 8, 3, stride=2, padding=1, dtype=f64(nn)),
+     [N(30, 8, 20, 20, dtype="float64")]),
     ("conv3d-groups-dilation", lambda nn: nn.Conv3d(2, 4, 2, dilation=2, groups=2), [N(1, 2, 5, 5, 5)]),
 ]
 for _mode in ("reflect", "replicate", "circular"):
@@ -54,6 +62,9 @@ MODULES += [
     ("convT2d-nobias-unbatched", lambda nn: nn.ConvTranspose2d(3, 2, 2, stride=2, bias=False), [N(3, 4, 4)]),
     ("convT1d", lambda nn: nn.ConvTranspose1d(4, 3, 3, stride=3, padding=1, output_padding=2), [N(2, 4, 5)]),
     ("convT1d-dilation", lambda nn: nn.ConvTranspose1d(2, 4, 3, dilation=2, groups=2), [N(2, 2, 5)]),
+    # stride 1 with output_padding: the last rows of the output are reached by no kernel offset
+    ("convT2d-stride1-outpad", lambda nn: nn.ConvTranspose2d(2, 3, 3, dilation=2, padding=1, output_padding=1),
+     [N(3, 2, 5, 4)]),
     ("convT3d", lambda nn: nn.ConvTranspose3d(2, 3, 2, stride=2), [N(1, 2, 3, 3, 2)]),
     ("zeropad2d", lambda nn: nn.ZeroPad2d((1, 2, 0, 3)), [N(2, 3, 4, 4)]),
     ("constantpad1d-crop", lambda nn: nn.ConstantPad1d((-1, 2), 1.5), [N(2, 3, 5)]),

@@ -7,14 +7,13 @@ parameter's state on its first step (`_init_state`) and names what the rule take
 `_state_keys`); the base `step` feeds the rule each parameter that has a gradient. Every step runs under
 no_grad; large parameters are updated in cache-sized chunks on all cores (`_foreach`)."""
 import functools
-import os
 import warnings
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from copy import deepcopy
 from itertools import chain
 
 import ember
+from .. import _parallel
 from .._backend import xp
 from .._tensor import Tensor
 from ..autograd.graph import _Handle
@@ -101,18 +100,6 @@ def _grad(grad, param, maximize, weight_decay):
 
 _CHUNK = 1 << 18  # elements: a chunk of every array stays in cache through a rule's ~10 NumPy passes
 _THREADED = 1 << 20  # elements from which a parameter's chunks are shared among threads
-_pool = [None, None, 1]  # [pid, ThreadPoolExecutor, threads]; remade in a forked child, which inherits no threads
-
-
-def _workers():
-    """The worker threads that share large updates with the calling thread, and how many threads that makes."""
-    if _pool[0] != os.getpid():
-        threads = ember.get_num_threads()
-        pool = ThreadPoolExecutor(threads - 1, thread_name_prefix="ember-optim") if threads > 1 else None
-        _pool[:] = [os.getpid(), pool, threads]
-    return _pool[1], _pool[2]
-
-
 def _foreach(rule, arrays, **hyper):
     """Apply `rule(*arrays, **hyper)`, an elementwise in-place update of one parameter's arrays (None allowed).
 
@@ -125,15 +112,14 @@ def _foreach(rule, arrays, **hyper):
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]
 
-    def run(starts):
+    def share(starts):
         for s in starts:
             rule(*[None if a is None else a[s:s + _CHUNK] for a in flat], **hyper)
     starts = range(0, n, _CHUNK)
-    pool, parts = _workers() if n >= _THREADED else (None, 1)
-    futures = [pool.submit(run, starts[i::parts]) for i in range(1, parts)] if pool is not None else []
-    run(starts[0::parts])
-    for f in futures:
-        f.result()
+    if n >= _THREADED:
+        _parallel.run(share, starts)
+    else:
+        share(starts)
 
 
 def _check_lr(lr):

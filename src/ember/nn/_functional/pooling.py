@@ -13,7 +13,7 @@ from ... import _dtype as D
 from ...autograd.grad_mode import state
 from ...autograd.graph import record
 from ..._ops.registry import node_class, wrap, shape_str
-from .conv import _plan, _ntuple
+from .conv import _compact, _ntuple
 from .vision import _sepmap
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -103,7 +103,7 @@ def _max_pool_array(x, geo, need_arg):
         arg = np.where(down, np.logical_not(right, out=right).view(np.int8),
                        np.logical_not(right2, out=right2).view(np.int8) + np.int8(2))
         return np.maximum(top, bottom, out=top), arg
-    entries, _ = _plan(*geo)
+    entries = _compact(geo).entries
     out = np.full(x.shape[:2] + geo[1], _lowest(x.dtype), x.dtype)
     arg = np.zeros(out.shape, np.int8 if np.prod(geo[2]) <= 127 else np.int32) if need_arg else None
     for _, src, k, dst in entries:
@@ -118,7 +118,7 @@ def _max_pool_array(x, geo, need_arg):
 def _max_pool_grad_array(g, arg, geo, shape):
     """Each output's gradient into the input position its window's maximum came from."""
     gx = np.zeros(shape, g.dtype)
-    entries, _ = _plan(*geo)
+    entries = _compact(geo).entries
     if _non_overlapping(geo):
         for _, src, k, dst in entries:
             np.multiply(g[dst], arg[dst] == k, out=gx[src])
@@ -245,7 +245,7 @@ def _avg_divisor(geo, count_include_pad, divisor_override, dt):
 
 
 def _avg_pool_array(x, geo, div):
-    entries, _ = _plan(*geo)
+    entries = _compact(geo).entries
     out = np.zeros(x.shape[:2] + geo[1], x.dtype)
     for _, src, _, dst in entries:
         out[dst] += x[src]
@@ -256,7 +256,7 @@ def _avg_pool_array(x, geo, div):
 
 
 def _avg_pool_adjoint_array(g, geo, div, shape):
-    entries, _ = _plan(*geo)
+    entries = _compact(geo).entries
     gd = g / div
     gx = np.zeros(shape, g.dtype)
     if _non_overlapping(geo):
