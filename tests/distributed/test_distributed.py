@@ -1,5 +1,6 @@
 """ember.distributed over MPI: collectives, DistributedDataParallel and the launcher, with 2 real ranks."""
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -13,12 +14,12 @@ import ember
 from ember.utils.data import DistributedSampler
 
 
-def launch(tmp_path, body, nproc=2, timeout=120):
+def launch(tmp_path, body, nproc=2, timeout=120, options=()):
     """Run `body` (a PyTorch program) on `nproc` ranks with `ember launch`; return the process."""
     script = tmp_path / "prog.py"
     script.write_text(textwrap.dedent(body))
-    return subprocess.run([sys.executable, "-m", "ember", "launch", "--nproc-per-node", str(nproc), str(script),
-                           str(tmp_path)], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "ember", "launch", "--nproc-per-node", str(nproc), *options,
+                           str(script), str(tmp_path)], capture_output=True, text=True, timeout=timeout)
 
 
 def rank_results(tmp_path, nproc=2):
@@ -166,6 +167,27 @@ def test_a_rank_that_raises_ends_the_job_with_its_error(tmp_path):
     assert time.monotonic() - start < 90
     leftover = subprocess.run(["pgrep", "-f", str(tmp_path / "prog.py")], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""
+
+
+def test_hostfile_places_the_ranks_and_they_share_the_cores(tmp_path):
+    (tmp_path / "hosts").write_text("localhost:2\n")
+    p = launch(tmp_path, """
+    import json, os, socket, sys, torch, torch.distributed as dist
+    dist.init_process_group("mpi")
+    t = torch.tensor([float(dist.get_rank() + 1)])
+    dist.all_reduce(t)
+    out = {"world": dist.get_world_size(), "sum": t.item(), "threads": torch.get_num_threads(),
+           "local_rank": int(os.environ["LOCAL_RANK"])}
+    with open(os.path.join(sys.argv[1], f"rank{dist.get_rank()}.json"), "w") as f:
+        json.dump(out, f)
+    dist.destroy_process_group()
+    """, options=["--hostfile", str(tmp_path / "hosts")])
+    assert p.returncode == 0, p.stderr
+    r0, r1 = rank_results(tmp_path)
+    assert r0["world"] == r1["world"] == 2 and r0["sum"] == r1["sum"] == 3.0
+    assert sorted([r0["local_rank"], r1["local_rank"]]) == [0, 1]
+    expected_threads = max(1, (os.cpu_count() or 1) // 2)  # torchrun's rule: ranks on a machine split its cores
+    assert r0["threads"] == r1["threads"] == expected_threads
 
 
 @pytest.mark.parametrize("n", [10, 11, 13, 3])

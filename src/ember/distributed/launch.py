@@ -34,7 +34,10 @@ def main(argv=None):
     if a.hostfile:
         cmd += ["-f", a.hostfile, "-ppn", str(a.nproc)]
     cmd += [sys.executable, "-m", "mpi4py", "-m", "ember.distributed.launch", "--child", a.script] + a.args
-    return subprocess.call(cmd)
+    env = dict(os.environ)
+    if a.nproc > 1 and "OMP_NUM_THREADS" not in env:  # as torchrun: ranks sharing a machine share its cores
+        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // a.nproc))
+    return subprocess.call(cmd, env=env)
 
 
 def child(argv):
