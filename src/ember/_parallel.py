@@ -17,9 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["get_num_threads", "set_num_threads", "run", "matmul"]
+__all__ = ["get_num_threads", "set_num_threads", "run", "split", "matmul"]
 
 MIN_SPLIT_FLOPS = 4e6  # a matrix product below this costs less than handing half of it to a thread
+MIN_SPLIT_BYTES = 1 << 22  # an elementwise pass over less memory than this is not worth a thread hand-off
+BLOCK_BYTES = 1 << 20      # a pass of several NumPy loops goes through memory in blocks of about this
 
 
 def _blas_set_num_threads():
@@ -82,6 +84,22 @@ def run(fn, items):
     results = [_share(fn, shares[0])]
     results += [f.result() for f in futures]
     return results
+
+
+def split(fn, n, nbytes):
+    """fn(slice) over contiguous slices of range(n) (along a batch axis, say) for a pass that touches
+    nbytes of memory: slices of about BLOCK_BYTES, so each stays in cache through the pass's several
+    NumPy loops, shared out between the threads when there is enough work to pay for the hand-off."""
+    pieces = max(1, min(n, nbytes // BLOCK_BYTES))
+    threads = min(_state[0], n) if nbytes >= MIN_SPLIT_BYTES else 1
+    pieces = max(pieces, threads)
+    step = -(-n // pieces)
+    slices = [slice(i, min(i + step, n)) for i in range(0, n, step)]
+    if threads < 2:
+        for s in slices:
+            fn(s)
+        return
+    run(lambda part: [fn(s) for s in part], slices)
 
 
 def _share(fn, share):

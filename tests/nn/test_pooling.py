@@ -131,6 +131,23 @@ def test_max_pool_indices_and_unpool_match_torch(kwargs):
     np.testing.assert_array_equal(e_un.numpy(), t_un.numpy())
 
 
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
+                                    {"kernel_size": 3, "stride": 1}])
+def test_max_pool_with_nan_matches_torch(kwargs):
+    """A NaN in a window is its maximum, and of several NaNs the last one wins the index."""
+    rng = np.random.default_rng(5)
+    x = rng.choice(np.array([np.nan, 0.0, 1.0, 2.0], np.float32), size=(2, 3, 8, 8), p=[0.3, 0.3, 0.2, 0.2])
+    tx, ex = torch.from_numpy(x).requires_grad_(), ember.from_numpy(x).requires_grad_()
+    tv, ti = torch.nn.functional.max_pool2d(tx, return_indices=True, **kwargs)
+    ev, ei = ember.nn.functional.max_pool2d(ex, return_indices=True, **kwargs)
+    np.testing.assert_array_equal(ev.detach().numpy(), tv.detach().numpy())
+    np.testing.assert_array_equal(ei.numpy(), ti.numpy())
+    g = rng.standard_normal(tuple(tv.shape)).astype(np.float32)
+    tv.backward(torch.from_numpy(g))
+    ev.backward(ember.from_numpy(g))
+    np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
 def test_max_unpool_module_and_gradient():
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
