@@ -19,7 +19,7 @@ import numpy as np
 
 __all__ = ["get_num_threads", "set_num_threads", "run", "split", "matmul"]
 
-MIN_SPLIT_FLOPS = 4e6  # a matrix product below this costs less than handing half of it to a thread
+MIN_SPLIT_FLOPS = 5e7  # a matrix product below this (~0.5 ms on a core) costs less than a thread hand-off (~0.1 ms)
 MIN_SPLIT_BYTES = 1 << 22  # an elementwise pass over less memory than this is not worth a thread hand-off
 BLOCK_BYTES = 1 << 20      # a pass of several NumPy loops goes through memory in blocks of about this
 

@@ -1,7 +1,7 @@
 """Matrix products: matmul (mm, bmm, mv, dot), einsum, outer, addmm. Each backward is two products."""
 import numpy as np
 
-from .. import _dtype as D
+from .. import _dtype as D, _parallel
 from .._tensor import Tensor
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
@@ -44,7 +44,7 @@ def mm(input, mat2):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                            f"{b.shape[0]}x{b.shape[1]})")
     _check_dtypes(input, mat2, "mm")
-    return _record2(_Mm, wrap(a @ b, input._dtype), input, mat2)
+    return _record2(_Mm, wrap(_parallel.matmul(a, b), input._dtype), input, mat2)
 
 
 def _bmm_grads(self, g):

@@ -6,6 +6,7 @@ from ...autograd.graph import record
 from ...autograd.grad_mode import state
 from ..._tensor import Tensor
 from ..._ops.registry import node_class, sum_to
+from ... import _parallel
 
 __all__ = ["linear", "bilinear"]
 
@@ -38,7 +39,7 @@ def linear(input, weight, bias=None):
         return _linear_nd(input, weight, bias)
     if w.ndim != 2 or x.shape[1] != w.shape[1] or input._dtype is not weight._dtype:
         _linear_error(x, w, input, weight)
-    out = x @ w.T
+    out = _parallel.matmul(x, w.T)
     if bias is not None:
         try:
             out += bias._data
