@@ -281,7 +281,7 @@ def _image_grad(gy, wm, geo, C, need_w=False, x=None, kept=None, need_b=False):
         chunks = _chunks(N, Cx * lay.K * lay.Q * dt.itemsize)
 
     def share(part):
-        gw = np.zeros(wm.shape, dt) if need_w else None
+        gwt = np.zeros((G, CK, Og), dt) if need_w else None  # gWᵀ: cols @ gyᵀ runs faster than gy @ colsᵀ
         gb = np.zeros(O, dt) if need_b else None
         for i, s, m in part:
             gyc = lay.gy_cols(gy[s:s + m])
@@ -292,7 +292,7 @@ def _image_grad(gy, wm, geo, C, need_w=False, x=None, kept=None, need_b=False):
                 else:
                     cols = _take(("cols", geo), (Cx, lay.K, m, lay.Q), dt, not lay.dense)
                     lay.im2col(x[s:s + m], cols)
-                gw += np.matmul(g3, cols.reshape(G, CK, -1).transpose(0, 2, 1))
+                gwt += np.matmul(cols.reshape(G, CK, -1), g3.transpose(0, 2, 1))
                 _give(("cols", geo), cols)
             if need_b:
                 gb += gy[s:s + m].reshape(m, O, -1).sum((0, 2))
@@ -300,10 +300,10 @@ def _image_grad(gy, wm, geo, C, need_w=False, x=None, kept=None, need_b=False):
                 gcol = np.matmul(wt, g3).reshape(C, lay.K, m, lay.Q)
                 lay.col2im(gcol, gx[s:s + m])
             lay.done_with(gyc)
-        return gw, gb
+        return gwt, gb
 
     partial = _parallel.run(share, chunks)
-    gw = sum(p[0] for p in partial) if need_w else None
+    gw = sum(p[0] for p in partial).transpose(0, 2, 1) if need_w else None
     gb = sum(p[1] for p in partial) if need_b else None
     return gx, gw, gb
 
