@@ -148,6 +148,23 @@ def test_max_pool_with_nan_matches_torch(kwargs):
     np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("size", [(8, 8), (7, 9)])
+def test_seed_max_pool_in_other_dtypes_matches_torch(dtype, size):
+    """The 2×2 pool of the seeds (compiled for float32/float64, NumPy's scan for the rest), odd sizes too."""
+    x = np.random.default_rng(6).standard_normal((2, 3) + size).astype(np.float32)
+    tx = torch.from_numpy(x).to(getattr(torch, dtype)).requires_grad_()
+    ex = ember.from_numpy(x).to(getattr(ember, dtype)).requires_grad_()
+    tv, ti = torch.nn.functional.max_pool2d(tx, 2, return_indices=True)
+    ev, ei = ember.nn.functional.max_pool2d(ex, 2, return_indices=True)
+    assert ev.dtype == getattr(ember, dtype)
+    np.testing.assert_array_equal(ev.detach().float().numpy(), tv.detach().float().numpy())
+    np.testing.assert_array_equal(ei.numpy(), ti.numpy())
+    (tv * torch.arange(tv.numel()).reshape(tv.shape)).sum().backward()
+    (ev * ember.arange(ev.numel()).reshape(ev.shape)).sum().backward()
+    np.testing.assert_array_equal(ex.grad.float().numpy(), tx.grad.float().numpy())
+
+
 def test_max_unpool_module_and_gradient():
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)

@@ -98,6 +98,12 @@ def _grad(grad, param, maximize, weight_decay):
     return grad
 
 
+def _flat(*arrays):
+    """Whether the arrays are contiguous and of one shape: a compiled update may walk them as flat."""
+    shape = arrays[0].shape
+    return all(a.flags.c_contiguous and a.shape == shape for a in arrays)
+
+
 _CHUNK = 1 << 18  # elements: a chunk of every array stays in cache through a rule's ~10 NumPy passes
 _THREADED = 1 << 20  # elements from which a parameter's chunks are shared among threads
 def _foreach(rule, arrays, **hyper):

@@ -31,7 +31,7 @@ from numpy.lib.stride_tricks import as_strided
 from ...autograd.graph import record
 from ...autograd.grad_mode import state
 from ..._ops.registry import node_class, wrap, shape_str
-from ... import _parallel
+from ... import _kernels, _parallel
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
@@ -152,6 +152,7 @@ class _Wide:
         self.Q = sum((o - 1) * s for o, s in zip(out, self.strides)) + 1
         self.offsets = [sum(j * d * s for j, d, s in zip(js, dil, self.strides))
                         for js in itertools.product(*(range(k) for k in kernel))]
+        self.offset_array = np.array(self.offsets, np.int64)
         # the part of the image inside the padded frame (the padding after may be negative: the last
         # rows of a transposed convolution's output_padding that no kernel offset reaches)
         self.inner = tuple(slice(0, min(i, q - p)) for i, q, p in zip(img, self.padded, pad))
@@ -178,10 +179,14 @@ class _Wide:
     def col2im(self, cols, gx):
         m, C = gx.shape[:2]
         buf = gx if self.bare else np.zeros((m, C) + self.padded, gx.dtype)
-        gt = self._flat(buf).swapaxes(0, 1)
-        Q = self.Q
-        for k, off in enumerate(self.offsets):
-            gt[:, :, off:off + Q] += cols[:, k]
+        flat = self._flat(buf)
+        if _kernels.fits(flat, cols):  # one compiled pass instead of K read-modify-write passes of short rows
+            _kernels.shifted_add(flat, cols, self.offset_array)
+        else:
+            gt = flat.swapaxes(0, 1)
+            Q = self.Q
+            for k, off in enumerate(self.offsets):
+                gt[:, :, off:off + Q] += cols[:, k]
         if not self.bare:
             gx[(Ellipsis,) + self.inner] += buf[(Ellipsis,) + self.frame]
 

@@ -9,7 +9,7 @@ The 1-D pools run as 2-D pools over an unsqueezed input, as in torch (so their g
 """
 import numpy as np
 
-from ... import _dtype as D, _parallel
+from ... import _dtype as D, _kernels, _parallel
 from ...autograd.grad_mode import state
 from ...autograd.graph import record
 from ..._ops.registry import node_class, wrap, shape_str
@@ -84,7 +84,7 @@ def _is_pair_tournament(geo):
 
 
 def _lowest(dt):
-    return -np.inf if dt.kind == "f" else np.iinfo(dt).min
+    return -np.inf if dt.kind in "fV" else np.iinfo(dt).min  # V: ml_dtypes bfloat16
 
 
 # ---------------------------------------------------------------------- max pool
@@ -95,39 +95,15 @@ def _max_pool_array(x, geo, need_arg):
     batch shared out between the threads."""
     out = np.empty(x.shape[:2] + geo[1], x.dtype)
     arg = np.empty(out.shape, np.int8 if np.prod(geo[2]) <= 127 else np.int32) if need_arg else None
-    fill = _pair_tournament if _is_pair_tournament(geo) else _window_scan
-    _parallel.split(lambda s: fill(x[s], geo, out[s], None if arg is None else arg[s]), x.shape[0], x.nbytes)
+    if _is_pair_tournament(geo) and _kernels.fits(x):  # the common 2×2 pool: one compiled pass
+        x3 = x.reshape((-1,) + x.shape[2:])
+        out3 = out.reshape((-1,) + geo[1])
+        arg3 = (arg if arg is not None else np.empty(out.shape, np.int8)).reshape(out3.shape)
+        _parallel.split(lambda s: _kernels.max_pool_2x2(x3[s], out3[s], arg3[s]), len(x3), x.nbytes)
+        return out, arg
+    _parallel.split(lambda s: _window_scan(x[s], geo, out[s], None if arg is None else arg[s]), x.shape[0],
+                    x.nbytes)
     return out, arg
-
-
-def _pair_tournament(x, geo, out, arg):
-    """2×2 windows, stride 2: the max of the two pairs' maxima, and the scan's winner without a scan.
-    The four offsets' planes are first copied apart: NumPy's loops are ten times faster on contiguous
-    operands than on every other element."""
-    q = np.empty((4,) + out.shape, x.dtype)
-    for k, plane in enumerate(_pair_planes(x, geo)):
-        np.copyto(q[k], plane)
-    a, b, c, e = q
-    top, bottom = np.maximum(a, b), np.maximum(c, e)
-    np.maximum(top, bottom, out=out)
-    if arg is None:
-        return
-    right, right2, down = np.greater(b, a), np.greater(e, c), np.greater(bottom, top)
-    if _has_nan(out):  # a NaN anywhere in a window is its maximum
-        right |= np.isnan(b)
-        right2 |= np.isnan(e)
-        down |= np.isnan(bottom)
-    r, r2 = right.view(np.int8), right2.view(np.int8)
-    np.subtract(r2, r, out=arg)  # arg = down ? 2 + right2 : right
-    arg += 2
-    arg *= down.view(np.int8)
-    arg += r
-
-
-def _pair_planes(x, geo):
-    """The four 2×2-window offsets' planes of x, as strided views."""
-    ho, wo = geo[1]
-    return [x[..., i:2 * ho:2, j:2 * wo:2] for i in (0, 1) for j in (0, 1)]
 
 
 def _window_scan(x, geo, out, arg):
@@ -153,21 +129,19 @@ def _has_nan(a):
 def _max_pool_grad_array(g, arg, geo, shape):
     """Each output's gradient into the input position its window's maximum came from."""
     gx = np.empty(shape, g.dtype)
+    if _is_pair_tournament(geo) and _kernels.fits(g):
+        if any(2 * o != i for o, i in zip(geo[1], geo[0])):  # an odd last row or column no window covers
+            gx.fill(0)
+        g3, arg3 = g.reshape((-1,) + geo[1]), arg.reshape((-1,) + geo[1])
+        gx3 = gx.reshape((-1,) + shape[2:])
+        _parallel.split(lambda s: _kernels.max_pool_2x2_backward(g3[s], arg3[s], gx3[s]), len(g3), gx.nbytes)
+        return gx
     entries = _compact(geo).entries
-    pairs = _is_pair_tournament(geo)
     overlap = not _non_overlapping(geo)
-    covered = pairs and all(2 * o == i for o, i in zip(geo[1], geo[0]))
 
     def fill(s):
         gs, argk, gxs = g[s], arg[s], gx[s]
-        if not covered:
-            gxs.fill(0)
-        if pairs:  # each offset's plane computed contiguous, then put in place with a strided copy
-            part = np.empty(gs.shape, gs.dtype)
-            for k, plane in enumerate(_pair_planes(gxs, geo)):
-                np.multiply(gs, argk == k, out=part)
-                np.copyto(plane, part)
-            return
+        gxs.fill(0)
         for _, src, k, dst in entries:
             if overlap:
                 gxs[src] += gs[dst] * (argk[dst] == k)

@@ -1,0 +1,117 @@
+"""Compiled loops (numba) for the passes NumPy can only run as many strided calls.
+
+NumPy's loops are fast over long contiguous runs and slow over every other element or over short
+rows: a 2×2 max pool is four strided reads and a dozen passes over the result, a col2im nine
+read-modify-write passes of short rows. Here each is one pass that reads and writes every element
+once. The loops release the GIL, so ember._parallel can run them on slices in several threads.
+Each takes float32 and float64 arrays (`fits`); callers keep their NumPy path for other dtypes.
+
+numba is imported and the loops compiled (cached on disk) on first use, not at `import ember`.
+"""
+import functools
+
+import numpy as np
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def fits(*arrays):
+    """Whether the compiled loops take these arrays: float32 or float64, all of one dtype."""
+    dt = arrays[0].dtype
+    return dt in _FLOATS and all(a.dtype == dt for a in arrays)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled():
+    import numba
+
+    jit = numba.njit(nogil=True, cache=True, error_model="numpy")  # IEEE division: inf and nan, as NumPy
+
+    @jit
+    def max_pool_2x2(x, out, arg):
+        """out[p, i, j] = max of x[p, 2i:2i+2, 2j:2j+2] and arg its offset (0..3) by torch's scan:
+        an offset is taken when greater than the maximum so far or NaN."""
+        for p in range(out.shape[0]):
+            for i in range(out.shape[1]):
+                for j in range(out.shape[2]):
+                    m = x[p, 2 * i, 2 * j]
+                    k = 0
+                    for d in range(1, 4):
+                        v = x[p, 2 * i + d // 2, 2 * j + d % 2]
+                        if v > m or v != v:
+                            m = v
+                            k = d
+                    out[p, i, j] = m
+                    arg[p, i, j] = k
+
+    @jit
+    def max_pool_2x2_backward(g, arg, gx):
+        """Each window of gx (its 2×2 block) gets g at the offset arg names and zeros elsewhere."""
+        for p in range(g.shape[0]):
+            for i in range(g.shape[1]):
+                for j in range(g.shape[2]):
+                    k, v = arg[p, i, j], g[p, i, j]
+                    gx[p, 2 * i, 2 * j] = v if k == 0 else 0.0
+                    gx[p, 2 * i, 2 * j + 1] = v if k == 1 else 0.0
+                    gx[p, 2 * i + 1, 2 * j] = v if k == 2 else 0.0
+                    gx[p, 2 * i + 1, 2 * j + 1] = v if k == 3 else 0.0
+
+    @jit
+    def shifted_add(flat, cols, offsets):
+        """flat (m, C, L)[i, c, off_k + q] += cols (C, K, m, Q)[c, k, i, q]: the wide layout's col2im."""
+        C, K, m, Q = cols.shape
+        for i in range(m):
+            for c in range(C):
+                for k in range(K):
+                    # 1-D views indexed by the loop counter: LLVM vectorises this loop, not flat[i, c, off + q]
+                    dst, src = flat[i, c, offsets[k]:offsets[k] + Q], cols[c, k, i]
+                    for q in range(Q):
+                        dst[q] += src[q]
+
+    @jit
+    def relu_backward(g, y, out):
+        """out = g where y > 0, else 0 (flat arrays)."""
+        for i in range(g.size):
+            out[i] = g[i] if y[i] > 0 else 0.0
+
+    # The optimizers' updates: the NumPy rules' operations in the same order, on scalars the callers give
+    # in the arrays' dtype (as NumPy casts a Python float), so the results are the same to the bit.
+    @jit
+    def adam_update(param, grad, exp_avg, exp_avg_sq, w1, lerp_small, one_minus_w1, beta2, one_minus_beta2,
+                    bc2_sqrt, eps, step_size):
+        for i in range(param.size):
+            g = grad[i]
+            m = exp_avg[i]
+            m = m + w1 * (g - m) if lerp_small else g - (g - m) * one_minus_w1
+            exp_avg[i] = m
+            v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
+            exp_avg_sq[i] = v
+            param[i] = param[i] + step_size * m / (np.sqrt(v) / bc2_sqrt + eps)
+
+    @jit
+    def adadelta_update(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, lr):
+        for i in range(param.size):
+            g = grad[i]
+            v = square_avg[i] * rho + one_minus_rho * g * g
+            square_avg[i] = v
+            delta = np.sqrt(acc_delta[i] + eps) / np.sqrt(v + eps) * g
+            acc_delta[i] = acc_delta[i] * rho + one_minus_rho * delta * delta
+            param[i] = param[i] - lr * delta
+
+    @jit
+    def sgd_momentum_update(param, grad, buf, momentum, damped, one_minus_dampening, lr):
+        for i in range(param.size):
+            b = buf[i] * momentum + (one_minus_dampening * grad[i] if damped else grad[i])
+            buf[i] = b
+            param[i] = param[i] - lr * b
+
+    return {"sgd_momentum_update": sgd_momentum_update, "max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward,
+            "shifted_add": shifted_add, "relu_backward": relu_backward, "adam_update": adam_update,
+            "adadelta_update": adadelta_update}
+
+
+def __getattr__(name):
+    try:
+        return _compiled()[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
