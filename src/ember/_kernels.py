@@ -69,6 +69,40 @@ def _compiled():
                         dst[q] += src[q]
 
     @jit
+    def shifted_copy(flat, cols, offsets):
+        """cols (C, K, m, Q)[c, k, i, q] = flat (m, C, L)[i, c, off_k + q]: the wide layout's im2col."""
+        C, K, m, Q = cols.shape
+        for c in range(C):
+            for k in range(K):
+                for i in range(m):
+                    dst, src = cols[c, k, i], flat[i, c, offsets[k]:offsets[k] + Q]
+                    for q in range(Q):
+                        dst[q] = src[q]
+
+    @jit
+    def wide_to_output(r, bias, y, row):
+        """y (m, O, Ho, Wo) = r (O, m, Q) read at the wide layout's positions (image rows `row` apart) + bias."""
+        m, O, Ho, Wo = y.shape
+        for i in range(m):
+            for o in range(O):
+                b = bias[o]
+                for h in range(Ho):
+                    dst, src = y[i, o, h], r[o, i, h * row:h * row + Wo]
+                    for w in range(Wo):
+                        dst[w] = src[w] + b
+
+    @jit
+    def output_to_wide(gy, buf, row):
+        """buf (O, m, Q) at the wide layout's positions = gy (m, O, Ho, Wo); buf's gaps are left alone."""
+        m, O, Ho, Wo = gy.shape
+        for o in range(O):
+            for i in range(m):
+                for h in range(Ho):
+                    dst, src = buf[o, i, h * row:h * row + Wo], gy[i, o, h]
+                    for w in range(Wo):
+                        dst[w] = src[w]
+
+    @jit
     def relu_backward(g, y, out):
         """out = g where y > 0, else 0 (flat arrays)."""
         for i in range(g.size):
@@ -106,7 +140,8 @@ def _compiled():
             param[i] = param[i] - lr * b
 
     return {"sgd_momentum_update": sgd_momentum_update, "max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward,
-            "shifted_add": shifted_add, "relu_backward": relu_backward, "adam_update": adam_update,
+            "shifted_add": shifted_add, "shifted_copy": shifted_copy, "wide_to_output": wide_to_output,
+            "output_to_wide": output_to_wide, "relu_backward": relu_backward, "adam_update": adam_update,
             "adadelta_update": adadelta_update}
 
 

@@ -132,6 +132,10 @@ class _Compact:
         """(A, m, Q) -> a view (A, m, *out) of the output positions."""
         return a.reshape(a.shape[:2] + self.geo[1])
 
+    def output(self, r, bias, y):
+        """y (m, O, *out) = the GEMM result r (O, m, Q) at the output positions, + bias (O,) unless None."""
+        _to_output(self.positions(r), bias, y)
+
     def gy_cols(self, gy):
         """gy (m, O, *out) as (O, m, Q), the GEMM operand of the gradients (a transposing copy)."""
         return np.ascontiguousarray(gy.reshape(gy.shape[:2] + (-1,)).swapaxes(0, 1))
@@ -169,10 +173,13 @@ class _Wide:
             buf = _take(("pad", self.geo), x.shape[:2] + self.padded, x.dtype, True)
             buf[(Ellipsis,) + self.frame] = x[(Ellipsis,) + self.inner]
             flat = self._flat(buf)
-        xt = flat.swapaxes(0, 1)
-        Q = self.Q
-        for k, off in enumerate(self.offsets):
-            cols[:, k] = xt[:, :, off:off + Q]
+        if _kernels.fits(flat, cols):
+            _kernels.shifted_copy(flat, cols, self.offset_array)
+        else:
+            xt = flat.swapaxes(0, 1)
+            Q = self.Q
+            for k, off in enumerate(self.offsets):
+                cols[:, k] = xt[:, :, off:off + Q]
         if not self.bare:
             _give(("pad", self.geo), buf)
 
@@ -194,14 +201,32 @@ class _Wide:
         isz = a.itemsize
         return as_strided(a, a.shape[:2] + self.geo[1], a.strides[:2] + tuple(s * isz for s in self.strides))
 
+    def output(self, r, bias, y):
+        if len(self.geo[1]) == 2 and _kernels.fits(r, y):  # one compiled pass over short image rows
+            zero = np.zeros(r.shape[0], r.dtype) if bias is None else bias
+            _kernels.wide_to_output(r, zero, y, self.strides[0])
+        else:
+            _to_output(self.positions(r), bias, y)
+
     def gy_cols(self, gy):
         """(O, m, Q) with gy at the output positions and zeros between (kept zero across reuses)."""
         buf = _take(("gy", self.geo), (gy.shape[1], gy.shape[0], self.Q), gy.dtype, True)
-        self.positions(buf)[...] = gy.swapaxes(0, 1)
+        if len(self.geo[1]) == 2 and _kernels.fits(gy, buf) and gy.flags.c_contiguous:
+            _kernels.output_to_wide(gy, buf, self.strides[0])
+        else:
+            self.positions(buf)[...] = gy.swapaxes(0, 1)
         return buf
 
     def done_with(self, gyc):
         _give(("gy", self.geo), gyc)
+
+
+def _to_output(pos, bias, y):
+    """y (m, O, *out) = pos (O, m, *out) (+ bias (O,)): the copy and the bias add in one pass."""
+    if bias is None:
+        np.copyto(y, pos.swapaxes(0, 1))
+    else:
+        np.add(pos.swapaxes(0, 1), bias.reshape((1, -1) + (1,) * (y.ndim - 2)), out=y)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -241,7 +266,6 @@ def _forward(x, wm, geo, bias=None, keep=False, gw_of=None):
     y = np.empty((N, O) + geo[1], dt)
     chunks = _chunks(N, C * lay.K * lay.Q * dt.itemsize)
     kept = [None] * len(chunks) if keep else None
-    b = None if bias is None else bias.reshape((1, O) + (1,) * len(geo[1]))
 
     def share(part):
         gw = np.zeros(wm.shape, dt) if gw_of is not None else None
@@ -249,11 +273,7 @@ def _forward(x, wm, geo, bias=None, keep=False, gw_of=None):
             cols = _take(("cols", geo), (C, lay.K, m, lay.Q), dt, not lay.dense)
             lay.im2col(x[s:s + m], cols)
             c3 = cols.reshape(G, CK, m * lay.Q)
-            r = np.matmul(wm, c3).reshape(O, m, lay.Q)
-            if b is None:
-                np.copyto(y[s:s + m], lay.positions(r).swapaxes(0, 1))
-            else:  # the copy to (m, O, *out) and the bias add are one pass
-                np.add(lay.positions(r).swapaxes(0, 1), b, out=y[s:s + m])
+            lay.output(np.matmul(wm, c3).reshape(O, m, lay.Q), bias, y[s:s + m])
             if gw is not None:
                 gyc = lay.gy_cols(gw_of[s:s + m])
                 gw += np.matmul(gyc.reshape(G, Og, -1), c3.transpose(0, 2, 1))
