@@ -57,50 +57,38 @@ def _compiled():
                     gx[p, 2 * i + 1, 2 * j + 1] = v if k == 3 else 0.0
 
     @jit
-    def shifted_add(flat, cols, offsets):
-        """flat (m, C, L)[i, c, off_k + q] += cols (C, K, m, Q)[c, k, i, q]: the wide layout's col2im."""
+    def shifted(flat, cols, offsets, gather):
+        """The wide layout's im2col (gather): cols (C, K, m, Q)[c, k, i, q] = flat (m, C, L)[i, c, off_k + q];
+        and its col2im (not gather): flat[i, c, off_k + q] += cols[c, k, i, q]."""
         C, K, m, Q = cols.shape
         for i in range(m):
             for c in range(C):
                 for k in range(K):
                     # 1-D views indexed by the loop counter: LLVM vectorises this loop, not flat[i, c, off + q]
-                    dst, src = flat[i, c, offsets[k]:offsets[k] + Q], cols[c, k, i]
-                    for q in range(Q):
-                        dst[q] += src[q]
+                    image, patch = flat[i, c, offsets[k]:offsets[k] + Q], cols[c, k, i]
+                    if gather:
+                        for q in range(Q):
+                            patch[q] = image[q]
+                    else:
+                        for q in range(Q):
+                            image[q] += patch[q]
 
     @jit
-    def shifted_copy(flat, cols, offsets):
-        """cols (C, K, m, Q)[c, k, i, q] = flat (m, C, L)[i, c, off_k + q]: the wide layout's im2col."""
-        C, K, m, Q = cols.shape
-        for c in range(C):
-            for k in range(K):
-                for i in range(m):
-                    dst, src = cols[c, k, i], flat[i, c, offsets[k]:offsets[k] + Q]
-                    for q in range(Q):
-                        dst[q] = src[q]
-
-    @jit
-    def wide_to_output(r, bias, y, row):
-        """y (m, O, Ho, Wo) = r (O, m, Q) read at the wide layout's positions (image rows `row` apart) + bias."""
-        m, O, Ho, Wo = y.shape
+    def wide_rows(wide, out, bias, row, gather):
+        """Between the wide layout's (O, m, Q), image rows `row` apart, and the output (m, O, Ho, Wo):
+        gather: out = wide at the output positions + bias (O,); else wide at those positions = out."""
+        m, O, Ho, Wo = out.shape
         for i in range(m):
             for o in range(O):
                 b = bias[o]
                 for h in range(Ho):
-                    dst, src = y[i, o, h], r[o, i, h * row:h * row + Wo]
-                    for w in range(Wo):
-                        dst[w] = src[w] + b
-
-    @jit
-    def output_to_wide(gy, buf, row):
-        """buf (O, m, Q) at the wide layout's positions = gy (m, O, Ho, Wo); buf's gaps are left alone."""
-        m, O, Ho, Wo = gy.shape
-        for o in range(O):
-            for i in range(m):
-                for h in range(Ho):
-                    dst, src = buf[o, i, h * row:h * row + Wo], gy[i, o, h]
-                    for w in range(Wo):
-                        dst[w] = src[w]
+                    w_row, o_row = wide[o, i, h * row:h * row + Wo], out[i, o, h]
+                    if gather:
+                        for w in range(Wo):
+                            o_row[w] = w_row[w] + b
+                    else:
+                        for w in range(Wo):
+                            w_row[w] = o_row[w]
 
     @jit
     def relu_backward(g, y, out):
@@ -140,8 +128,7 @@ def _compiled():
             param[i] = param[i] - lr * b
 
     return {"sgd_momentum_update": sgd_momentum_update, "max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward,
-            "shifted_add": shifted_add, "shifted_copy": shifted_copy, "wide_to_output": wide_to_output,
-            "output_to_wide": output_to_wide, "relu_backward": relu_backward, "adam_update": adam_update,
+            "shifted": shifted, "wide_rows": wide_rows, "relu_backward": relu_backward, "adam_update": adam_update,
             "adadelta_update": adadelta_update}
 
 

@@ -174,7 +174,7 @@ class _Wide:
             buf[(Ellipsis,) + self.frame] = x[(Ellipsis,) + self.inner]
             flat = self._flat(buf)
         if _kernels.fits(flat, cols):
-            _kernels.shifted_copy(flat, cols, self.offset_array)
+            _kernels.shifted(flat, cols, self.offset_array, True)
         else:
             xt = flat.swapaxes(0, 1)
             Q = self.Q
@@ -188,7 +188,7 @@ class _Wide:
         buf = gx if self.bare else np.zeros((m, C) + self.padded, gx.dtype)
         flat = self._flat(buf)
         if _kernels.fits(flat, cols):  # one compiled pass instead of K read-modify-write passes of short rows
-            _kernels.shifted_add(flat, cols, self.offset_array)
+            _kernels.shifted(flat, cols, self.offset_array, False)
         else:
             gt = flat.swapaxes(0, 1)
             Q = self.Q
@@ -204,7 +204,7 @@ class _Wide:
     def output(self, r, bias, y):
         if len(self.geo[1]) == 2 and _kernels.fits(r, y):  # one compiled pass over short image rows
             zero = np.zeros(r.shape[0], r.dtype) if bias is None else bias
-            _kernels.wide_to_output(r, zero, y, self.strides[0])
+            _kernels.wide_rows(r, y, zero, self.strides[0], True)
         else:
             _to_output(self.positions(r), bias, y)
 
@@ -212,7 +212,7 @@ class _Wide:
         """(O, m, Q) with gy at the output positions and zeros between (kept zero across reuses)."""
         buf = _take(("gy", self.geo), (gy.shape[1], gy.shape[0], self.Q), gy.dtype, True)
         if len(self.geo[1]) == 2 and _kernels.fits(gy, buf) and gy.flags.c_contiguous:
-            _kernels.output_to_wide(gy, buf, self.strides[0])
+            _kernels.wide_rows(buf, gy, np.zeros(gy.shape[1], gy.dtype), self.strides[0], False)
         else:
             self.positions(buf)[...] = gy.swapaxes(0, 1)
         return buf
