@@ -9,6 +9,7 @@ Each takes float32 and float64 arrays (`fits`); callers keep their NumPy path fo
 numba is imported and the loops compiled (cached on disk) on first use, not at `import ember`.
 """
 import functools
+import threading
 
 import numpy as np
 
@@ -21,8 +22,16 @@ def fits(*arrays):
     return dt in _FLOATS and all(a.dtype == dt for a in arrays)
 
 
-@functools.lru_cache(maxsize=None)
+_lock = threading.Lock()  # the first calls may come from several threads at once: compile once
+
+
 def _compiled():
+    with _lock:
+        return _compile()
+
+
+@functools.lru_cache(maxsize=None)
+def _compile():
     import numba
 
     jit = numba.njit(nogil=True, cache=True, error_model="numpy")  # IEEE division: inf and nan, as NumPy
@@ -127,9 +136,11 @@ def _compiled():
             buf[i] = b
             param[i] = param[i] - lr * b
 
-    return {"sgd_momentum_update": sgd_momentum_update, "max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward,
-            "shifted": shifted, "wide_rows": wide_rows, "relu_backward": relu_backward, "adam_update": adam_update,
-            "adadelta_update": adadelta_update}
+    kernels = {"max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward, "shifted": shifted,
+               "wide_rows": wide_rows, "relu_backward": relu_backward, "adam_update": adam_update,
+               "adadelta_update": adadelta_update, "sgd_momentum_update": sgd_momentum_update}
+    globals().update(kernels)  # later lookups find them directly, without __getattr__
+    return kernels
 
 
 def __getattr__(name):

@@ -101,6 +101,15 @@ def _blas():
     return ", ".join(pools) or text
 
 
+def _kernels_version():
+    """What compiles ember._kernels: 'numba <version>'."""
+    from importlib.metadata import version, PackageNotFoundError
+    try:
+        return f"numba {version('numba')}"
+    except PackageNotFoundError:
+        return "numba not installed"
+
+
 def info():
     """The text `ember info` prints."""
     import numpy
@@ -111,6 +120,7 @@ def info():
         ("Python", platform.python_version()),
         ("NumPy", numpy.__version__),
         ("BLAS", _blas()),
+        ("kernels", _kernels_version()),
         ("backend", f"{_backend.xp.__name__} (CPU)"),
         ("threads", str(ember.get_num_threads())),
         ("CPU cores", str(os.cpu_count())),

@@ -1,4 +1,6 @@
 """`ember info`: versions, BLAS, threads, devices (the devices as PyTorch sees them on this machine)."""
+import importlib.metadata
+
 import numpy
 import torch
 
@@ -12,6 +14,7 @@ def test_info(ember):
     assert rows["Ember"] == __version__
     assert rows["NumPy"] == numpy.__version__
     assert rows["BLAS"] and rows["backend"].startswith("numpy")
+    assert rows["kernels"] == "numba " + importlib.metadata.version("numba")
     assert int(rows["threads"]) >= 1
     assert rows["CUDA available"] == str(torch.cuda.is_available())
     assert rows["MPS available"] == str(torch.backends.mps.is_available())
