@@ -241,10 +241,12 @@ def _layout(geo):
 
 # ---------------------------------------------------------------------- the loops on arrays
 def _chunks(N, cols_bytes_per_image):
-    """(chunk number, first image, images) covering the batch: a chunk's patch matrix near
-    CHUNK_BYTES, and at least one chunk per thread."""
+    """(chunk number, first image, images) covering the batch: a chunk's patch matrix at most about
+    CHUNK_BYTES, and the same number of chunks of about the same size for every thread."""
     threads = _parallel.get_num_threads()
-    n = max(1, min(-(-N // threads), CHUNK_BYTES // max(1, cols_bytes_per_image)))
+    most = max(1, CHUNK_BYTES // max(1, cols_bytes_per_image))
+    per_thread = -(-N // threads)
+    n = -(-per_thread // -(-per_thread // most))  # per_thread split into equal chunks of at most `most`
     return [(i, s, min(n, N - s)) for i, s in enumerate(range(0, N, n))]
 
 
