@@ -115,12 +115,18 @@ def _check_ragged(data, dim=1):
 
 
 def _check_fits(arr, dt):
-    """Python numbers given an integer dtype must fit it (negative ints wrap into uint8, as in torch)."""
-    if dt._cat != 1 or dt is D.bool_ or arr.dtype.kind not in "if" or not arr.size:
+    """Python numbers given a dtype must fit it: complex numbers only a complex (or bool) dtype, and
+    numbers given an integer dtype its range, NaN not at all (negative ints wrap into uint8, as in torch)."""
+    if dt is D.bool_ or not arr.size:
+        return
+    if arr.dtype.kind == "c" and dt._cat < 3:
+        raise TypeError("'complex' object cannot be interpreted as an integer" if dt._cat == 1 else
+                        "must be real number, not complex")
+    if dt._cat != 1 or arr.dtype.kind not in "if":
         return
     info = np.iinfo(dt.np)
     lo = info.min if dt is not D.uint8 else (-np.inf if arr.dtype.kind == "i" else 0)
-    if (arr > info.max).any() or (arr < lo).any():
+    if (arr > info.max).any() or (arr < lo).any() or (arr.dtype.kind == "f" and np.isnan(arr).any()):
         raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
 
 
