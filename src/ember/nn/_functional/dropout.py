@@ -1,5 +1,6 @@
 """Dropout: multiply by a random keep-mask scaled by 1/(1-p), drawn per element or per channel
 (dropout1d/2d/3d zero whole feature maps); alpha dropout keeps SELU's mean and variance."""
+import math
 import warnings
 
 import numpy as np
@@ -25,14 +26,23 @@ def _apply(input, p, training, inplace, mask_shape, alpha):
     dt = input._dtype
     if p == 1:
         return input.mul_(0.0) if inplace else input * 0.0
-    keep = (rng().random(mask_shape, dtype=np.float32) >= p).astype(dt.np)
+    keep = _bernoulli_keep(mask_shape, p)
     if not alpha:
         scale = wrap(keep * dt.np.type(1.0 / (1.0 - p)), dt)
         return input.mul_(scale) if inplace else input * scale
+    keep = keep.astype(dt.np)
     a = 1.0 / np.sqrt((SELU_NEG_SATURATION ** 2 * p + 1) * (1 - p))
     shift = wrap((keep - 1) * (SELU_NEG_SATURATION * a) + SELU_NEG_SATURATION * a * p, dt)
     scale = wrap(keep * a, dt)
     return input.mul_(scale).add_(shift) if inplace else input * scale + shift
+
+
+def _bernoulli_keep(shape, p):
+    """A bool mask, each element True with probability 1 - p: raw 32-bit draws against p·2³² (a finer
+    threshold than a float32 uniform's 2⁻²⁴ steps, at two thirds of its cost)."""
+    n = math.prod(shape)
+    bits = rng().bit_generator.random_raw((n + 1) // 2).view(np.uint32)[:n]
+    return (bits >= np.uint32(min(int(p * 2.0 ** 32), 2 ** 32 - 1))).reshape(shape)
 
 
 def _feature_shape(input, batched):
