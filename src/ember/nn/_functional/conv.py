@@ -5,7 +5,7 @@ threads (each runs its chunks end to end in its own cache; see ember._parallel).
 has the patch matrix  cols (C, K, m, Q)  (K kernel offsets, Q positions per image), built by one
 slice copy per kernel offset, and the convolution is ONE GEMM per chunk:
     forward       y    (O, m·Q)    = W (O, C·K) @ cols (C·K, m·Q)           then y to (m, O, *out) + bias
-    weight grad   gW   (O, C·K)   += gy (O, m·Q) @ colsᵀ                    (cols kept from the forward)
+    weight grad   gWᵀ  (C·K, O)   += cols @ gy (O, m·Q)ᵀ                    (cols rebuilt, see below)
     input grad    gcol (C·K, m·Q)  = Wᵀ @ gy,  then col2im: one slice-add per kernel offset
 (a batch of G GEMMs with groups). A transposed convolution runs the same loops with the roles swapped.
 
@@ -37,7 +37,6 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "unfold", "fold"]
 
 CHUNK_BYTES = 1 << 21      # target size of one chunk's patch matrix (about a core's L2)
-KEEP_BYTES = 1 << 28       # above this the backward rebuilds the patch matrix instead of keeping it
 
 
 def _ntuple(value, n):
@@ -241,13 +240,13 @@ def _layout(geo):
 
 # ---------------------------------------------------------------------- the loops on arrays
 def _chunks(N, cols_bytes_per_image):
-    """(chunk number, first image, images) covering the batch: a chunk's patch matrix at most about
+    """(first image, images) chunks covering the batch: a chunk's patch matrix at most about
     CHUNK_BYTES, and the same number of chunks of about the same size for every thread."""
     threads = _parallel.get_num_threads()
     most = max(1, CHUNK_BYTES // max(1, cols_bytes_per_image))
     per_thread = -(-N // threads)
     n = -(-per_thread // -(-per_thread // most))  # per_thread split into equal chunks of at most `most`
-    return [(i, s, min(n, N - s)) for i, s in enumerate(range(0, N, n))]
+    return [(s, min(n, N - s)) for s in range(0, N, n)]
 
 
 def _wmat(w, groups):
@@ -255,9 +254,8 @@ def _wmat(w, groups):
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
-def _forward(x, wm, geo, bias=None, keep=False, gw_of=None):
+def _forward(x, wm, geo, bias=None, gw_of=None):
     """y = W @ im2col(x) (+ bias): x (N, C, *img) -> y (N, G·Og, *out), for wm (G, Og, Cg·K).
-    keep: also return the chunks' patch matrices (for the weight gradient);
     gw_of (N, G·Og, *out): also return Σ gw_of @ im2col(x)ᵀ as (G, Og, Cg·K) (a transposed
     convolution's weight gradient)."""
     lay = _layout(geo)
@@ -267,11 +265,10 @@ def _forward(x, wm, geo, bias=None, keep=False, gw_of=None):
     dt = x.dtype
     y = np.empty((N, O) + geo[1], dt)
     chunks = _chunks(N, C * lay.K * lay.Q * dt.itemsize)
-    kept = [None] * len(chunks) if keep else None
 
     def share(part):
         gw = np.zeros(wm.shape, dt) if gw_of is not None else None
-        for i, s, m in part:
+        for s, m in part:
             cols = _take(("cols", geo), (C, lay.K, m, lay.Q), dt, not lay.dense)
             lay.im2col(x[s:s + m], cols)
             c3 = cols.reshape(G, CK, m * lay.Q)
@@ -280,20 +277,18 @@ def _forward(x, wm, geo, bias=None, keep=False, gw_of=None):
                 gyc = lay.gy_cols(gw_of[s:s + m])
                 gw += np.matmul(gyc.reshape(G, Og, -1), c3.transpose(0, 2, 1))
                 lay.done_with(gyc)
-            if keep:
-                kept[i] = cols
-            else:
-                _give(("cols", geo), cols)
+            _give(("cols", geo), cols)
         return gw
 
     partial = _parallel.run(share, chunks)
-    return y, kept, (sum(partial) if gw_of is not None else None)
+    return y, (sum(partial) if gw_of is not None else None)
 
 
-def _image_grad(gy, wm, geo, C, need_w=False, x=None, kept=None, need_b=False):
+def _image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
     """The gradients of a convolution: gx = col2im(Wᵀ @ gy) (None for C=None), and with need_w
-    gw = Σ gy @ im2col(x)ᵀ (from the forward's kept patch matrices, else rebuilt) and gb = Σ gy.
-    gy (N, G·Og, *out), wm (G, Og, Cg·K). Also a transposed convolution's forward (gy its input)."""
+    gw = Σ gy @ im2col(x)ᵀ and gb = Σ gy. gy (N, G·Og, *out), wm (G, Og, Cg·K). Also a transposed
+    convolution's forward (gy its input). The patch matrices are rebuilt chunk by chunk rather than
+    kept from the forward: a rebuilt one sits in a cache-warm pooled buffer, a kept one in memory."""
     lay = _layout(geo)
     N, O = gy.shape[:2]
     G, Og, CK = wm.shape
@@ -301,24 +296,17 @@ def _image_grad(gy, wm, geo, C, need_w=False, x=None, kept=None, need_b=False):
     Cx = C if C is not None else x.shape[1]
     gx = np.zeros((N, C) + geo[0], dt) if C is not None else None
     wt = wm.transpose(0, 2, 1)
-    if kept:
-        n = kept[0].shape[2]
-        chunks = [(i, s, min(n, N - s)) for i, s in enumerate(range(0, N, n))]
-    else:
-        chunks = _chunks(N, Cx * lay.K * lay.Q * dt.itemsize)
+    chunks = _chunks(N, Cx * lay.K * lay.Q * dt.itemsize)
 
     def share(part):
         gwt = np.zeros((G, CK, Og), dt) if need_w else None  # gWᵀ: cols @ gyᵀ runs faster than gy @ colsᵀ
         gb = np.zeros(O, dt) if need_b else None
-        for i, s, m in part:
+        for s, m in part:
             gyc = lay.gy_cols(gy[s:s + m])
             g3 = gyc.reshape(G, Og, m * lay.Q)
             if need_w:
-                if kept:
-                    cols = kept[i]
-                else:
-                    cols = _take(("cols", geo), (Cx, lay.K, m, lay.Q), dt, not lay.dense)
-                    lay.im2col(x[s:s + m], cols)
+                cols = _take(("cols", geo), (Cx, lay.K, m, lay.Q), dt, not lay.dense)
+                lay.im2col(x[s:s + m], cols)
                 gwt += np.matmul(cols.reshape(G, CK, -1), g3.transpose(0, 2, 1))
                 _give(("cols", geo), cols)
             if need_b:
@@ -349,7 +337,7 @@ def _weight_grad(yside, imgside, geo, groups, wshape):
 
 def _conv_backward(self, g):
     x, w = self.saved
-    geo, transposed, groups, kept = self.args
+    geo, transposed, groups = self.args
     nx, nw = self.next_functions[0][0] is not None, self.next_functions[1][0] is not None
     nb = self.next_functions[2][0] is not None
     red = (0,) + tuple(range(2, g.dim()))
@@ -364,12 +352,11 @@ def _conv_backward(self, g):
     gx = gw = gb = None
     if transposed:  # the input is the output side: grad_input = W @ im2col(g), grad_w from the same columns
         if nx or nw:
-            gx, _, gw = _forward(ga, wm, geo, gw_of=xa if nw else None)
+            gx, gw = _forward(ga, wm, geo, gw_of=xa if nw else None)
         if nb:
             gb = ga.sum(red)
     else:
-        gx, gw, gb = _image_grad(ga, wm, geo, xa.shape[1] if nx else None, nw, xa, kept, nb)
-        self.args = (geo, transposed, groups, None)  # the kept patch matrices went back to the pool
+        gx, gw, gb = _image_grad(ga, wm, geo, xa.shape[1] if nx else None, nw, xa, nb)
     return (wrap(gx, dt) if nx else None, wrap(gw.reshape(wa.shape), dt) if nw else None,
             wrap(gb, dt) if nb else None)
 
@@ -384,18 +371,15 @@ def _conv_op(input, weight, bias, geo, transposed, groups):
     b = bias._data if bias is not None else None
     rg = state.enabled and (input._rg or weight._rg or (bias is not None and bias._rg))
     wm = _wmat(w, groups)
-    kept = None
     if transposed:
         out = _image_grad(x, wm, geo, w.shape[1] * groups)[0]
         if b is not None:
             out += b.reshape((-1,) + (1,) * len(geo[0]))
     else:
-        lay = _layout(geo)
-        keep = rg and weight._rg and x.shape[0] * x.shape[1] * lay.K * lay.Q * x.itemsize <= KEEP_BYTES
-        out, kept, _ = _forward(x, wm, geo, b, keep=keep)
+        out = _forward(x, wm, geo, b)[0]
     res = wrap(out, dt)
     if rg:
-        node = record(_Convolution, res, (input, weight, bias), (geo, transposed, groups, kept))
+        node = record(_Convolution, res, (input, weight, bias), (geo, transposed, groups))
         node.save(input, weight)
     return res
 
