@@ -1,12 +1,14 @@
-"""Compiled loops (numba) for the passes NumPy can only run as many strided calls.
+"""Compiled loops (numba) for the passes NumPy can only run as many strided calls or many passes.
 
 NumPy's loops are fast over long contiguous runs and slow over every other element or over short
 rows: a 2×2 max pool is four strided reads and a dozen passes over the result, a col2im nine
-read-modify-write passes of short rows. Here each is one pass that reads and writes every element
-once. The loops release the GIL, so ember._parallel can run them on slices in several threads.
-Each takes float32 and float64 arrays (`fits`); callers keep their NumPy path for other dtypes.
+read-modify-write passes of short rows, an Adam update a dozen passes over the parameter. Here each
+is one pass that reads and writes every element once. The loops release the GIL, so ember._parallel
+can run them on slices in several threads. Each takes float32 and float64 arrays (`fits`); callers
+keep their NumPy path for other dtypes.
 
-numba is imported and the loops compiled (cached on disk) on first use, not at `import ember`.
+numba is imported and the loops compiled (cached on disk when a cache directory is writable) on
+first use, not at `import ember`.
 """
 import functools
 import threading
@@ -34,7 +36,11 @@ def _compiled():
 def _compile():
     import numba
 
-    jit = numba.njit(nogil=True, cache=True, error_model="numpy")  # IEEE division: inf and nan, as NumPy
+    def jit(fn):
+        try:  # error_model="numpy": IEEE division (inf and nan, as NumPy), no ZeroDivisionError checks
+            return numba.njit(nogil=True, cache=True, error_model="numpy")(fn)
+        except RuntimeError:  # no writable cache directory (a read-only install): compile in memory
+            return numba.njit(nogil=True, error_model="numpy")(fn)
 
     @jit
     def max_pool_2x2(x, out, arg):
