@@ -19,9 +19,19 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def fits(*arrays):
-    """Whether the compiled loops take these arrays: float32 or float64, all of one dtype."""
+    """Whether the compiled loops take these arrays: float32 or float64, all of one dtype (and numba
+    importable: without it every caller takes its NumPy path)."""
     dt = arrays[0].dtype
-    return dt in _FLOATS and all(a.dtype == dt for a in arrays)
+    return dt in _FLOATS and all(a.dtype == dt for a in arrays) and _have_numba()
+
+
+@functools.lru_cache(maxsize=None)
+def _have_numba():
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 _lock = threading.Lock()  # the first calls may come from several threads at once: compile once
