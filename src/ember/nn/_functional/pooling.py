@@ -78,7 +78,7 @@ def _non_overlapping(geo):
     return all(s >= dl * (k - 1) + 1 for k, s, dl in zip(geo[2], geo[3], geo[5]))
 
 
-def _is_pair_tournament(geo):
+def _is_2x2_stride_2(geo):
     return (geo[2] == (2, 2) and geo[3] == (2, 2) and geo[4] == (0, 0) and geo[5] == (1, 1)
             and 2 * geo[1][0] <= geo[0][0] and 2 * geo[1][1] <= geo[0][1])
 
@@ -95,7 +95,7 @@ def _max_pool_array(x, geo, need_arg):
     batch shared out between the threads."""
     out = np.empty(x.shape[:2] + geo[1], x.dtype)
     arg = np.empty(out.shape, np.int8 if np.prod(geo[2]) <= 127 else np.int32) if need_arg else None
-    if _is_pair_tournament(geo) and _kernels.fits(x):  # the common 2×2 pool: one compiled pass
+    if _is_2x2_stride_2(geo) and _kernels.fits(x):  # the common 2×2 pool: one compiled pass
         x3 = x.reshape((-1,) + x.shape[2:])
         out3 = out.reshape((-1,) + geo[1])
         arg3 = (arg if arg is not None else np.empty(out.shape, np.int8)).reshape(out3.shape)
@@ -129,7 +129,7 @@ def _has_nan(a):
 def _max_pool_grad_array(g, arg, geo, shape):
     """Each output's gradient into the input position its window's maximum came from."""
     gx = np.empty(shape, g.dtype)
-    if _is_pair_tournament(geo) and _kernels.fits(g):
+    if _is_2x2_stride_2(geo) and _kernels.fits(g):
         if any(2 * o != i for o, i in zip(geo[1], geo[0])):  # an odd last row or column no window covers
             gx.fill(0)
         g3, arg3 = g.reshape((-1,) + geo[1]), arg.reshape((-1,) + geo[1])
