@@ -14,25 +14,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
-
-class ConvNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.cn1, self.cn2 = nn.Conv2d(1, 16, 3, 1), nn.Conv2d(16, 32, 3, 1)
-        self.dp1, self.dp2 = nn.Dropout2d(0.10), nn.Dropout2d(0.25)
-        self.fc1, self.fc2 = nn.Linear(4608, 64), nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = self.dp1(F.max_pool2d(F.relu(self.cn2(F.relu(self.cn1(x)))), 2))
-        x = self.dp2(F.relu(self.fc1(torch.flatten(x, 1))))
-        return F.log_softmax(self.fc2(x), dim=1)
+from seed_convnet import seed_convnet
 
 
 def main(batch=32, warmup=10, steps=60):
     dist.init_process_group("mpi")
     rank, world = dist.get_rank(), dist.get_world_size()
     torch.manual_seed(rank)
-    model = DistributedDataParallel(ConvNet())
+    model = DistributedDataParallel(seed_convnet(torch, nn, F))
     opt = torch.optim.Adadelta(model.parameters(), lr=0.5)
     X, y = torch.randn(20 * batch, 1, 28, 28), torch.randint(0, 10, (20 * batch,))
 

@@ -14,6 +14,8 @@ import subprocess
 import sys
 import warnings
 
+from seed_convnet import seed_convnet
+
 
 def accuracy(fw, seed, epochs):
     import numpy as np
@@ -29,21 +31,9 @@ def accuracy(fw, seed, epochs):
         x = (d.data.numpy().astype(np.float32) / 255 - MEAN[0]) / STD[0]
         return data.TensorDataset(torch.from_numpy(x[:, None]), torch.from_numpy(d.targets.numpy().astype(np.int64)))
 
-    class ConvNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.cn1, self.cn2 = nn.Conv2d(1, 16, 3, 1), nn.Conv2d(16, 32, 3, 1)
-            self.dp1, self.dp2 = nn.Dropout2d(0.10), nn.Dropout2d(0.25)
-            self.fc1, self.fc2 = nn.Linear(4608, 64), nn.Linear(64, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.cn2(F.relu(self.cn1(x)))), 2)
-            x = F.relu(self.fc1(torch.flatten(self.dp1(x), 1)))
-            return F.log_softmax(self.fc2(self.dp2(x)), dim=1)
-
     torch.manual_seed(seed)
     train, test = dataset(True), dataset(False)
-    model = ConvNet()
+    model = seed_convnet(torch, nn, F)
     opt = torch.optim.Adadelta(model.parameters(), lr=0.5)
     for _ in range(epochs):
         model.train()
