@@ -44,6 +44,16 @@ MODULES = [
      [N(30, 8, 20, 20, dtype="float64")]),
     ("conv3d-groups-dilation", lambda nn: nn.Conv3d(2, 4, 2, dilation=2, groups=2), [N(1, 2, 5, 5, 5)]),
 ]
+# the same seed-sized batches in float32 (the compiled loops of stride-1 float32 convolutions, on a CPU
+# with AVX-512): sums of up to 20,000 float32 products, compared at float32's resolution for them
+SEED_FLOAT32 = [
+    ("conv2d-seed-mnist-batch-float32", lambda nn: nn.Conv2d(16, 32, 3, 1), [N(40, 16, 26, 26)]),
+    ("conv2d-seed-cifar-batch-float32", lambda nn: nn.Conv2d(32, 32, 3, padding=1), [N(24, 32, 16, 16)]),
+    ("conv2d-odd-channels-batch-float32", lambda nn: nn.Conv2d(5, 7, (3, 2), padding=(2, 1), dilation=(1, 2)),
+     [N(33, 5, 11, 13)]),
+    ("convT2d-batch-float32", lambda nn: nn.ConvTranspose2d(16, 6, 3, padding=1), [N(36, 16, 12, 12)]),
+    ("conv1d-batch-float32", lambda nn: nn.Conv1d(6, 10, 5, padding=2), [N(64, 6, 300)]),
+]
 for _mode in ("reflect", "replicate", "circular"):
     MODULES += [
         (f"conv2d-{_mode}", lambda nn, m=_mode: nn.Conv2d(3, 4, 3, padding=(1, 2), padding_mode=m), [N(2, 3, 6, 7)]),
@@ -84,6 +94,20 @@ MODULES += [
 @pytest.mark.parametrize("build,specs", [m[1:] for m in MODULES], ids=[m[0] for m in MODULES])
 def test_module_matches_torch(build, specs):
     check_against_torch(build, specs, atol=1e-4)
+
+
+@pytest.mark.parametrize("build,specs", [m[1:] for m in SEED_FLOAT32], ids=[m[0] for m in SEED_FLOAT32])
+def test_float32_batches_match_torch(build, specs):
+    check_against_torch(build, specs, rtol=1e-4, atol=2e-3)
+
+
+def test_generated_kernels_are_the_generators_output():
+    """src/ember/_gemm_kernels.py is written by tools/gen_gemm_kernels.py: an edit by hand shows here."""
+    import pathlib
+    import runpy
+    root = pathlib.Path(__file__).resolve().parents[2]
+    gen = runpy.run_path(str(root / "tools" / "gen_gemm_kernels.py"))
+    assert (root / "src" / "ember" / "_gemm_kernels.py").read_text(encoding="utf-8") == gen["source"]()
 
 
 FUNCTIONS = [

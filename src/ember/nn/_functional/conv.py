@@ -57,6 +57,7 @@ _pooled_bytes = [0]
 
 
 def _take(key, shape, dtype, zeros):
+    dtype = np.dtype(dtype)  # the keys hold dtypes, as _give finds them (np.float32 itself hashes apart)
     with _pool_lock:
         free = _POOL.get((key, shape, dtype))
         if free:
@@ -238,15 +239,149 @@ def _layout(geo):
     return _Wide(geo) if all(s == 1 for s in geo[3]) else _compact(geo)
 
 
+class _Shifted:
+    """Stride 1 and float32 on a CPU with AVX-512: the three products of a convolution as compiled
+    loops (ember._kernels.shifted_gemm, shifted_gemm_t) that read kernel offset k's patch of an
+    image straight from the image at positions offsets[k] + q, so no patch matrix is built:
+        forward      r  (O, m, Q)   = Σ_ck W[o, c, k] · img[i, c, off_k + q]     then r to y + bias
+        weight grad  gW (O, C·K)   += Σ_iq gy[i, o, front + q] · img[i, c, off_k + q]
+        input grad   gimg (C, m, P) = Σ_ok W[o, c, k] · gy[i, o, front - off_k + p]  (a full correlation)
+    img is the (padded) image flattened and gy the output gradient in the same wide layout, placed
+    `front` (the largest offset) zeros in, with zeros between its rows. The loops take blocks of
+    rows and positions, so rows are padded with zeros to a multiple of the block and positions run
+    on to a multiple of the lanes (the extra results are dropped)."""
+
+    def __init__(self, geo):
+        from ..._gemm_kernels import ROWS, LANES, T_ROWS, T_COLS
+        lay = self.lay = _layout(geo)
+        self.front = max(lay.offsets)
+        self.P = math.prod(lay.padded)  # = front + Q
+        self.Qp = -(-lay.Q // LANES) * LANES
+        self.Pp = -(-self.P // LANES) * LANES
+        self.rows, self.t_rows, self.t_cols = ROWS, T_ROWS, T_COLS
+        self.offsets = lay.offset_array
+        self.back_offsets = self.front - lay.offset_array
+
+    def _up(self, n, block):
+        return -(-n // block) * block
+
+    def _image(self, x):
+        """x (m, C, *img) as a pooled (m, C, front + Qp) buffer: the (padded) image, then zeros."""
+        lay = self.lay
+        m, C = x.shape[:2]
+        buf = _take(("img", lay.geo), (m, C, self.front + self.Qp), x.dtype, True)
+        frame = buf[:, :, :self.P].reshape((m, C) + lay.padded)
+        frame[(Ellipsis,) + lay.frame] = x[(Ellipsis,) + lay.inner]
+        return buf
+
+    def _grad(self, gy, rows):
+        """gy (m, O, *out) as a pooled (m, rows, front + Pp) buffer in the wide layout, `front` in."""
+        m, O = gy.shape[:2]
+        buf = _take(("grad", self.lay.geo), (m, rows, self.front + self.Pp), gy.dtype, True)
+        wide = buf[:, :O, self.front:self.front + self.lay.Q].swapaxes(0, 1)
+        self.lay.positions(wide)[...] = gy.swapaxes(0, 1)
+        return buf
+
+    def _weight_grad(self, g, img, gw):
+        if gw is not None:
+            _kernels.shifted_gemm_t(g, self.front, img, self.offsets, self.Qp, gw, _ZERO)
+
+    def forward(self, x, w, bias, gw_of, flops):
+        """y = conv(x) + bias for w (O, C·K); with gw_of (N, O, *out) also Σ gw_of ⋆ x as (1, O, C·K)."""
+        lay = self.lay
+        N, C = x.shape[:2]
+        O, CK = w.shape
+        Op = self._up(O, self.rows)
+        wt = np.zeros((CK, Op), np.float32)
+        wt[:, :O] = w.T
+        y = np.empty((N, O) + lay.geo[1], np.float32)
+        chunks = _chunks(N, (C * (self.front + self.Qp) + Op * self.Qp) * 4, flops)
+
+        def share(part):
+            gw = None if gw_of is None else np.zeros((self._up(O, self.t_rows), self._up(CK, self.t_cols)), np.float32)
+            for s, m in part:
+                img = self._image(x[s:s + m])
+                r = _take(("out", lay.geo), (Op, m, self.Qp), np.float32, False)
+                _kernels.shifted_gemm(img, wt, self.offsets, r, _ZERO)
+                lay.output(r[:O], bias, y[s:s + m])
+                _give(("out", lay.geo), r)
+                if gw is not None:
+                    g = self._grad(gw_of[s:s + m], gw.shape[0])
+                    self._weight_grad(g, img, gw)
+                    _give(("grad", lay.geo), g)
+                _give(("img", lay.geo), img)
+            return gw
+
+        partial = _run(share, chunks, flops)
+        return y, (None if gw_of is None else sum(partial)[None, :O, :CK])
+
+    def backward(self, gy, w, C, x, need_b, flops):
+        """(gx (N, C, *img) or None for C=None, gW (1, O, C·K) or None for x=None, gb or None)."""
+        lay = self.lay
+        N, O = gy.shape[:2]
+        CK = w.shape[1]
+        K = lay.K
+        rows = self._up(O, self.t_rows)
+        if C is not None:
+            Cp = self._up(C, self.rows)
+            wt = np.zeros((rows, K, Cp), np.float32)  # wt[o, k, c] = W[o, c, k]
+            wt[:O, :, :C] = w.reshape(O, C, K).transpose(0, 2, 1)
+            wt = wt.reshape(rows * K, Cp)
+            gx = np.zeros((N, C) + lay.geo[0], np.float32)
+        Cx = C if C is not None else x.shape[1]
+        chunks = _chunks(N, (rows * (self.front + self.Pp) + Cx * (self.front + self.Qp)) * 4, flops)
+
+        def share(part):
+            gw = None if x is None else np.zeros((rows, self._up(CK, self.t_cols)), np.float32)
+            gb = np.zeros(O, np.float32) if need_b else None
+            for s, m in part:
+                g = self._grad(gy[s:s + m], rows)
+                if x is not None:
+                    img = self._image(x[s:s + m])
+                    self._weight_grad(g, img, gw)
+                    _give(("img", lay.geo), img)
+                if need_b:
+                    gb += gy[s:s + m].reshape(m, O, -1).sum((0, 2))
+                if C is not None:
+                    r = _take(("gimg", lay.geo), (Cp, m, self.Pp), np.float32, False)
+                    _kernels.shifted_gemm(g, wt, self.back_offsets, r, _ZERO)
+                    frame = r[:C, :, :self.P].reshape((C, m) + lay.padded)[(Ellipsis,) + lay.frame]
+                    gx[s:s + m][(Ellipsis,) + lay.inner] = frame.swapaxes(0, 1)
+                    _give(("gimg", lay.geo), r)
+                _give(("grad", lay.geo), g)
+            return gw, gb
+
+        partial = _run(share, chunks, flops)
+        gw = None if x is None else sum(p[0] for p in partial)[None, :O, :CK]
+        gb = sum(p[1] for p in partial) if need_b else None
+        return (gx if C is not None else None), gw, gb
+
+
+_ZERO = np.float32(0)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shifted(geo):
+    return _Shifted(geo)
+
+
 # ---------------------------------------------------------------------- the loops on arrays
-def _chunks(N, cols_bytes_per_image):
+def _chunks(N, cols_bytes_per_image, flops):
     """(first image, images) chunks covering the batch: a chunk's patch matrix at most about
-    CHUNK_BYTES, and the same number of chunks of about the same size for every thread."""
-    threads = _parallel.get_num_threads()
+    CHUNK_BYTES, and the same number of chunks of about the same size for every thread (one thread
+    when the convolution's flops would not pay for a hand-off)."""
+    threads = _parallel.get_num_threads() if flops >= _parallel.MIN_SPLIT_FLOPS else 1
     most = max(1, CHUNK_BYTES // max(1, cols_bytes_per_image))
     per_thread = -(-N // threads)
     n = -(-per_thread // -(-per_thread // most))  # per_thread split into equal chunks of at most `most`
     return [(s, min(n, N - s)) for s in range(0, N, n)]
+
+
+def _run(share, chunks, flops):
+    """share(chunks) on the threads, or on this one when the work is too small to split."""
+    if flops < _parallel.MIN_SPLIT_FLOPS:
+        return [share(chunks)]
+    return _parallel.run(share, chunks)
 
 
 def _wmat(w, groups):
@@ -263,8 +398,11 @@ def _forward(x, wm, geo, bias=None, gw_of=None):
     G, Og, CK = wm.shape
     O = G * Og
     dt = x.dtype
+    flops = 2 * N * O * CK * lay.Q
+    if G == 1 and isinstance(lay, _Wide) and _kernels.gemm_fits(x, wm):
+        return _shifted(geo).forward(x, wm[0], bias, gw_of, flops)
     y = np.empty((N, O) + geo[1], dt)
-    chunks = _chunks(N, C * lay.K * lay.Q * dt.itemsize)
+    chunks = _chunks(N, C * lay.K * lay.Q * dt.itemsize, flops)
 
     def share(part):
         gw = np.zeros(wm.shape, dt) if gw_of is not None else None
@@ -280,7 +418,7 @@ def _forward(x, wm, geo, bias=None, gw_of=None):
             _give(("cols", geo), cols)
         return gw
 
-    partial = _parallel.run(share, chunks)
+    partial = _run(share, chunks, flops)
     return y, (sum(partial) if gw_of is not None else None)
 
 
@@ -294,9 +432,12 @@ def _image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
     G, Og, CK = wm.shape
     dt = gy.dtype
     Cx = C if C is not None else x.shape[1]
+    flops = 2 * N * O * CK * lay.Q * ((C is not None) + need_w)
+    if G == 1 and isinstance(lay, _Wide) and _kernels.gemm_fits(gy, wm) and (x is None or _kernels.gemm_fits(x)):
+        return _shifted(geo).backward(gy, wm[0], C, x if need_w else None, need_b, flops)
     gx = np.zeros((N, C) + geo[0], dt) if C is not None else None
     wt = wm.transpose(0, 2, 1)
-    chunks = _chunks(N, Cx * lay.K * lay.Q * dt.itemsize)
+    chunks = _chunks(N, Cx * lay.K * lay.Q * dt.itemsize, flops)
 
     def share(part):
         gwt = np.zeros((G, CK, Og), dt) if need_w else None  # gWᵀ: cols @ gyᵀ runs faster than gy @ colsᵀ
@@ -317,7 +458,7 @@ def _image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
             lay.done_with(gyc)
         return gwt, gb
 
-    partial = _parallel.run(share, chunks)
+    partial = _run(share, chunks, flops)
     gw = sum(p[0] for p in partial).transpose(0, 2, 1) if need_w else None
     gb = sum(p[1] for p in partial) if need_b else None
     return gx, gw, gb
