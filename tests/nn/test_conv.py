@@ -277,8 +277,9 @@ def test_large_batch_in_chunks_matches_torch():
     tx, ex = torch.tensor(x, requires_grad=True), ember.tensor(x, requires_grad=True)
     tw, ew = torch.tensor(w, requires_grad=True), ember.tensor(w, requires_grad=True)
     from ember.nn._functional import conv as C
-    old = C.CHUNK_BYTES
+    old = C.CHUNK_BYTES, C.SHIFTED_CHUNK_BYTES
     C.CHUNK_BYTES = 8 * 9 * 144 * 4 * 3  # three images a chunk: 13 chunks, the last one short
+    C.SHIFTED_CHUNK_BYTES = 1 << 15  # the compiled loops' chunks: two images or so each
     try:
         ey = ember.nn.functional.conv2d(ex, ew, padding=1)
         ty = torch.nn.functional.conv2d(tx, tw, padding=1)
@@ -286,7 +287,7 @@ def test_large_batch_in_chunks_matches_torch():
         ty.backward(torch.from_numpy(g))
         ey.backward(ember.from_numpy(g))
     finally:
-        C.CHUNK_BYTES = old
+        C.CHUNK_BYTES, C.SHIFTED_CHUNK_BYTES = old
     assert_close(ey, ty, atol=1e-4)
     assert_close(ex.grad, tx.grad, atol=1e-4)
     assert_close(ew.grad, tw.grad, rtol=1e-4, atol=1e-3)

@@ -37,6 +37,7 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "unfold", "fold"]
 
 CHUNK_BYTES = 1 << 21      # target size of one chunk's patch matrix (about a core's L2)
+SHIFTED_CHUNK_BYTES = 1 << 20  # the compiled loops' images and results of one chunk (well inside a core's L2)
 
 
 def _ntuple(value, n):
@@ -295,7 +296,7 @@ class _Shifted:
         wt = np.zeros((CK, Op), np.float32)
         wt[:, :O] = w.T
         y = np.empty((N, O) + lay.geo[1], np.float32)
-        chunks = _chunks(N, (C * (self.front + self.Qp) + Op * self.Qp) * 4, flops)
+        chunks = _chunks(N, (C * (self.front + self.Qp) + Op * self.Qp) * 4, flops, SHIFTED_CHUNK_BYTES)
 
         def share(part):
             gw = None if gw_of is None else np.zeros((self._up(O, self.t_rows), self._up(CK, self.t_cols)), np.float32)
@@ -329,7 +330,8 @@ class _Shifted:
             wt = wt.reshape(rows * K, Cp)
             gx = np.zeros((N, C) + lay.geo[0], np.float32)
         Cx = C if C is not None else x.shape[1]
-        chunks = _chunks(N, (rows * (self.front + self.Pp) + Cx * (self.front + self.Qp)) * 4, flops)
+        chunks = _chunks(N, (rows * (self.front + self.Pp) + Cx * (self.front + self.Qp)) * 4, flops,
+                         SHIFTED_CHUNK_BYTES)
 
         def share(part):
             gw = None if x is None else np.zeros((rows, self._up(CK, self.t_cols)), np.float32)
@@ -366,15 +368,18 @@ def _shifted(geo):
 
 
 # ---------------------------------------------------------------------- the loops on arrays
-def _chunks(N, cols_bytes_per_image, flops):
-    """(first image, images) chunks covering the batch: a chunk's patch matrix at most about
-    CHUNK_BYTES, and the same number of chunks of about the same size for every thread (one thread
-    when the convolution's flops would not pay for a hand-off)."""
-    threads = _parallel.get_num_threads() if flops >= _parallel.MIN_SPLIT_FLOPS else 1
-    most = max(1, CHUNK_BYTES // max(1, cols_bytes_per_image))
-    per_thread = -(-N // threads)
-    n = -(-per_thread // -(-per_thread // most))  # per_thread split into equal chunks of at most `most`
-    return [(s, min(n, N - s)) for s in range(0, N, n)]
+def _chunks(N, bytes_per_image, flops, chunk_bytes=None):
+    """(first image, images) chunks covering the batch, each about chunk_bytes (CHUNK_BYTES) of
+    working memory at most: every thread gets an equal run of images (±1) cut into the same number
+    of chunks, ordered so that _parallel.run's round-robin deal hands each thread its own run. One
+    thread when the convolution's flops would not pay for a hand-off."""
+    threads = min(N, _parallel.get_num_threads()) if flops >= _parallel.MIN_SPLIT_FLOPS else 1
+    most = max(1, (chunk_bytes or CHUNK_BYTES) // max(1, bytes_per_image))
+    per_thread = -(-(-(-N // threads)) // most)  # chunks per thread
+    pieces = threads * per_thread
+    bounds = [N * j // pieces for j in range(pieces + 1)]
+    order = [t * per_thread + c for c in range(per_thread) for t in range(threads)]
+    return [(bounds[j], bounds[j + 1] - bounds[j]) for j in order if bounds[j + 1] > bounds[j]]
 
 
 def _run(share, chunks, flops):
