@@ -197,3 +197,14 @@ def test_bad_input_raises_like_torch(name, args, kwargs):
         return getattr(T.nn.functional, name)(*[a(T) if callable(a) else a for a in args], **kwargs)
     t_exc, e_exc = raises_like(lambda: call(torch), lambda: call(ember))
     assert str(e_exc) == str(t_exc)
+
+
+@pytest.mark.parametrize("n", [5, 6000])  # NumPy below the compiled loop's size, the loop above it
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_keeps_negative_zero_and_nan_like_torch(n, dtype):
+    x = np.resize(np.array([-0.0, 0.0, np.nan, -1.5, 2.0, -np.inf, np.inf], dtype), n)
+    t = torch.relu(torch.from_numpy(x)).numpy()
+    e = ember.relu(ember.from_numpy(x)).numpy()
+    assert e.dtype == t.dtype
+    np.testing.assert_array_equal(e, t)
+    np.testing.assert_array_equal(np.signbit(e), np.signbit(t))

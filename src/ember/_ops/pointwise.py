@@ -147,7 +147,16 @@ def _relu_grad(g, out):
     return g * (out > 0)
 
 
-unary("relu", lambda a: np.maximum(a, 0, dtype=a.dtype), _relu_grad, floating=False,
+def _relu(a):
+    """0 where a < 0, else a (-0.0 and NaN pass, as in torch)."""
+    if a.size >= 4096 and a.flags.c_contiguous and _kernels.fits(a):  # one compiled pass
+        out = np.empty_like(a)
+        _kernels.relu(a.reshape(-1), out.reshape(-1))
+        return out
+    return np.where(a < 0, a.dtype.type(0), a)
+
+
+unary("relu", _relu, _relu_grad, floating=False,
       bool_error="Boolean inputs not supported for relu")
 unary("sign", _sign, lambda g: g * 0, floating=False)
 unary("sgn", _sign, lambda g: g * 0, floating=False)

@@ -37,7 +37,7 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "unfold", "fold"]
 
 CHUNK_BYTES = 1 << 21      # target size of one chunk's patch matrix (about a core's L2)
-SHIFTED_CHUNK_BYTES = 1 << 20  # the compiled loops' images and results of one chunk (well inside a core's L2)
+SHIFTED_CHUNK_BYTES = 1 << 19  # the compiled loops' images, gradients and results of one chunk: half a core's L2
 
 
 def _ntuple(value, n):
