@@ -11,13 +11,14 @@ NumPy and BLAS release the GIL in their loops, so the shares run on the cores at
 """
 import ctypes
 import glob
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["get_num_threads", "set_num_threads", "run", "split", "matmul"]
+__all__ = ["get_num_threads", "set_num_threads", "run", "each", "split", "matmul"]
 
 MIN_SPLIT_FLOPS = 5e7  # a matrix product below this (~0.5 ms on a core) costs less than a thread hand-off (~0.1 ms)
 MIN_SPLIT_BYTES = 1 << 22  # an elementwise pass over less memory than this is not worth a thread hand-off
@@ -83,6 +84,25 @@ def run(fn, items):
     futures = [_state[2].submit(_share, fn, share) for share in shares[1:]]
     results = [_share(fn, shares[0])]
     results += [f.result() for f in futures]
+    return results
+
+
+def each(fn, items):
+    """[fn(item) for item in items], each item taken by whichever thread is free next (the calling
+    thread too): a thread that starts late (waking one costs ~0.1 ms on some VMs) or runs slow takes
+    fewer. The results come in the items' order, whichever thread made them."""
+    n = min(_state[0], len(items))
+    if n < 2 or getattr(_inside, "active", False):
+        return [fn(item) for item in items]
+    results = [None] * len(items)
+    turn = itertools.count()  # next() on it is atomic under the GIL
+
+    def work(_):
+        for i in iter(turn.__next__, None):
+            if i >= len(items):
+                return
+            results[i] = fn(items[i])
+    run(work, [None] * n)
     return results
 
 

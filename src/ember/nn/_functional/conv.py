@@ -296,24 +296,25 @@ class _Shifted:
         wt = np.zeros((CK, Op), np.float32)
         wt[:, :O] = w.T
         y = np.empty((N, O) + lay.geo[1], np.float32)
-        chunks = _chunks(N, (C * (self.front + self.Qp) + Op * self.Qp) * 4, flops, SHIFTED_CHUNK_BYTES)
+        chunks = _guided_chunks(N, (C * (self.front + self.Qp) + Op * self.Qp) * 4, flops)
 
-        def share(part):
-            gw = None if gw_of is None else np.zeros((self._up(O, self.t_rows), self._up(CK, self.t_cols)), np.float32)
-            for s, m in part:
-                img = self._image(x[s:s + m])
-                r = _take(("out", lay.geo), (Op, m, self.Qp), np.float32, False)
-                _kernels.shifted_gemm(img, wt, self.offsets, r, _ZERO)
-                lay.output(r[:O], bias, y[s:s + m])
-                _give(("out", lay.geo), r)
-                if gw is not None:
-                    g = self._grad(gw_of[s:s + m], gw.shape[0])
-                    self._weight_grad(g, img, gw)
-                    _give(("grad", lay.geo), g)
-                _give(("img", lay.geo), img)
+        def chunk(piece):
+            s, m = piece
+            img = self._image(x[s:s + m])
+            r = _take(("out", lay.geo), (Op, m, self.Qp), np.float32, False)
+            _kernels.shifted_gemm(img, wt, self.offsets, r, _ZERO)
+            lay.output(r[:O], bias, y[s:s + m])
+            _give(("out", lay.geo), r)
+            gw = None
+            if gw_of is not None:
+                gw = np.zeros((self._up(O, self.t_rows), self._up(CK, self.t_cols)), np.float32)
+                g = self._grad(gw_of[s:s + m], gw.shape[0])
+                self._weight_grad(g, img, gw)
+                _give(("grad", lay.geo), g)
+            _give(("img", lay.geo), img)
             return gw
 
-        partial = _run(share, chunks, flops)
+        partial = _each(chunk, chunks, flops)
         return y, (None if gw_of is None else sum(partial)[None, :O, :CK])
 
     def backward(self, gy, w, C, x, need_b, flops):
@@ -330,30 +331,29 @@ class _Shifted:
             wt = wt.reshape(rows * K, Cp)
             gx = np.zeros((N, C) + lay.geo[0], np.float32)
         Cx = C if C is not None else x.shape[1]
-        chunks = _chunks(N, (rows * (self.front + self.Pp) + Cx * (self.front + self.Qp)) * 4, flops,
-                         SHIFTED_CHUNK_BYTES)
+        chunks = _guided_chunks(N, (rows * (self.front + self.Pp) + Cx * (self.front + self.Qp)) * 4, flops)
 
-        def share(part):
-            gw = None if x is None else np.zeros((rows, self._up(CK, self.t_cols)), np.float32)
-            gb = np.zeros(O, np.float32) if need_b else None
-            for s, m in part:
-                g = self._grad(gy[s:s + m], rows)
-                if x is not None:
-                    img = self._image(x[s:s + m])
-                    self._weight_grad(g, img, gw)
-                    _give(("img", lay.geo), img)
-                if need_b:
-                    gb += gy[s:s + m].reshape(m, O, -1).sum((0, 2))
-                if C is not None:
-                    r = _take(("gimg", lay.geo), (Cp, m, self.Pp), np.float32, False)
-                    _kernels.shifted_gemm(g, wt, self.back_offsets, r, _ZERO)
-                    frame = r[:C, :, :self.P].reshape((C, m) + lay.padded)[(Ellipsis,) + lay.frame]
-                    gx[s:s + m][(Ellipsis,) + lay.inner] = frame.swapaxes(0, 1)
-                    _give(("gimg", lay.geo), r)
-                _give(("grad", lay.geo), g)
+        def chunk(piece):
+            s, m = piece
+            g = self._grad(gy[s:s + m], rows)
+            gw = gb = None
+            if x is not None:
+                gw = np.zeros((rows, self._up(CK, self.t_cols)), np.float32)
+                img = self._image(x[s:s + m])
+                self._weight_grad(g, img, gw)
+                _give(("img", lay.geo), img)
+            if need_b:
+                gb = gy[s:s + m].reshape(m, O, -1).sum((0, 2))
+            if C is not None:
+                r = _take(("gimg", lay.geo), (Cp, m, self.Pp), np.float32, False)
+                _kernels.shifted_gemm(g, wt, self.back_offsets, r, _ZERO)
+                frame = r[:C, :, :self.P].reshape((C, m) + lay.padded)[(Ellipsis,) + lay.frame]
+                gx[s:s + m][(Ellipsis,) + lay.inner] = frame.swapaxes(0, 1)
+                _give(("gimg", lay.geo), r)
+            _give(("grad", lay.geo), g)
             return gw, gb
 
-        partial = _run(share, chunks, flops)
+        partial = _each(chunk, chunks, flops)
         gw = None if x is None else sum(p[0] for p in partial)[None, :O, :CK]
         gb = sum(p[1] for p in partial) if need_b else None
         return (gx if C is not None else None), gw, gb
@@ -368,18 +368,41 @@ def _shifted(geo):
 
 
 # ---------------------------------------------------------------------- the loops on arrays
-def _chunks(N, bytes_per_image, flops, chunk_bytes=None):
-    """(first image, images) chunks covering the batch, each about chunk_bytes (CHUNK_BYTES) of
-    working memory at most: every thread gets an equal run of images (±1) cut into the same number
+def _chunks(N, bytes_per_image, flops):
+    """(first image, images) chunks covering the batch, each about CHUNK_BYTES of working memory at
+    most: every thread gets an equal run of images (±1) cut into the same number
     of chunks, ordered so that _parallel.run's round-robin deal hands each thread its own run. One
     thread when the convolution's flops would not pay for a hand-off."""
     threads = min(N, _parallel.get_num_threads()) if flops >= _parallel.MIN_SPLIT_FLOPS else 1
-    most = max(1, (chunk_bytes or CHUNK_BYTES) // max(1, bytes_per_image))
+    most = max(1, CHUNK_BYTES // max(1, bytes_per_image))
     per_thread = -(-(-(-N // threads)) // most)  # chunks per thread
     pieces = threads * per_thread
     bounds = [N * j // pieces for j in range(pieces + 1)]
     order = [t * per_thread + c for c in range(per_thread) for t in range(threads)]
     return [(bounds[j], bounds[j + 1] - bounds[j]) for j in order if bounds[j + 1] > bounds[j]]
+
+
+def _guided_chunks(N, bytes_per_image, flops):
+    """(first image, images) chunks covering the batch for _each: each at most SHIFTED_CHUNK_BYTES
+    of working memory, and smaller towards the end (a share of what is left, guided
+    self-scheduling), so the threads run out of work at nearly the same time."""
+    threads = _parallel.get_num_threads() if flops >= _parallel.MIN_SPLIT_FLOPS else 1
+    most = max(1, SHIFTED_CHUNK_BYTES // max(1, bytes_per_image))
+    chunks, s = [], 0
+    while s < N:
+        m = min(most, N - s if threads == 1 else max(1, -(-(N - s) // (2 * threads))))
+        chunks.append((s, m))
+        s += m
+    return chunks
+
+
+def _each(fn, chunks, flops):
+    """[fn(chunk) for chunk in chunks] on the threads (each taking the next chunk when free), or on
+    this one when the work is too small to split; per-chunk results, summed in chunk order by the
+    callers, keep the sums the same whichever thread ran which chunk."""
+    if flops < _parallel.MIN_SPLIT_FLOPS:
+        return [fn(c) for c in chunks]
+    return _parallel.each(fn, chunks)
 
 
 def _run(share, chunks, flops):
