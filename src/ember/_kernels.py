@@ -52,8 +52,11 @@ _FLOAT32 = np.dtype(np.float32)
 def _have_avx512():
     if not _have_numba():
         return False
-    import llvmlite.binding as llvm
-    return "+avx512f" in llvm.get_host_cpu_features().flatten().split(",")
+    try:
+        import llvmlite.binding as llvm
+        return "+avx512f" in llvm.get_host_cpu_features().flatten().split(",")
+    except Exception:  # an llvmlite that cannot tell: keep BLAS
+        return False
 
 
 _lock = threading.Lock()  # the first calls may come from several threads at once: compile once
