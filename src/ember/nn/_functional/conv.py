@@ -1,11 +1,12 @@
 """Convolutions: F.conv1d/2d/3d, F.conv_transpose1d/2d/3d, F.unfold, F.fold.
 
-Every convolution is im2col + GEMM over chunks of the batch, the chunks shared out between the
-threads (each runs its chunks end to end in its own cache; see ember._parallel). A chunk of m images
+Every convolution is im2col + GEMM over chunks of the batch, each chunk taken by whichever thread is
+free (each runs its chunk end to end in its own cache; see ember._parallel.each; per-chunk sums are
+added in chunk order, so results do not depend on the threads). A chunk of m images
 has the patch matrix  cols (C, K, m, Q)  (K kernel offsets, Q positions per image), built by one
 slice copy per kernel offset, and the convolution is ONE GEMM per chunk:
     forward       y    (O, m·Q)    = W (O, C·K) @ cols (C·K, m·Q)           then y to (m, O, *out) + bias
-    weight grad   gWᵀ  (C·K, O)   += cols @ gy (O, m·Q)ᵀ                    (cols rebuilt, see below)
+    weight grad   gWᵀ  (C·K, O)    = Σ_chunks cols @ gy (O, m·Q)ᵀ           (cols rebuilt, see below)
     input grad    gcol (C·K, m·Q)  = Wᵀ @ gy,  then col2im: one slice-add per kernel offset
 (a batch of G GEMMs with groups). A transposed convolution runs the same loops with the roles swapped.
 
@@ -255,7 +256,7 @@ class _Shifted:
     `front` (the largest offset) zeros in, with zeros between its rows. The loops take blocks of
     rows and positions, so rows are padded with zeros to a multiple of the block and positions run
     on to a multiple of the lanes (the extra results are dropped). The batch goes in chunks of a few
-    images (_guided_chunks) to whichever thread is free; the weight gradient is summed per chunk and
+    images (_chunks) to whichever thread is free; the weight gradient is summed per chunk and
     the chunks' sums added in order, so the result does not depend on which thread ran what."""
 
     def __init__(self, geo):
@@ -289,10 +290,6 @@ class _Shifted:
         self.lay.positions(wide)[...] = gy.swapaxes(0, 1)
         return buf
 
-    def _weight_grad(self, g, img, gw):
-        if gw is not None:
-            _kernels.shifted_gemm_t(g, self.front, img, self.offsets, self.Qp, gw, _ZERO)
-
     def forward(self, x, w, bias, gw_of, flops):
         """y = conv(x) + bias for w (O, C·K); with gw_of (N, O, *out) also Σ gw_of ⋆ x as (1, O, C·K)."""
         lay = self.lay
@@ -302,7 +299,7 @@ class _Shifted:
         wt = np.zeros((CK, Op), np.float32)
         wt[:, :O] = w.T
         y = np.empty((N, O) + lay.geo[1], np.float32)
-        chunks = _guided_chunks(N, (C * (self.front + self.Qp) + Op * self.Qp) * 4, flops)
+        chunks = _chunks(N, (C * (self.front + self.Qp) + Op * self.Qp) * 4, flops, SHIFTED_CHUNK_BYTES)
 
         def chunk(piece):
             s, m = piece
@@ -315,7 +312,7 @@ class _Shifted:
             if gw_of is not None:
                 gw = np.zeros((self._up(O, self.t_rows), self._up(CK, self.t_cols)), np.float32)
                 g = self._grad(gw_of[s:s + m], gw.shape[0])
-                self._weight_grad(g, img, gw)
+                _kernels.shifted_gemm_t(g, self.front, img, self.offsets, self.Qp, gw, _ZERO)
                 _give(("grad", lay.geo), g)
             _give(("img", lay.geo), img)
             return gw
@@ -337,7 +334,8 @@ class _Shifted:
             wt = wt.reshape(rows * K, Cp)
             gx = np.zeros((N, C) + lay.geo[0], np.float32)
         Cx = C if C is not None else x.shape[1]
-        chunks = _guided_chunks(N, (rows * (self.front + self.Pp) + Cx * (self.front + self.Qp)) * 4, flops)
+        chunks = _chunks(N, (rows * (self.front + self.Pp) + Cx * (self.front + self.Qp)) * 4, flops,
+                         SHIFTED_CHUNK_BYTES)
 
         def chunk(piece):
             s, m = piece
@@ -346,7 +344,7 @@ class _Shifted:
             if x is not None:
                 gw = np.zeros((rows, self._up(CK, self.t_cols)), np.float32)
                 img = self._image(x[s:s + m])
-                self._weight_grad(g, img, gw)
+                _kernels.shifted_gemm_t(g, self.front, img, self.offsets, self.Qp, gw, _ZERO)
                 _give(("img", lay.geo), img)
             if need_b:
                 gb = gy[s:s + m].reshape(m, O, -1).sum((0, 2))
@@ -374,26 +372,12 @@ def _shifted(geo):
 
 
 # ---------------------------------------------------------------------- the loops on arrays
-def _chunks(N, bytes_per_image, flops):
-    """(first image, images) chunks covering the batch, each about CHUNK_BYTES of working memory at
-    most: every thread gets an equal run of images (±1) cut into the same number
-    of chunks, ordered so that _parallel.run's round-robin deal hands each thread its own run. One
-    thread when the convolution's flops would not pay for a hand-off."""
-    threads = min(N, _parallel.get_num_threads()) if flops >= _parallel.MIN_SPLIT_FLOPS else 1
-    most = max(1, CHUNK_BYTES // max(1, bytes_per_image))
-    per_thread = -(-(-(-N // threads)) // most)  # chunks per thread
-    pieces = threads * per_thread
-    bounds = [N * j // pieces for j in range(pieces + 1)]
-    order = [t * per_thread + c for c in range(per_thread) for t in range(threads)]
-    return [(bounds[j], bounds[j + 1] - bounds[j]) for j in order if bounds[j + 1] > bounds[j]]
-
-
-def _guided_chunks(N, bytes_per_image, flops):
-    """(first image, images) chunks covering the batch for _each: each at most SHIFTED_CHUNK_BYTES
-    of working memory, and smaller towards the end (a share of what is left, guided
-    self-scheduling), so the threads run out of work at nearly the same time."""
+def _chunks(N, bytes_per_image, flops, chunk_bytes):
+    """(first image, images) chunks covering the batch for _each: each at most chunk_bytes of
+    working memory, and smaller towards the end (a share of what is left, guided self-scheduling),
+    so the threads run out of work at nearly the same time."""
     threads = _parallel.get_num_threads() if flops >= _parallel.MIN_SPLIT_FLOPS else 1
-    most = max(1, SHIFTED_CHUNK_BYTES // max(1, bytes_per_image))
+    most = max(1, chunk_bytes // max(1, bytes_per_image))
     chunks, s = [], 0
     while s < N:
         m = min(most, N - s if threads == 1 else max(1, -(-(N - s) // (2 * threads))))
@@ -409,13 +393,6 @@ def _each(fn, chunks, flops):
     if flops < _parallel.MIN_SPLIT_FLOPS:
         return [fn(c) for c in chunks]
     return _parallel.each(fn, chunks)
-
-
-def _run(share, chunks, flops):
-    """share(chunks) on the threads, or on this one when the work is too small to split."""
-    if flops < _parallel.MIN_SPLIT_FLOPS:
-        return [share(chunks)]
-    return _parallel.run(share, chunks)
 
 
 def _wmat(w, groups):
@@ -436,23 +413,23 @@ def _forward(x, wm, geo, bias=None, gw_of=None):
     if G == 1 and isinstance(lay, _Wide) and _kernels.gemm_fits(x, wm):
         return _shifted(geo).forward(x, wm[0], bias, gw_of, flops)
     y = np.empty((N, O) + geo[1], dt)
-    chunks = _chunks(N, C * lay.K * lay.Q * dt.itemsize, flops)
+    chunks = _chunks(N, C * lay.K * lay.Q * dt.itemsize, flops, CHUNK_BYTES)
 
-    def share(part):
-        gw = np.zeros(wm.shape, dt) if gw_of is not None else None
-        for s, m in part:
-            cols = _take(("cols", geo), (C, lay.K, m, lay.Q), dt, not lay.dense)
-            lay.im2col(x[s:s + m], cols)
-            c3 = cols.reshape(G, CK, m * lay.Q)
-            lay.output(np.matmul(wm, c3).reshape(O, m, lay.Q), bias, y[s:s + m])
-            if gw is not None:
-                gyc = lay.gy_cols(gw_of[s:s + m])
-                gw += np.matmul(gyc.reshape(G, Og, -1), c3.transpose(0, 2, 1))
-                lay.done_with(gyc)
-            _give(("cols", geo), cols)
+    def chunk(piece):
+        s, m = piece
+        cols = _take(("cols", geo), (C, lay.K, m, lay.Q), dt, not lay.dense)
+        lay.im2col(x[s:s + m], cols)
+        c3 = cols.reshape(G, CK, m * lay.Q)
+        lay.output(np.matmul(wm, c3).reshape(O, m, lay.Q), bias, y[s:s + m])
+        gw = None
+        if gw_of is not None:
+            gyc = lay.gy_cols(gw_of[s:s + m])
+            gw = np.matmul(gyc.reshape(G, Og, -1), c3.transpose(0, 2, 1))
+            lay.done_with(gyc)
+        _give(("cols", geo), cols)
         return gw
 
-    partial = _run(share, chunks, flops)
+    partial = _each(chunk, chunks, flops)
     return y, (sum(partial) if gw_of is not None else None)
 
 
@@ -471,28 +448,27 @@ def _image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
         return _shifted(geo).backward(gy, wm[0], C, x if need_w else None, need_b, flops)
     gx = np.zeros((N, C) + geo[0], dt) if C is not None else None
     wt = wm.transpose(0, 2, 1)
-    chunks = _chunks(N, Cx * lay.K * lay.Q * dt.itemsize, flops)
+    chunks = _chunks(N, Cx * lay.K * lay.Q * dt.itemsize, flops, CHUNK_BYTES)
 
-    def share(part):
-        gwt = np.zeros((G, CK, Og), dt) if need_w else None  # gWᵀ: cols @ gyᵀ runs faster than gy @ colsᵀ
-        gb = np.zeros(O, dt) if need_b else None
-        for s, m in part:
-            gyc = lay.gy_cols(gy[s:s + m])
-            g3 = gyc.reshape(G, Og, m * lay.Q)
-            if need_w:
-                cols = _take(("cols", geo), (Cx, lay.K, m, lay.Q), dt, not lay.dense)
-                lay.im2col(x[s:s + m], cols)
-                gwt += np.matmul(cols.reshape(G, CK, -1), g3.transpose(0, 2, 1))
-                _give(("cols", geo), cols)
-            if need_b:
-                gb += gy[s:s + m].reshape(m, O, -1).sum((0, 2))
-            if gx is not None:
-                gcol = np.matmul(wt, g3).reshape(C, lay.K, m, lay.Q)
-                lay.col2im(gcol, gx[s:s + m])
-            lay.done_with(gyc)
+    def chunk(piece):
+        s, m = piece
+        gwt = gb = None
+        gyc = lay.gy_cols(gy[s:s + m])
+        g3 = gyc.reshape(G, Og, m * lay.Q)
+        if need_w:  # gWᵀ: cols @ gyᵀ runs faster than gy @ colsᵀ
+            cols = _take(("cols", geo), (Cx, lay.K, m, lay.Q), dt, not lay.dense)
+            lay.im2col(x[s:s + m], cols)
+            gwt = np.matmul(cols.reshape(G, CK, -1), g3.transpose(0, 2, 1))
+            _give(("cols", geo), cols)
+        if need_b:
+            gb = gy[s:s + m].reshape(m, O, -1).sum((0, 2))
+        if gx is not None:
+            gcol = np.matmul(wt, g3).reshape(C, lay.K, m, lay.Q)
+            lay.col2im(gcol, gx[s:s + m])
+        lay.done_with(gyc)
         return gwt, gb
 
-    partial = _run(share, chunks, flops)
+    partial = _each(chunk, chunks, flops)
     gw = sum(p[0] for p in partial).transpose(0, 2, 1) if need_w else None
     gb = sum(p[1] for p in partial) if need_b else None
     return gx, gw, gb
