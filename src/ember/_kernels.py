@@ -141,6 +141,38 @@ def _compile():
                             w_row[w] = o_row[w]
 
     @jit
+    def grad_layouts(gy, row, gt, g, front, gb):
+        """The output gradient gy (m, O, Ho, Wo) into the compiled convolution loops' wide layouts,
+        image rows `row` apart: gt (m, Q, O') with the channels last (for the weight gradient) unless
+        it has no lanes, g (m, O, front + P') `front` in (for the input gradient) unless it has no
+        rows; and gb (O,) += Σ gy over the images and positions (float64). Entries between get no
+        writes. Each loop is a separate pass over a row of every channel, so each vectorises."""
+        m, O, Ho, Wo = gy.shape
+        acc = np.zeros((O, Wo), gy.dtype)  # column sums first: a vector add per row, not a chain of adds
+        for i in range(m):
+            for h in range(Ho):
+                q = h * row
+                for o in range(O):
+                    src, a = gy[i, o, h], acc[o]
+                    for w in range(Wo):
+                        a[w] += src[w]
+                if gt.shape[2]:
+                    for w in range(Wo):
+                        dst = gt[i, q + w]
+                        for o in range(O):
+                            dst[o] = gy[i, o, h, w]
+                if g.shape[1]:
+                    for o in range(O):
+                        src, dst = gy[i, o, h], g[i, o, front + q:front + q + Wo]
+                        for w in range(Wo):
+                            dst[w] = src[w]
+        for o in range(O):
+            s = 0.0
+            for w in range(Wo):
+                s += acc[o, w]
+            gb[o] += s
+
+    @jit
     def relu(x, out):
         """out = x, or 0 where x < 0 (flat arrays): -0.0 and NaN pass, as in torch. NumPy's maximum
         runs 4× slower here, on its NaN-aware path."""
@@ -187,7 +219,7 @@ def _compile():
 
     kernels = {"max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward, "shifted": shifted,
                "wide_rows": wide_rows, "relu": relu, "relu_backward": relu_backward, "adam_update": adam_update,
-               "adadelta_update": adadelta_update, "sgd_momentum_update": sgd_momentum_update}
+               "adadelta_update": adadelta_update, "grad_layouts": grad_layouts, "sgd_momentum_update": sgd_momentum_update}
     globals().update(kernels)  # later lookups find them directly, without __getattr__
     return kernels
 
@@ -203,7 +235,7 @@ def _compile_gemm():
     f3, f2, i1 = numba.float32[:, :, ::1], numba.float32[:, ::1], numba.int64[::1]
     f, i = numba.float32, numba.int64
     signatures = {"shifted_gemm": numba.void(f3, f2, i1, f3, f),
-                  "shifted_gemm_t": numba.void(f3, i, f3, i1, i, f2, f)}
+                  "shifted_gemm_t": numba.void(f3, f3, i1, i, f2, f)}
     slp, config.SLP_VECTORIZE = config.SLP_VECTORIZE, 1
     try:
         kernels = {}

@@ -53,6 +53,9 @@ SEED_FLOAT32 = [
      [N(33, 5, 11, 13)]),
     ("convT2d-batch-float32", lambda nn: nn.ConvTranspose2d(16, 6, 3, padding=1), [N(36, 16, 12, 12)]),
     ("conv1d-batch-float32", lambda nn: nn.Conv1d(6, 10, 5, padding=2), [N(64, 6, 300)]),
+    # the seed's first layer: an input that needs no gradient (the weight's and the bias's only)
+    ("conv2d-seed-first-layer-float32", lambda nn: nn.Conv2d(1, 16, 3, 1), [N(32, 1, 28, 28, grad=False)]),
+    ("conv3d-batch-float32", lambda nn: nn.Conv3d(3, 5, 3, padding=1), [N(6, 3, 5, 6, 7)]),
 ]
 for _mode in ("reflect", "replicate", "circular"):
     MODULES += [

@@ -204,8 +204,8 @@ class _Wide:
             gx[(Ellipsis,) + self.inner] += buf[(Ellipsis,) + self.frame]
 
     def positions(self, a):
-        isz = a.itemsize
-        return as_strided(a, a.shape[:2] + self.geo[1], a.strides[:2] + tuple(s * isz for s in self.strides))
+        step = a.strides[2]  # of one position (a channels-last layout's is the channels')
+        return as_strided(a, a.shape[:2] + self.geo[1], a.strides[:2] + tuple(s * step for s in self.strides))
 
     def output(self, r, bias, y):
         if len(self.geo[1]) == 2 and _kernels.fits(r, y):  # one compiled pass over short image rows
@@ -250,27 +250,29 @@ class _Shifted:
     loops (ember._kernels.shifted_gemm, shifted_gemm_t) that read kernel offset k's patch of an
     image straight from the image at positions offsets[k] + q, so no patch matrix is built:
         forward      r  (O, m, Q)   = Σ_ck W[o, c, k] · img[i, c, off_k + q]     then r to y + bias
-        weight grad  gW (O, C·K)   += Σ_iq gy[i, o, front + q] · img[i, c, off_k + q]
-        input grad   gimg (C, m, P) = Σ_ok W[o, c, k] · gy[i, o, front - off_k + p]  (a full correlation)
-    img is the (padded) image flattened and gy the output gradient in the same wide layout, placed
-    `front` (the largest offset) zeros in, with zeros between its rows. The loops take blocks of
-    rows and positions, so rows are padded with zeros to a multiple of the block and positions run
-    on to a multiple of the lanes (the extra results are dropped). The batch goes in chunks of a few
-    images (_chunks) to whichever thread is free; the weight gradient is summed per chunk and
-    the chunks' sums added in order, so the result does not depend on which thread ran what."""
+        weight grad  gWᵀ (C·K, O)  += Σ_iq img[i, c, off_k + q] · gt[i, q, o]
+        input grad   gimg (C, m, P) = Σ_ok W[o, c, k] · g[i, o, front - off_k + p]  (a full correlation)
+    img is the (padded) image flattened, g the output gradient in the same wide layout placed
+    `front` (the largest offset) zeros in, and gt the output gradient in the wide layout with the
+    channels last; zeros between their rows. The loops take blocks of rows and lanes, so those are
+    padded with zeros to a multiple of the block (the extra results are dropped). The batch goes
+    in chunks of a few images (_chunks) to whichever thread is free; the weight gradient is summed
+    per chunk and the chunks' sums added in order, so the result does not depend on which thread
+    ran what."""
 
     def __init__(self, geo):
-        from ..._gemm_kernels import ROWS, LANES, T_ROWS, T_COLS
+        from ..._gemm_kernels import ROWS, LANES
         lay = self.lay = _layout(geo)
         self.front = max(lay.offsets)
         self.P = math.prod(lay.padded)  # = front + Q
-        self.Qp = -(-lay.Q // LANES) * LANES
-        self.Pp = -(-self.P // LANES) * LANES
-        self.rows, self.t_rows, self.t_cols = ROWS, T_ROWS, T_COLS
+        self.Qp = self._up(lay.Q, LANES)
+        self.Pp = self._up(self.P, LANES)
+        self.rows, self.lanes = ROWS, LANES
         self.offsets = lay.offset_array
         self.back_offsets = self.front - lay.offset_array
 
-    def _up(self, n, block):
+    @staticmethod
+    def _up(n, block):
         return -(-n // block) * block
 
     def _image(self, x):
@@ -282,13 +284,34 @@ class _Shifted:
         frame[(Ellipsis,) + lay.frame] = x[(Ellipsis,) + lay.inner]
         return buf
 
-    def _grad(self, gy, rows):
-        """gy (m, O, *out) as a pooled (m, rows, front + Pp) buffer in the wide layout, `front` in."""
-        m, O = gy.shape[:2]
-        buf = _take(("grad", self.lay.geo), (m, rows, self.front + self.Pp), gy.dtype, True)
-        wide = buf[:, :O, self.front:self.front + self.lay.Q].swapaxes(0, 1)
-        self.lay.positions(wide)[...] = gy.swapaxes(0, 1)
-        return buf
+    def _grads(self, gy, weight, image, gb):
+        """gy (m, O, *out) as pooled buffers: gt (m, Q, O rounded up to the lanes) for the weight
+        gradient when `weight`, g (m, O, front + Pp) for the input gradient when `image` (else
+        empty arrays); gb (O,) += Σ gy."""
+        lay, (m, O) = self.lay, gy.shape[:2]
+        gt = _take(("gt", lay.geo), (m, lay.Q, self._up(O, self.lanes)), gy.dtype, True) if weight else _NONE
+        g = _take(("grad", lay.geo), (m, O, self.front + self.Pp), gy.dtype, True) if image else _NONE
+        if len(lay.geo[1]) <= 2 and gy.flags.c_contiguous:  # one compiled pass (a 1-d image: one row)
+            row = lay.strides[0] if gy.ndim == 4 else 0
+            _kernels.grad_layouts(gy.reshape((m, O, -1, gy.shape[-1])), row, gt, g, self.front, gb)
+        else:
+            if weight:
+                lay.positions(gt[:, :, :O].transpose(0, 2, 1))[...] = gy
+            if image:
+                lay.positions(g[:, :, self.front:self.front + lay.Q])[...] = gy
+            gb += gy.sum((0,) + tuple(range(2, gy.ndim)), dtype=np.float64)
+        return gt, g
+
+    def _give_grads(self, gt, g):
+        for key, buf in (("gt", gt), ("grad", g)):
+            if buf is not _NONE:
+                _give((key, self.lay.geo), buf)
+
+    def _weight_grad(self, gt, img, CK):
+        """One chunk's gWᵀ (C·K rounded up to the rows, O rounded up to the lanes)."""
+        gwt = np.zeros((self._up(CK, self.rows), gt.shape[2]), np.float32)
+        _kernels.shifted_gemm_t(gt, img, self.offsets, self.lay.Q, gwt, _ZERO)
+        return gwt
 
     def forward(self, x, w, bias, gw_of, flops):
         """y = conv(x) + bias for w (O, C·K); with gw_of (N, O, *out) also Σ gw_of ⋆ x as (1, O, C·K)."""
@@ -308,17 +331,16 @@ class _Shifted:
             _kernels.shifted_gemm(img, wt, self.offsets, r, _ZERO)
             lay.output(r[:O], bias, y[s:s + m])
             _give(("out", lay.geo), r)
-            gw = None
+            gwt = None
             if gw_of is not None:
-                gw = np.zeros((self._up(O, self.t_rows), self._up(CK, self.t_cols)), np.float32)
-                g = self._grad(gw_of[s:s + m], gw.shape[0])
-                _kernels.shifted_gemm_t(g, self.front, img, self.offsets, self.Qp, gw, _ZERO)
-                _give(("grad", lay.geo), g)
+                gt, g = self._grads(gw_of[s:s + m], True, False, np.zeros(O))
+                gwt = self._weight_grad(gt, img, CK)
+                self._give_grads(gt, g)
             _give(("img", lay.geo), img)
-            return gw
+            return gwt
 
         partial = _each(chunk, chunks, flops)
-        return y, (None if gw_of is None else sum(partial)[None, :O, :CK])
+        return y, (None if gw_of is None else sum(partial)[:CK, :O].T[None])
 
     def backward(self, gy, w, C, x, need_b, flops):
         """(gx (N, C, *img) or None for C=None, gW (1, O, C·K) or None for x=None, gb or None)."""
@@ -326,44 +348,43 @@ class _Shifted:
         N, O = gy.shape[:2]
         CK = w.shape[1]
         K = lay.K
-        rows = self._up(O, self.t_rows)
         if C is not None:
             Cp = self._up(C, self.rows)
-            wt = np.zeros((rows, K, Cp), np.float32)  # wt[o, k, c] = W[o, c, k]
-            wt[:O, :, :C] = w.reshape(O, C, K).transpose(0, 2, 1)
-            wt = wt.reshape(rows * K, Cp)
-            gx = np.zeros((N, C) + lay.geo[0], np.float32)
+            wt = np.zeros((O, K, Cp), np.float32)  # wt[o, k, c] = W[o, c, k]
+            wt[:, :, :C] = w.reshape(O, C, K).transpose(0, 2, 1)
+            wt = wt.reshape(O * K, Cp)
+            gx = np.empty((N, C) + lay.geo[0], np.float32) if lay.bare else np.zeros((N, C) + lay.geo[0], np.float32)
         Cx = C if C is not None else x.shape[1]
-        chunks = _chunks(N, (rows * (self.front + self.Pp) + Cx * (self.front + self.Qp)) * 4, flops,
-                         SHIFTED_CHUNK_BYTES)
+        per_image = Cx * (self.front + self.Qp) + (O * (self.front + self.Pp) if C is not None else 0) + \
+            (lay.Q * self._up(O, self.lanes) if x is not None else 0)
+        chunks = _chunks(N, per_image * 4, flops, SHIFTED_CHUNK_BYTES)
 
         def chunk(piece):
             s, m = piece
-            g = self._grad(gy[s:s + m], rows)
-            gw = gb = None
+            gb = np.zeros(O)
+            gt, g = self._grads(gy[s:s + m], x is not None, C is not None, gb)
+            gwt = None
             if x is not None:
-                gw = np.zeros((rows, self._up(CK, self.t_cols)), np.float32)
                 img = self._image(x[s:s + m])
-                _kernels.shifted_gemm_t(g, self.front, img, self.offsets, self.Qp, gw, _ZERO)
+                gwt = self._weight_grad(gt, img, CK)
                 _give(("img", lay.geo), img)
-            if need_b:
-                gb = gy[s:s + m].reshape(m, O, -1).sum((0, 2))
             if C is not None:
                 r = _take(("gimg", lay.geo), (Cp, m, self.Pp), np.float32, False)
                 _kernels.shifted_gemm(g, wt, self.back_offsets, r, _ZERO)
                 frame = r[:C, :, :self.P].reshape((C, m) + lay.padded)[(Ellipsis,) + lay.frame]
                 gx[s:s + m][(Ellipsis,) + lay.inner] = frame.swapaxes(0, 1)
                 _give(("gimg", lay.geo), r)
-            _give(("grad", lay.geo), g)
-            return gw, gb
+            self._give_grads(gt, g)
+            return gwt, gb
 
         partial = _each(chunk, chunks, flops)
-        gw = None if x is None else sum(p[0] for p in partial)[None, :O, :CK]
-        gb = sum(p[1] for p in partial) if need_b else None
+        gw = None if x is None else sum(p[0] for p in partial)[:CK, :O].T[None]
+        gb = sum(p[1] for p in partial).astype(np.float32) if need_b else None
         return (gx if C is not None else None), gw, gb
 
 
 _ZERO = np.float32(0)
+_NONE = np.zeros((0, 0, 0), np.float32)  # a layout _grads is not asked for
 
 
 @functools.lru_cache(maxsize=1024)
