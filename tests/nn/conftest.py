@@ -104,6 +104,7 @@ def check_against_torch(build, specs, *, train=True, randomize_state=True, seed=
     random upstream gradient; compare outputs, grad_fn names, input and parameter gradients,
     and the buffers after the step. Returns (torch module, ember module)."""
     rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)  # torch's default init draws from its global generator: the same weights whatever ran before
     tm, em = build(torch.nn), build(ember.nn)
     if randomize_state:
         randomize(tm, rng)
