@@ -7,7 +7,7 @@ is one pass that reads and writes every element once. The loops release the GIL,
 can run them on slices in several threads. Each takes float32 and float64 arrays (`fits`); callers
 keep their NumPy path for other dtypes.
 
-The convolutions' matrix products have their own loops too (`shifted_gemm`, `shifted_gemm_t`,
+The convolutions' matrix products have their own loops too (`shifted_gemm`, `shifted_gemm_t`, `_p`,
 written out by tools/gen_gemm_kernels.py into ember._gemm_kernels): they read the patches of an image
 straight from the image, and on a CPU with AVX-512 they run about 1.8× faster than the AVX2 GEMM
 of the OpenBLAS NumPy ships with (`gemm_fits`; elsewhere the convolutions keep BLAS).
@@ -235,7 +235,8 @@ def _compile_gemm():
     f3, f2, i1 = numba.float32[:, :, ::1], numba.float32[:, ::1], numba.int64[::1]
     f, i = numba.float32, numba.int64
     signatures = {"shifted_gemm": numba.void(f3, f2, i1, f3, f),
-                  "shifted_gemm_t": numba.void(f3, f3, i1, i, f2, f)}
+                  "shifted_gemm_t": numba.void(f3, f3, i1, i, f2, f),
+                  "shifted_gemm_p": numba.void(f3, i, f3, i1, i, f2, f)}
     slp, config.SLP_VECTORIZE = config.SLP_VECTORIZE, 1
     try:
         kernels = {}
@@ -251,7 +252,7 @@ def _compile_gemm():
     return kernels
 
 
-_GEMM = ("shifted_gemm", "shifted_gemm_t")
+_GEMM = ("shifted_gemm", "shifted_gemm_t", "shifted_gemm_p")
 
 
 def __getattr__(name):

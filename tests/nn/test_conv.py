@@ -46,6 +46,7 @@ MODULES = [
 ]
 # the same seed-sized batches in float32 (the compiled loops of stride-1 float32 convolutions, on a CPU
 # with AVX-512): sums of up to 20,000 float32 products, compared at float32's resolution for them
+# the weight gradient takes shifted_gemm_t from 32 output channels on, shifted_gemm_p below
 SEED_FLOAT32 = [
     ("conv2d-seed-mnist-batch-float32", lambda nn: nn.Conv2d(16, 32, 3, 1), [N(40, 16, 26, 26)]),
     ("conv2d-seed-cifar-batch-float32", lambda nn: nn.Conv2d(32, 32, 3, padding=1), [N(24, 32, 16, 16)]),
@@ -53,9 +54,11 @@ SEED_FLOAT32 = [
      [N(33, 5, 11, 13)]),
     ("convT2d-batch-float32", lambda nn: nn.ConvTranspose2d(16, 6, 3, padding=1), [N(36, 16, 12, 12)]),
     ("conv1d-batch-float32", lambda nn: nn.Conv1d(6, 10, 5, padding=2), [N(64, 6, 300)]),
+    ("conv1d-40-channels-batch-float32", lambda nn: nn.Conv1d(6, 40, 5, padding=2), [N(16, 6, 300)]),
     # the seed's first layer: an input that needs no gradient (the weight's and the bias's only)
     ("conv2d-seed-first-layer-float32", lambda nn: nn.Conv2d(1, 16, 3, 1), [N(32, 1, 28, 28, grad=False)]),
     ("conv3d-batch-float32", lambda nn: nn.Conv3d(3, 5, 3, padding=1), [N(6, 3, 5, 6, 7)]),
+    ("conv3d-33-channels-batch-float32", lambda nn: nn.Conv3d(3, 33, 3, padding=1), [N(4, 3, 5, 6, 7)]),
 ]
 for _mode in ("reflect", "replicate", "circular"):
     MODULES += [

@@ -247,27 +247,30 @@ def _layout(geo):
 
 class _Shifted:
     """Stride 1 and float32 on a CPU with AVX-512: the three products of a convolution as compiled
-    loops (ember._kernels.shifted_gemm, shifted_gemm_t) that read kernel offset k's patch of an
+    loops (ember._kernels.shifted_gemm, shifted_gemm_t/_p) that read kernel offset k's patch of an
     image straight from the image at positions offsets[k] + q, so no patch matrix is built:
         forward      r  (O, m, Q)   = Σ_ck W[o, c, k] · img[i, c, off_k + q]     then r to y + bias
         weight grad  gWᵀ (C·K, O)  += Σ_iq img[i, c, off_k + q] · gt[i, q, o]
         input grad   gimg (C, m, P) = Σ_ok W[o, c, k] · g[i, o, front - off_k + p]  (a full correlation)
     img is the (padded) image flattened, g the output gradient in the same wide layout placed
     `front` (the largest offset) zeros in, and gt the output gradient in the wide layout with the
-    channels last; zeros between their rows. The loops take blocks of rows and lanes, so those are
+    channels last; zeros between their rows. With fewer output channels than a block's lanes (32),
+    the weight gradient is instead a sum over positions, gW (O, C·K) += Σ_iq g[i, o, front + q] ·
+    img[i, c, off_k + q] (shifted_gemm_p), which needs no channels-last copy, the costlier layout.
+    The loops take blocks of rows and lanes, so those are
     padded with zeros to a multiple of the block (the extra results are dropped). The batch goes
     in chunks of a few images (_chunks) to whichever thread is free; the weight gradient is summed
     per chunk and the chunks' sums added in order, so the result does not depend on which thread
     ran what."""
 
     def __init__(self, geo):
-        from ..._gemm_kernels import ROWS, LANES
+        from ..._gemm_kernels import ROWS, LANES, P_ROWS, P_COLS
         lay = self.lay = _layout(geo)
         self.front = max(lay.offsets)
         self.P = math.prod(lay.padded)  # = front + Q
         self.Qp = self._up(lay.Q, LANES)
         self.Pp = self._up(self.P, LANES)
-        self.rows, self.lanes = ROWS, LANES
+        self.rows, self.lanes, self.p_rows, self.p_cols = ROWS, LANES, P_ROWS, P_COLS
         self.offsets = lay.offset_array
         self.back_offsets = self.front - lay.offset_array
 
@@ -284,21 +287,29 @@ class _Shifted:
         frame[(Ellipsis,) + lay.frame] = x[(Ellipsis,) + lay.inner]
         return buf
 
+    def _channels_last(self, O):
+        """Whether the weight gradient of O output channels takes shifted_gemm_t (else _p)."""
+        return O >= self.lanes
+
     def _grads(self, gy, weight, image, gb):
-        """gy (m, O, *out) as pooled buffers: gt (m, Q, O rounded up to the lanes) for the weight
-        gradient when `weight`, g (m, O, front + Pp) for the input gradient when `image` (else
-        empty arrays); gb (O,) += Σ gy."""
+        """gy (m, O, *out) as pooled buffers, empty arrays for those not needed: gt (m, Q, O rounded
+        up to the lanes) for the weight gradient when `weight` and _channels_last, g (m, O rounded
+        up to P_ROWS, front + Pp) for the input gradient when `image` and for the other weight
+        gradient; gb (O,) += Σ gy."""
         lay, (m, O) = self.lay, gy.shape[:2]
-        gt = _take(("gt", lay.geo), (m, lay.Q, self._up(O, self.lanes)), gy.dtype, True) if weight else _NONE
-        g = _take(("grad", lay.geo), (m, O, self.front + self.Pp), gy.dtype, True) if image else _NONE
+        last = weight and self._channels_last(O)
+        gt = _take(("gt", lay.geo), (m, lay.Q, self._up(O, self.lanes)), gy.dtype, True) if last else _NONE
+        g = _NONE
+        if image or (weight and not last):
+            g = _take(("grad", lay.geo), (m, self._up(O, self.p_rows), self.front + self.Pp), gy.dtype, True)
         if len(lay.geo[1]) <= 2 and gy.flags.c_contiguous:  # one compiled pass (a 1-d image: one row)
             row = lay.strides[0] if gy.ndim == 4 else 0
             _kernels.grad_layouts(gy.reshape((m, O, -1, gy.shape[-1])), row, gt, g, self.front, gb)
         else:
-            if weight:
+            if gt is not _NONE:
                 lay.positions(gt[:, :, :O].transpose(0, 2, 1))[...] = gy
-            if image:
-                lay.positions(g[:, :, self.front:self.front + lay.Q])[...] = gy
+            if g is not _NONE:
+                lay.positions(g[:, :O, self.front:self.front + lay.Q])[...] = gy
             gb += gy.sum((0,) + tuple(range(2, gy.ndim)), dtype=np.float64)
         return gt, g
 
@@ -307,11 +318,15 @@ class _Shifted:
             if buf is not _NONE:
                 _give((key, self.lay.geo), buf)
 
-    def _weight_grad(self, gt, img, CK):
-        """One chunk's gWᵀ (C·K rounded up to the rows, O rounded up to the lanes)."""
-        gwt = np.zeros((self._up(CK, self.rows), gt.shape[2]), np.float32)
-        _kernels.shifted_gemm_t(gt, img, self.offsets, self.lay.Q, gwt, _ZERO)
-        return gwt
+    def _weight_grad(self, gt, g, img, O, CK):
+        """One chunk's gW (O, C·K), from gt or g as _grads laid them out."""
+        if gt is not _NONE:
+            gwt = np.zeros((self._up(CK, self.rows), gt.shape[2]), np.float32)
+            _kernels.shifted_gemm_t(gt, img, self.offsets, self.lay.Q, gwt, _ZERO)
+            return gwt[:CK, :O].T
+        gw = np.zeros((g.shape[1], self._up(CK, self.p_cols)), np.float32)
+        _kernels.shifted_gemm_p(g, self.front, img, self.offsets, self.Qp, gw, _ZERO)
+        return gw[:O, :CK]
 
     def forward(self, x, w, bias, gw_of, flops):
         """y = conv(x) + bias for w (O, C·K); with gw_of (N, O, *out) also Σ gw_of ⋆ x as (1, O, C·K)."""
@@ -334,13 +349,13 @@ class _Shifted:
             gwt = None
             if gw_of is not None:
                 gt, g = self._grads(gw_of[s:s + m], True, False, np.zeros(O))
-                gwt = self._weight_grad(gt, img, CK)
+                gwt = self._weight_grad(gt, g, img, O, CK)
                 self._give_grads(gt, g)
             _give(("img", lay.geo), img)
             return gwt
 
         partial = _each(chunk, chunks, flops)
-        return y, (None if gw_of is None else sum(partial)[:CK, :O].T[None])
+        return y, (None if gw_of is None else sum(partial)[None])
 
     def backward(self, gy, w, C, x, need_b, flops):
         """(gx (N, C, *img) or None for C=None, gW (1, O, C·K) or None for x=None, gb or None)."""
@@ -348,15 +363,17 @@ class _Shifted:
         N, O = gy.shape[:2]
         CK = w.shape[1]
         K = lay.K
+        rows = self._up(O, self.p_rows)  # g's
         if C is not None:
             Cp = self._up(C, self.rows)
-            wt = np.zeros((O, K, Cp), np.float32)  # wt[o, k, c] = W[o, c, k]
-            wt[:, :, :C] = w.reshape(O, C, K).transpose(0, 2, 1)
-            wt = wt.reshape(O * K, Cp)
+            wt = np.zeros((rows, K, Cp), np.float32)  # wt[o, k, c] = W[o, c, k]
+            wt[:O, :, :C] = w.reshape(O, C, K).transpose(0, 2, 1)
+            wt = wt.reshape(rows * K, Cp)
             gx = np.empty((N, C) + lay.geo[0], np.float32) if lay.bare else np.zeros((N, C) + lay.geo[0], np.float32)
         Cx = C if C is not None else x.shape[1]
-        per_image = Cx * (self.front + self.Qp) + (O * (self.front + self.Pp) if C is not None else 0) + \
-            (lay.Q * self._up(O, self.lanes) if x is not None else 0)
+        last = x is not None and self._channels_last(O)
+        per_image = Cx * (self.front + self.Qp) + (rows * (self.front + self.Pp) if C is not None or not last else 0) + \
+            (lay.Q * self._up(O, self.lanes) if last else 0)
         chunks = _chunks(N, per_image * 4, flops, SHIFTED_CHUNK_BYTES)
 
         def chunk(piece):
@@ -366,7 +383,7 @@ class _Shifted:
             gwt = None
             if x is not None:
                 img = self._image(x[s:s + m])
-                gwt = self._weight_grad(gt, img, CK)
+                gwt = self._weight_grad(gt, g, img, O, CK)
                 _give(("img", lay.geo), img)
             if C is not None:
                 r = _take(("gimg", lay.geo), (Cp, m, self.Pp), np.float32, False)
@@ -378,7 +395,7 @@ class _Shifted:
             return gwt, gb
 
         partial = _each(chunk, chunks, flops)
-        gw = None if x is None else sum(p[0] for p in partial)[:CK, :O].T[None]
+        gw = None if x is None else sum(p[0] for p in partial)[None]
         gb = sum(p[1] for p in partial).astype(np.float32) if need_b else None
         return (gx if C is not None else None), gw, gb
 
