@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["get_num_threads", "set_num_threads", "run", "each", "split", "matmul"]
+__all__ = ["get_num_threads", "set_num_threads", "run", "each", "split", "matmul", "products"]
 
+MIN_PRODUCTS_FLOPS = 1e7  # two independent products of ~0.1 ms each already pay for a hand-off
 MIN_SPLIT_FLOPS = 5e7  # a matrix product below this (~0.5 ms on a core) costs less than a thread hand-off (~0.1 ms)
 MIN_SPLIT_BYTES = 1 << 22  # an elementwise pass over less memory than this is not worth a thread hand-off
 BLOCK_BYTES = 1 << 20      # a pass of several NumPy loops goes through memory in blocks of about this
@@ -151,3 +152,13 @@ def matmul(a, b, out=None):
                 np.matmul(a, b[:, s:s + step], out=out[:, s:s + step])
     run(share, starts)
     return out
+
+
+def products(pairs):
+    """[a @ b for (a, b) in pairs] for independent 2-D products (a layer's two gradients, say): side
+    by side, one per thread, when together they are worth a hand-off but none is large enough for
+    matmul to split it between the threads itself (then one after the other, each split)."""
+    flops = [2.0 * a.shape[0] * a.shape[1] * b.shape[1] for a, b in pairs]
+    if _state[0] < 2 or len(pairs) < 2 or sum(flops) < MIN_PRODUCTS_FLOPS or max(flops) >= MIN_SPLIT_FLOPS:
+        return [matmul(a, b) for a, b in pairs]
+    return each(lambda ab: np.matmul(*ab), pairs)

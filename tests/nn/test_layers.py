@@ -20,6 +20,9 @@ def f64(nn):
 CASES = [
     ("linear", lambda nn: nn.Linear(8, 12), [N(10, 8)], {}),
     ("linear-nobias", lambda nn: nn.Linear(8, 12, bias=False), [N(10, 8)], {}),
+    # the seed's fc1: its two gradient products run side by side on the threads (sums of 4608 terms
+    # of outputs up to ~60: float32 round-off ~4e-5)
+    ("linear-seed-fc1-batch", lambda nn: nn.Linear(4608, 64), [N(32, 4608)], {"atol": 1e-3}),
     ("linear-3d", lambda nn: nn.Linear(5, 3), [N(2, 4, 5)], {}),
     ("linear-1d", lambda nn: nn.Linear(5, 3), [N(5)], {}),
     ("linear-4d-nobias", lambda nn: nn.Linear(5, 3, bias=False), [N(2, 3, 4, 5)], {"check_name": False}),

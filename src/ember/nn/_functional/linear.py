@@ -5,7 +5,7 @@ into the fresh output, with the three gradients g @ W, g.T @ x and g.sum(0) in i
 from ...autograd.graph import record
 from ...autograd.grad_mode import state
 from ..._tensor import Tensor
-from ..._ops.registry import node_class, sum_to
+from ..._ops.registry import node_class, sum_to, wrap
 from ... import _parallel
 
 __all__ = ["linear", "bilinear"]
@@ -14,8 +14,12 @@ __all__ = ["linear", "bilinear"]
 def _linear_backward(self, g):
     x, w = self.saved
     (nx, _), (nw, _) = self.next_functions[:2]
-    gx = g.mm(w) if nx is not None else None
-    gw = g.t().mm(x) if nw is not None else None
+    if nx is not None and nw is not None and not state.enabled:  # the two products side by side
+        ga = g._data
+        gx, gw = (wrap(r, g._dtype) for r in _parallel.products([(ga, w._data), (ga.T, x._data)]))
+    else:
+        gx = g.mm(w) if nx is not None else None
+        gw = g.t().mm(x) if nw is not None else None
     if len(self.next_functions) == 2:
         return gx, gw
     if self.next_functions[2][0] is None:
