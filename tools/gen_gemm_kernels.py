@@ -12,8 +12,10 @@ hundreds of identical lines; this script writes them, and a test checks the modu
 The accumulators start from `zero`, an argument (np.float32(0)): started from a constant 0.0, an
 earlier weight-gradient loop came out of LLVM unvectorised, five times slower.
 Why the weight gradient's block is 8 kernel entries × 32 output channels (the output gradient
-laid out channels last) rather than sums over positions: blocks of 4×4 sums over 16 positions each
-re-read both operands from L2 for every block and ran at a half to a third of this loop's speed.
+laid out channels last, shifted_gemm_t) rather than sums over positions (shifted_gemm_p): blocks of
+4×4 sums over 16 positions re-read both operands from L2 for every block and ran at a half to a
+third of its speed. The sums over positions stay for layers with fewer than 32 output channels,
+whose channels-last copy would cost more than the loop saves.
 """
 import os
 import sys
@@ -46,7 +48,7 @@ def _step(pad, b, a):
     s = [f"{pad}b = {b}"]
     s += [f"{pad}b{l} = b[{l}]" for l in range(LANES)]
     s += [f"{pad}a{r} = {a(r)}" for r in range(ROWS)]
-    s += [f"{pad}{ACC[r][l]} += a{r} * b{l}" for r in range(ROWS) for l in range(LANES) ]
+    s += [f"{pad}{ACC[r][l]} += a{r} * b{l}" for r in range(ROWS) for l in range(LANES)]
     return s
 
 

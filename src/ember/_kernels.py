@@ -144,9 +144,10 @@ def _compile():
     def grad_layouts(gy, row, gt, g, front, gb):
         """The output gradient gy (m, O, Ho, Wo) into the compiled convolution loops' wide layouts,
         image rows `row` apart: gt (m, Q, O') with the channels last (for the weight gradient) unless
-        it has no lanes, g (m, O, front + P') `front` in (for the input gradient) unless it has no
-        rows; and gb (O,) += Σ gy over the images and positions (float64). Entries between get no
-        writes. Each loop is a separate pass over a row of every channel, so each vectorises."""
+        it has no lanes, g (m, O' >= O, front + P') `front` in (for the input gradient and the sums
+        over positions) unless it has no rows; and gb (O,) += Σ gy over the images and positions
+        (float64). Entries between get no writes. Each loop is a separate pass over a row of every
+        channel, so each vectorises."""
         m, O, Ho, Wo = gy.shape
         acc = np.zeros((O, Wo), gy.dtype)  # column sums first: a vector add per row, not a chain of adds
         for i in range(m):

@@ -257,11 +257,10 @@ class _Shifted:
     channels last; zeros between their rows. With fewer output channels than a block's lanes (32),
     the weight gradient is instead a sum over positions, gW (O, C·K) += Σ_iq g[i, o, front + q] ·
     img[i, c, off_k + q] (shifted_gemm_p), which needs no channels-last copy, the costlier layout.
-    The loops take blocks of rows and lanes, so those are
-    padded with zeros to a multiple of the block (the extra results are dropped). The batch goes
-    in chunks of a few images (_chunks) to whichever thread is free; the weight gradient is summed
-    per chunk and the chunks' sums added in order, so the result does not depend on which thread
-    ran what."""
+    The loops take blocks of rows and lanes, so those are padded with zeros to a multiple of the
+    block (the extra results are dropped). The batch goes in chunks of a few images (_chunks) to
+    whichever thread is free; the weight gradient is summed per chunk and the chunks' sums added in
+    order, so the result does not depend on which thread ran what."""
 
     def __init__(self, geo):
         from ..._gemm_kernels import ROWS, LANES, P_ROWS, P_COLS
