@@ -113,6 +113,29 @@ def test_float32_batches_match_torch(build, specs, compiled, monkeypatch):
     check_against_torch(build, specs, rtol=1e-4, atol=2e-3)
 
 
+@pytest.mark.parametrize("channels_last", [False, True], ids=["contiguous", "channels-last-view"])
+@pytest.mark.parametrize("d", [1, 2])
+def test_float32_weight_gradient_from_the_input_itself(d, channels_last):
+    """Without padding, the weight gradient of 32+ output channels reads a contiguous input where it
+    lies (no padded copy); a view with the channels last takes the copy. Both against torch."""
+    rng = np.random.default_rng(d)
+    shape = (12, 16) + (26,) * d
+    x = rng.standard_normal(shape, dtype=np.float32)
+    w = rng.standard_normal((32, 16) + (3,) * d, dtype=np.float32) * 0.1
+    gy = rng.standard_normal((12, 32) + (24,) * d, dtype=np.float32)
+    results = []
+    for fw in (torch, ember):
+        xt = fw.tensor(np.moveaxis(x, 1, -1).copy()).movedim(-1, 1) if channels_last else fw.tensor(x)
+        assert xt.is_contiguous() != channels_last
+        xt.requires_grad_(True)
+        wt = fw.tensor(w, requires_grad=True)
+        conv = fw.nn.functional.conv1d if d == 1 else fw.nn.functional.conv2d
+        conv(xt, wt).backward(fw.tensor(gy))
+        results.append((xt.grad.numpy(), wt.grad.numpy()))
+    for t, e in zip(*results):
+        np.testing.assert_allclose(e, t, rtol=1e-4, atol=2e-3)
+
+
 def test_generated_kernels_are_the_generators_output():
     """src/ember/_gemm_kernels.py is written by tools/gen_gemm_kernels.py: an edit by hand shows here."""
     import pathlib

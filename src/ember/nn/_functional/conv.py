@@ -381,9 +381,12 @@ class _Shifted:
             gt, g = self._grads(gy[s:s + m], x is not None, C is not None, gb)
             gwt = None
             if x is not None:
-                img = self._image(x[s:s + m])
-                gwt = self._weight_grad(gt, g, img, O, CK)
-                _give(("img", lay.geo), img)
+                if last and lay.bare and x.flags.c_contiguous:  # shifted_gemm_t reads no lanes past the image
+                    gwt = self._weight_grad(gt, g, x[s:s + m].reshape(m, Cx, self.P), O, CK)
+                else:
+                    img = self._image(x[s:s + m])
+                    gwt = self._weight_grad(gt, g, img, O, CK)
+                    _give(("img", lay.geo), img)
             if C is not None:
                 r = _take(("gimg", lay.geo), (Cp, m, self.Pp), np.float32, False)
                 _kernels.shifted_gemm(g, wt, self.back_offsets, r, _ZERO)
