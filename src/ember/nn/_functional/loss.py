@@ -248,7 +248,12 @@ def _nll_backward(self, g):
     shape, class_dim, reduction = self.args
     # each picked log-probability gets -weight (/ total weight) times the incoming gradient
     vals = (g.reshape(-1) if reduction == "none" else g.reshape(1)) * coef
-    flat = g.new_zeros((coef.shape[0], shape[class_dim])).scatter(1, index, vals.unsqueeze(1))
+    if state.enabled:  # create_graph: differentiable again
+        flat = g.new_zeros((coef.shape[0], shape[class_dim])).scatter(1, index, vals.unsqueeze(1))
+    else:  # the same by one NumPy assignment
+        out = np.zeros((coef.shape[0], shape[class_dim]), g._data.dtype)
+        out[np.arange(len(out)), index._data[:, 0]] = vals._data
+        flat = wrap(out, g._dtype)
     if len(shape) == 1:
         return flat.reshape(shape)
     if class_dim == len(shape) - 1:
