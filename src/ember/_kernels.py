@@ -10,7 +10,8 @@ keep their NumPy path for other dtypes.
 The convolutions' matrix products have their own loops too (`shifted_gemm`, `shifted_gemm_t`, `_p`,
 written out by tools/gen_gemm_kernels.py into ember._gemm_kernels): they read the patches of an image
 straight from the image, and on a CPU with AVX-512 they run about 1.8× faster than the AVX2 GEMM
-of the OpenBLAS NumPy ships with (`gemm_fits`; elsewhere the convolutions keep BLAS).
+of the OpenBLAS NumPy ships with (`gemm_fits`; elsewhere the convolutions keep BLAS). `conv_loops`
+runs a chunk of images through a whole convolution (layouts, products, output) in one call.
 
 numba is imported and the loops compiled (cached on disk when a cache directory is writable) on
 first use, not at `import ember`.
@@ -67,17 +68,18 @@ def _compiled():
         return _compile()
 
 
+def _jit(fn):
+    """numba.njit for Ember's loops: releases the GIL, cached on disk where it can be."""
+    import numba
+    try:  # error_model="numpy": IEEE division (inf and nan, as NumPy), no ZeroDivisionError checks
+        return numba.njit(nogil=True, cache=True, error_model="numpy")(fn)
+    except RuntimeError:  # no writable cache directory (a read-only install): compile in memory
+        return numba.njit(nogil=True, error_model="numpy")(fn)
+
+
 @functools.lru_cache(maxsize=None)
 def _compile():
-    import numba
-
-    def jit(fn):
-        try:  # error_model="numpy": IEEE division (inf and nan, as NumPy), no ZeroDivisionError checks
-            return numba.njit(nogil=True, cache=True, error_model="numpy")(fn)
-        except RuntimeError:  # no writable cache directory (a read-only install): compile in memory
-            return numba.njit(nogil=True, error_model="numpy")(fn)
-
-    @jit
+    @_jit
     def max_pool_2x2(x, out, arg):
         """out[p, i, j] = max of x[p, 2i:2i+2, 2j:2j+2] and arg its offset (0..3) by torch's scan:
         an offset is taken when greater than the maximum so far or NaN."""
@@ -94,7 +96,7 @@ def _compile():
                     out[p, i, j] = m
                     arg[p, i, j] = k
 
-    @jit
+    @_jit
     def max_pool_2x2_backward(g, arg, gx):
         """Each window of gx (its 2×2 block) gets g at the offset arg names and zeros elsewhere."""
         for p in range(g.shape[0]):
@@ -106,7 +108,7 @@ def _compile():
                     gx[p, 2 * i + 1, 2 * j] = v if k == 2 else 0.0
                     gx[p, 2 * i + 1, 2 * j + 1] = v if k == 3 else 0.0
 
-    @jit
+    @_jit
     def shifted(flat, cols, offsets, gather):
         """The wide layout's im2col (gather): cols (C, K, m, Q)[c, k, i, q] = flat (m, C, L)[i, c, off_k + q];
         and its col2im (not gather): flat[i, c, off_k + q] += cols[c, k, i, q]."""
@@ -123,16 +125,17 @@ def _compile():
                         for q in range(Q):
                             image[q] += patch[q]
 
-    @jit
-    def wide_rows(wide, out, bias, row, gather):
-        """Between the wide layout's (O, m, Q), image rows `row` apart, and the output (m, O, Ho, Wo):
-        gather: out = wide at the output positions + bias (O,); else wide at those positions = out."""
-        m, O, Ho, Wo = out.shape
+    @_jit
+    def wide_rows(wide, out, bias, rows, gather):
+        """Between the wide layout's (O, m, Q) and the output (m, O, R, Wo), whose R rows of Wo positions
+        start at the wide positions `rows`: gather: out = wide at the output positions + bias (O,);
+        else wide at those positions = out."""
+        m, O, R, Wo = out.shape
         for i in range(m):
             for o in range(O):
                 b = bias[o]
-                for h in range(Ho):
-                    w_row, o_row = wide[o, i, h * row:h * row + Wo], out[i, o, h]
+                for h in range(R):
+                    w_row, o_row = wide[o, i, rows[h]:rows[h] + Wo], out[i, o, h]
                     if gather:
                         for w in range(Wo):
                             o_row[w] = w_row[w] + b
@@ -140,19 +143,19 @@ def _compile():
                         for w in range(Wo):
                             w_row[w] = o_row[w]
 
-    @jit
-    def grad_layouts(gy, row, gt, g, front, gb):
-        """The output gradient gy (m, O, Ho, Wo) into the compiled convolution loops' wide layouts,
-        image rows `row` apart: gt (m, Q, O') with the channels last (for the weight gradient) unless
-        it has no lanes, g (m, O' >= O, front + P') `front` in (for the input gradient and the sums
-        over positions) unless it has no rows; and gb (O,) += Σ gy over the images and positions
-        (float64). Entries between get no writes. Each loop is a separate pass over a row of every
-        channel, so each vectorises."""
+    @_jit
+    def grad_layouts(gy, rows, gt, g, front, gb):
+        """The output gradient gy (m, O, R, Wo) into the compiled convolution loops' wide layouts, its R
+        rows starting at the wide positions `rows`: gt (m, Q, O') with the channels last (for the
+        weight gradient) unless it has no lanes, g (m, O' >= O, front + P') `front` in (for the input
+        gradient and the sums over positions) unless it has no rows; and gb (O,) += Σ gy over the
+        images and positions (float64). Entries between get no writes. Each loop is a separate pass
+        over a row of every channel, so each vectorises."""
         m, O, Ho, Wo = gy.shape
         acc = np.zeros((O, Wo), gy.dtype)  # column sums first: a vector add per row, not a chain of adds
         for i in range(m):
             for h in range(Ho):
-                q = h * row
+                q = rows[h]
                 for o in range(O):
                     src, a = gy[i, o, h], acc[o]
                     for w in range(Wo):
@@ -173,7 +176,7 @@ def _compile():
                 s += acc[o, w]
             gb[o] += s
 
-    @jit
+    @_jit
     def relu(x, out):
         """out = x, or 0 where x < 0 (flat arrays): -0.0 and NaN pass, as in torch. NumPy's maximum
         runs 4× slower here, on its NaN-aware path."""
@@ -181,7 +184,7 @@ def _compile():
             v = x[i]
             out[i] = 0.0 if v < 0 else v
 
-    @jit
+    @_jit
     def relu_backward(g, y, out):
         """out = g where y > 0, else 0 (flat arrays)."""
         for i in range(g.size):
@@ -189,7 +192,7 @@ def _compile():
 
     # The optimizers' updates: the NumPy rules' operations in the same order, on scalars the callers give
     # in the arrays' dtype (as NumPy casts a Python float), so the results are the same to the bit.
-    @jit
+    @_jit
     def adam_update(param, grad, exp_avg, exp_avg_sq, w1, lerp_small, one_minus_w1, beta2, one_minus_beta2,
                     bc2_sqrt, eps, step_size):
         for i in range(param.size):
@@ -201,7 +204,7 @@ def _compile():
             exp_avg_sq[i] = v
             param[i] = param[i] + step_size * m / (np.sqrt(v) / bc2_sqrt + eps)
 
-    @jit
+    @_jit
     def adadelta_update(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, lr):
         for i in range(param.size):
             g = grad[i]
@@ -211,7 +214,7 @@ def _compile():
             acc_delta[i] = acc_delta[i] * rho + one_minus_rho * delta * delta
             param[i] = param[i] - lr * delta
 
-    @jit
+    @_jit
     def sgd_momentum_update(param, grad, buf, momentum, damped, one_minus_dampening, lr):
         for i in range(param.size):
             b = buf[i] * momentum + (one_minus_dampening * grad[i] if damped else grad[i])
@@ -251,6 +254,74 @@ def _compile_gemm():
         config.SLP_VECTORIZE = slp
     globals().update(kernels)
     return kernels
+
+
+@functools.lru_cache(maxsize=None)
+def conv_loops():
+    """A stride-1 float32 convolution's chunks of images end to end (the image's wide layout, the
+    products, the output or the gradients' layouts) as one compiled call per run of chunks: no Python
+    and no GIL between the steps of a chunk, so ember._parallel's threads hand the GIL to each other
+    once per chunk. ember.nn._functional.conv._Shifted describes the layouts."""
+    import collections
+    gemm, k = _compile_gemm(), _compiled()
+    shifted_gemm, shifted_gemm_t, shifted_gemm_p = gemm["shifted_gemm"], gemm["shifted_gemm_t"], gemm["shifted_gemm_p"]
+    wide_rows, grad_layouts = k["wide_rows"], k["grad_layouts"]
+    zero = np.float32(0)
+
+    @_jit
+    def copy_rows(src, src_rows, dst, dst_rows, run):
+        for r in range(src_rows.size):  # rows as 1-d views indexed by the loop counter: vectorised
+            s_row, d_row = src[src_rows[r]:src_rows[r] + run], dst[dst_rows[r]:dst_rows[r] + run]
+            for j in range(run):
+                d_row[j] = s_row[j]
+
+    @_jit
+    def image(x, s, m, length, image_rows, frame_rows, run):
+        """Images s..s+m of x (N, C, image) in the wide layout (m, C, length): the frame, zeros around."""
+        img = np.zeros((m, x.shape[1], length), np.float32)
+        for i in range(m):
+            for c in range(x.shape[1]):
+                copy_rows(x[s + i, c], image_rows, img[i, c], frame_rows, run)
+        return img
+
+    def forward(x, wt, offsets, bias, y, Qp, length, image_rows, frame_rows, run, out_rows, starts, sizes, c0, c1):
+        """y (N, O, R, Wo) = conv(x (N, C, image)) + bias for wt (C·K, O'), chunks c0..c1."""
+        for c in range(c0, c1):
+            s, m = starts[c], sizes[c]
+            img = image(x, s, m, length, image_rows, frame_rows, run)
+            r = np.empty((wt.shape[1], m, Qp), np.float32)
+            shifted_gemm(img, wt, offsets, r, zero)
+            wide_rows(r, y[s:s + m], bias, out_rows, True)
+
+    def backward(gy, x, wt, offsets, back_offsets, front, Q, Qp, Pp, lanes, g_rows, image_rows, frame_rows, run,
+                 out_rows, weight, last, bare, gx, gws, gbs, starts, sizes, c0, c1):
+        """For chunks c0..c1 of gy (N, O, R, Wo): the weight gradient's part gws[c] when `weight` (from
+        the output gradient laid out channels last when `last`, else by sums over positions), the bias
+        sums gbs[c], and gx (N, C, image) = the input gradient unless gx has no images."""
+        for c in range(c0, c1):
+            s, m = starts[c], sizes[c]
+            need_g = gx.shape[0] > 0 or (weight and not last)
+            gt = np.zeros((m, Q, lanes) if weight and last else (0, 0, 0), np.float32)
+            g = np.zeros((m, g_rows, front + Pp) if need_g else (0, 0, 0), np.float32)
+            grad_layouts(gy[s:s + m], out_rows, gt, g, front, gbs[c])
+            if weight:
+                if last and bare:  # the image is its own wide layout (and the loop reads no lane past it)
+                    shifted_gemm_t(gt, x[s:s + m], offsets, Q, gws[c], zero)
+                else:
+                    img = image(x, s, m, front + Qp, image_rows, frame_rows, run)
+                    if last:
+                        shifted_gemm_t(gt, img, offsets, Q, gws[c], zero)
+                    else:
+                        shifted_gemm_p(g, front, img, offsets, Qp, gws[c], zero)
+            if gx.shape[0]:
+                r = np.empty((wt.shape[1], m, Pp), np.float32)
+                shifted_gemm(g, wt, back_offsets, r, zero)
+                for i in range(m):
+                    for ch in range(gx.shape[1]):
+                        copy_rows(r[ch, i], frame_rows, gx[s + i, ch], image_rows, run)
+
+    Loops = collections.namedtuple("Loops", "forward backward")
+    return Loops(_jit(forward), _jit(backward))
 
 
 _GEMM = ("shifted_gemm", "shifted_gemm_t", "shifted_gemm_p")

@@ -136,6 +136,26 @@ def test_float32_weight_gradient_from_the_input_itself(d, channels_last):
         np.testing.assert_allclose(e, t, rtol=1e-4, atol=2e-3)
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled-loops", "blas"])
+def test_float32_empty_batch_matches_torch(compiled, monkeypatch):
+    """A batch of no images: an empty output and input gradient, zero weight and bias gradients."""
+    from ember import _kernels
+    if not compiled:
+        monkeypatch.setattr(_kernels, "gemm_fits", lambda *arrays: False)
+    results = []
+    for fw in (torch, ember):
+        x = fw.zeros(0, 16, 26, 26, requires_grad=True)
+        w = fw.ones(32, 16, 3, 3, requires_grad=True)
+        b = fw.ones(32, requires_grad=True)
+        y = fw.nn.functional.conv2d(x, w, b)
+        y.sum().backward()
+        results.append([tuple(y.shape), tuple(x.grad.shape), w.grad.numpy(), b.grad.numpy()])
+    t, e = results
+    assert e[:2] == t[:2]
+    np.testing.assert_array_equal(e[2], t[2])
+    np.testing.assert_array_equal(e[3], t[3])
+
+
 def test_generated_kernels_are_the_generators_output():
     """src/ember/_gemm_kernels.py is written by tools/gen_gemm_kernels.py: an edit by hand shows here."""
     import pathlib

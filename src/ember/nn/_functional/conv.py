@@ -168,6 +168,21 @@ class _Wide:
         self.inner = tuple(slice(0, min(i, q - p)) for i, q, p in zip(img, self.padded, pad))
         self.frame = tuple(slice(p, p + min(i, q - p)) for i, q, p in zip(img, self.padded, pad))
         self.bare = self.padded == tuple(img) and not any(pad)  # the image is its own frame
+        # rows (runs along the last dim) for the compiled loops: the wide positions where the output's
+        # rows start; and the frame's rows, at their start in the image and in the padded image
+        self.out_rows = self._row_starts(out, self.strides)
+        inner = tuple(s.stop for s in self.inner)
+        self.image_rows = self._row_starts(inner, tuple(math.prod(img[i + 1:]) for i in range(len(img))))
+        self.frame_rows = self._row_starts(inner, self.strides) + sum(p * s for p, s in zip(pad, self.strides))
+        self.run = inner[-1]
+
+    @staticmethod
+    def _row_starts(sizes, strides):
+        """Flat offsets of the rows of an array of `sizes` laid out with `strides` (int64)."""
+        starts = np.zeros(1, np.int64)
+        for n, st in zip(sizes[:-1], strides[:-1]):
+            starts = (starts[:, None] + np.arange(max(n, 0)) * st).reshape(-1)
+        return starts if sizes[-1] > 0 else starts[:0]
 
     def _flat(self, a):
         return a.reshape(a.shape[:2] + (-1,))
@@ -207,18 +222,22 @@ class _Wide:
         step = a.strides[2]  # of one position (a channels-last layout's is the channels')
         return as_strided(a, a.shape[:2] + self.geo[1], a.strides[:2] + tuple(s * step for s in self.strides))
 
+    def rows(self, a):
+        """a (m, O, *out), C-contiguous, as (m, O, R, Wo): the output's rows, for the compiled loops."""
+        return a.reshape(a.shape[:2] + (math.prod(self.geo[1][:-1]), self.geo[1][-1]))
+
     def output(self, r, bias, y):
-        if len(self.geo[1]) == 2 and _kernels.fits(r, y):  # one compiled pass over short image rows
+        if y.flags.c_contiguous and _kernels.fits(r, y):  # one compiled pass over short image rows
             zero = np.zeros(r.shape[0], r.dtype) if bias is None else bias
-            _kernels.wide_rows(r, y, zero, self.strides[0], True)
+            _kernels.wide_rows(r, self.rows(y), zero, self.out_rows, True)
         else:
             _to_output(self.positions(r), bias, y)
 
     def gy_cols(self, gy):
         """(O, m, Q) with gy at the output positions and zeros between (kept zero across reuses)."""
         buf = _take(("gy", self.geo), (gy.shape[1], gy.shape[0], self.Q), gy.dtype, True)
-        if len(self.geo[1]) == 2 and _kernels.fits(gy, buf) and gy.flags.c_contiguous:
-            _kernels.wide_rows(buf, gy, np.zeros(gy.shape[1], gy.dtype), self.strides[0], False)
+        if _kernels.fits(gy, buf) and gy.flags.c_contiguous:
+            _kernels.wide_rows(buf, self.rows(gy), np.zeros(gy.shape[1], gy.dtype), self.out_rows, False)
         else:
             self.positions(buf)[...] = gy.swapaxes(0, 1)
         return buf
@@ -259,8 +278,10 @@ class _Shifted:
     img[i, c, off_k + q] (shifted_gemm_p), which needs no channels-last copy, the costlier layout.
     The loops take blocks of rows and lanes, so those are padded with zeros to a multiple of the
     block (the extra results are dropped). The batch goes in chunks of a few images (_chunks) to
-    whichever thread is free; the weight gradient is summed per chunk and the chunks' sums added in
-    order, so the result does not depend on which thread ran what."""
+    whichever thread is free, a chunk's work end to end in one compiled call
+    (ember._kernels.conv_loops: layouts, products, output), so the threads take the GIL once a chunk;
+    the weight gradient is summed per chunk and the chunks' sums added in order, so the result does
+    not depend on which thread ran what."""
 
     def __init__(self, geo):
         from ..._gemm_kernels import ROWS, LANES, P_ROWS, P_COLS
@@ -277,55 +298,27 @@ class _Shifted:
     def _up(n, block):
         return -(-n // block) * block
 
-    def _image(self, x):
-        """x (m, C, *img) as a pooled (m, C, front + Qp) buffer: the (padded) image, then zeros."""
-        lay = self.lay
-        m, C = x.shape[:2]
-        buf = _take(("img", lay.geo), (m, C, self.front + self.Qp), x.dtype, True)
-        frame = buf[:, :, :self.P].reshape((m, C) + lay.padded)
-        frame[(Ellipsis,) + lay.frame] = x[(Ellipsis,) + lay.inner]
-        return buf
-
     def _channels_last(self, O):
         """Whether the weight gradient of O output channels takes shifted_gemm_t (else _p)."""
         return O >= self.lanes
 
-    def _grads(self, gy, weight, image, gb):
-        """gy (m, O, *out) as pooled buffers, empty arrays for those not needed: gt (m, Q, O rounded
-        up to the lanes) for the weight gradient when `weight` and _channels_last, g (m, O rounded
-        up to P_ROWS, front + Pp) for the input gradient when `image` and for the other weight
-        gradient; gb (O,) += Σ gy."""
-        lay, (m, O) = self.lay, gy.shape[:2]
-        last = weight and self._channels_last(O)
-        gt = _take(("gt", lay.geo), (m, lay.Q, self._up(O, self.lanes)), gy.dtype, True) if last else _NONE
-        g = _NONE
-        if image or (weight and not last):
-            g = _take(("grad", lay.geo), (m, self._up(O, self.p_rows), self.front + self.Pp), gy.dtype, True)
-        if len(lay.geo[1]) <= 2 and gy.flags.c_contiguous:  # one compiled pass (a 1-d image: one row)
-            row = lay.strides[0] if gy.ndim == 4 else 0
-            _kernels.grad_layouts(gy.reshape((m, O, -1, gy.shape[-1])), row, gt, g, self.front, gb)
+    @staticmethod
+    def _run(loop, args, chunks, flops):
+        """loop(*args, starts, sizes, c0, c1), a loop of ember._kernels.conv_loops, over `chunks`
+        (_chunks): each chunk to whichever thread is free, or all in one call when the work is too
+        small to split."""
+        if not chunks:  # an empty batch
+            return
+        starts, sizes = (np.array(v, np.int64) for v in zip(*chunks))
+        if flops < _parallel.MIN_SPLIT_FLOPS:
+            loop(*args, starts, sizes, 0, len(chunks))
         else:
-            if gt is not _NONE:
-                lay.positions(gt[:, :, :O].transpose(0, 2, 1))[...] = gy
-            if g is not _NONE:
-                lay.positions(g[:, :O, self.front:self.front + lay.Q])[...] = gy
-            gb += gy.sum((0,) + tuple(range(2, gy.ndim)), dtype=np.float64)
-        return gt, g
+            _parallel.each(lambda c: loop(*args, starts, sizes, c, c + 1), list(range(len(chunks))))
 
-    def _give_grads(self, gt, g):
-        for key, buf in (("gt", gt), ("grad", g)):
-            if buf is not _NONE:
-                _give((key, self.lay.geo), buf)
-
-    def _weight_grad(self, gt, g, img, O, CK):
-        """One chunk's gW (O, C·K), from gt or g as _grads laid them out."""
-        if gt is not _NONE:
-            gwt = np.zeros((self._up(CK, self.rows), gt.shape[2]), np.float32)
-            _kernels.shifted_gemm_t(gt, img, self.offsets, self.lay.Q, gwt, _ZERO)
-            return gwt[:CK, :O].T
-        gw = np.zeros((g.shape[1], self._up(CK, self.p_cols)), np.float32)
-        _kernels.shifted_gemm_p(g, self.front, img, self.offsets, self.Qp, gw, _ZERO)
-        return gw[:O, :CK]
+    @staticmethod
+    def _planes(a):
+        """a (N, C, *spatial) as C-contiguous float32 (N, C, positions): a view when it is one already."""
+        return np.ascontiguousarray(a, np.float32).reshape(a.shape[:2] + (math.prod(a.shape[2:]),))
 
     def forward(self, x, w, bias, gw_of, flops):
         """y = conv(x) + bias for w (O, C·K); with gw_of (N, O, *out) also Σ gw_of ⋆ x as (1, O, C·K)."""
@@ -336,25 +329,12 @@ class _Shifted:
         wt = np.zeros((CK, Op), np.float32)
         wt[:, :O] = w.T
         y = np.empty((N, O) + lay.geo[1], np.float32)
+        b = np.zeros(O, np.float32) if bias is None else np.asarray(bias, np.float32)
+        args = (self._planes(x), wt, self.offsets, b, lay.rows(y), self.Qp, self.front + self.Qp,
+                lay.image_rows, lay.frame_rows, lay.run, lay.out_rows)
         chunks = _chunks(N, (C * (self.front + self.Qp) + Op * self.Qp) * 4, flops, SHIFTED_CHUNK_BYTES)
-
-        def chunk(piece):
-            s, m = piece
-            img = self._image(x[s:s + m])
-            r = _take(("out", lay.geo), (Op, m, self.Qp), np.float32, False)
-            _kernels.shifted_gemm(img, wt, self.offsets, r, _ZERO)
-            lay.output(r[:O], bias, y[s:s + m])
-            _give(("out", lay.geo), r)
-            gwt = None
-            if gw_of is not None:
-                gt, g = self._grads(gw_of[s:s + m], True, False, np.zeros(O))
-                gwt = self._weight_grad(gt, g, img, O, CK)
-                self._give_grads(gt, g)
-            _give(("img", lay.geo), img)
-            return gwt
-
-        partial = _each(chunk, chunks, flops)
-        return y, (None if gw_of is None else sum(partial)[None])
+        self._run(_kernels.conv_loops().forward, args, chunks, flops)
+        return y, (None if gw_of is None else self.backward(gw_of, w, None, x, False, flops)[1])
 
     def backward(self, gy, w, C, x, need_b, flops):
         """(gx (N, C, *img) or None for C=None, gW (1, O, C·K) or None for x=None, gb or None)."""
@@ -363,47 +343,39 @@ class _Shifted:
         CK = w.shape[1]
         K = lay.K
         rows = self._up(O, self.p_rows)  # g's
+        wt, gx = np.zeros((0, 0), np.float32), np.zeros((0, 0, 0), np.float32)
         if C is not None:
             Cp = self._up(C, self.rows)
             wt = np.zeros((rows, K, Cp), np.float32)  # wt[o, k, c] = W[o, c, k]
             wt[:O, :, :C] = w.reshape(O, C, K).transpose(0, 2, 1)
             wt = wt.reshape(rows * K, Cp)
-            gx = np.empty((N, C) + lay.geo[0], np.float32) if lay.bare else np.zeros((N, C) + lay.geo[0], np.float32)
+            gx = (np.empty if lay.bare else np.zeros)((N, C) + lay.geo[0], np.float32)
         Cx = C if C is not None else x.shape[1]
         last = x is not None and self._channels_last(O)
         per_image = Cx * (self.front + self.Qp) + (rows * (self.front + self.Pp) if C is not None or not last else 0) + \
             (lay.Q * self._up(O, self.lanes) if last else 0)
         chunks = _chunks(N, per_image * 4, flops, SHIFTED_CHUNK_BYTES)
-
-        def chunk(piece):
-            s, m = piece
-            gb = np.zeros(O)
-            gt, g = self._grads(gy[s:s + m], x is not None, C is not None, gb)
-            gwt = None
-            if x is not None:
-                if last and lay.bare and x.flags.c_contiguous:  # shifted_gemm_t reads no lanes past the image
-                    gwt = self._weight_grad(gt, g, x[s:s + m].reshape(m, Cx, self.P), O, CK)
-                else:
-                    img = self._image(x[s:s + m])
-                    gwt = self._weight_grad(gt, g, img, O, CK)
-                    _give(("img", lay.geo), img)
-            if C is not None:
-                r = _take(("gimg", lay.geo), (Cp, m, self.Pp), np.float32, False)
-                _kernels.shifted_gemm(g, wt, self.back_offsets, r, _ZERO)
-                frame = r[:C, :, :self.P].reshape((C, m) + lay.padded)[(Ellipsis,) + lay.frame]
-                gx[s:s + m][(Ellipsis,) + lay.inner] = frame.swapaxes(0, 1)
-                _give(("gimg", lay.geo), r)
-            self._give_grads(gt, g)
-            return gwt, gb
-
-        partial = _each(chunk, chunks, flops)
-        gw = None if x is None else sum(p[0] for p in partial)[None]
-        gb = sum(p[1] for p in partial).astype(np.float32) if need_b else None
+        if x is None:
+            gws = np.zeros((0, 0, 0), np.float32)
+        elif last:  # gWᵀ, rows up to the loop's block and its lanes
+            gws = np.zeros((len(chunks), self._up(CK, self.rows), self._up(O, self.lanes)), np.float32)
+        else:
+            gws = np.zeros((len(chunks), rows, self._up(CK, self.p_cols)), np.float32)
+        gbs = np.zeros((len(chunks), O))
+        xs = self._planes(x) if x is not None else np.zeros((0, 0, 0), np.float32)
+        args = (lay.rows(np.ascontiguousarray(gy, np.float32)), xs, wt, self.offsets, self.back_offsets, self.front,
+                lay.Q, self.Qp, self.Pp, self._up(O, self.lanes), rows, lay.image_rows, lay.frame_rows, lay.run,
+                lay.out_rows, x is not None, last, lay.bare, self._planes(gx) if C is not None else gx, gws, gbs)
+        self._run(_kernels.conv_loops().backward, args, chunks, flops)
+        gw = None
+        if x is not None:
+            total = gws.sum(0)  # the chunks' sums added in chunk order
+            gw = (total[:CK, :O].T if last else total[:O, :CK])[None]
+        gb = gbs.sum(0).astype(np.float32) if need_b else None
         return (gx if C is not None else None), gw, gb
 
 
 _ZERO = np.float32(0)
-_NONE = np.zeros((0, 0, 0), np.float32)  # a layout _grads is not asked for
 
 
 @functools.lru_cache(maxsize=1024)
@@ -470,7 +442,7 @@ def _forward(x, wm, geo, bias=None, gw_of=None):
         return gw
 
     partial = _each(chunk, chunks, flops)
-    return y, (sum(partial) if gw_of is not None else None)
+    return y, (sum(partial, np.zeros((G, Og, CK), dt)) if gw_of is not None else None)  # (zeros: an empty batch)
 
 
 def _image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
@@ -509,8 +481,8 @@ def _image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
         return gwt, gb
 
     partial = _each(chunk, chunks, flops)
-    gw = sum(p[0] for p in partial).transpose(0, 2, 1) if need_w else None
-    gb = sum(p[1] for p in partial) if need_b else None
+    gw = sum((p[0] for p in partial), np.zeros((G, CK, Og), dt)).transpose(0, 2, 1) if need_w else None
+    gb = sum((p[1] for p in partial), np.zeros(O, dt)) if need_b else None
     return gx, gw, gb
 
 
