@@ -375,9 +375,6 @@ class _Shifted:
         return (gx if C is not None else None), gw, gb
 
 
-_ZERO = np.float32(0)
-
-
 @functools.lru_cache(maxsize=1024)
 def _shifted(geo):
     return _Shifted(geo)
