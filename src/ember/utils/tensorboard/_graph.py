@@ -1,0 +1,205 @@
+"""add_graph: one traced forward of a module as a TensorBoard GraphDef.
+
+The forward runs once in eval mode with grad recording on; forward hooks on every submodule tell
+which module each recorded op (grad_fn) was made in, and one backward pass through the recorded
+graph (autograd.grad, nothing accumulated) gives each op's output shapes. Nodes are named by their
+module scope as PyTorch's tracer names them: `Net/Sequential[features]/Conv2d[0]/convolution`.
+"""
+import inspect
+import re
+
+import ember
+
+_BACKWARD = re.compile(r"Backward\d*$")
+_WORD = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def op_type(node):
+    """'aten::max_pool2d_with_indices' for a MaxPool2DWithIndicesBackward0 node."""
+    name = _BACKWARD.sub("", type(node).__name__)
+    return "aten::" + _WORD.sub("_", name).lower()
+
+
+def _tensors(value):
+    """The tensors in a forward's argument or result (nested tuples, lists and dicts)."""
+    if isinstance(value, ember.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _tensors(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _tensors(v)]
+    return []
+
+
+class _Tracer:
+    """Records, for every grad_fn made during one forward, the scope of the module it was made in.
+
+    At each module's entry and exit, nodes not yet claimed and reachable from the tensors at hand
+    were made since the previous entry or exit, so inside the module then innermost: they get its scope."""
+
+    def __init__(self, model):
+        self.scope_of = {}   # grad_fn -> scope
+        self.stack = []
+        self.scopes = {}     # module -> scope (first name wins for a module shared under two names)
+        self.params = {}     # id(parameter or buffer) -> node name
+        root = type(model).__name__
+        for name, module in model.named_modules():
+            scope = root if not name else f"{self.scopes[_parent(model, name)]}/{type(module).__name__}[{name.rsplit('.', 1)[-1]}]"
+            self.scopes.setdefault(module, scope)
+            for pname, p in list(module._parameters.items()) + list(module._buffers.items()):
+                if p is not None:
+                    self.params.setdefault(id(p), f"{self.scopes[module]}/{pname}")
+        self.handles = [h for m in self.scopes for h in (m.register_forward_pre_hook(self.enter),
+                                                           m.register_forward_hook(self.exit))]
+
+    def claim(self, tensors):
+        scope = self.stack[-1]
+        todo = [t.grad_fn for t in tensors if t.grad_fn is not None]
+        while todo:
+            node = todo.pop()
+            if node in self.scope_of or type(node).__name__ == "AccumulateGrad":
+                continue
+            self.scope_of[node] = scope
+            todo.extend(n for n, _ in node.next_functions if n is not None)
+
+    def enter(self, module, args):
+        if self.stack:
+            self.claim(_tensors(args))
+        self.stack.append(self.scopes[module])
+
+    def exit(self, module, args, result):
+        self.claim(_tensors(result))
+        self.stack.pop()
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+
+def _parent(model, name):
+    return model.get_submodule(name.rsplit(".", 1)[0]) if "." in name else model
+
+
+def _input_names(model, n):
+    """The forward's parameter names for n positional inputs (input.1, ... past a *args)."""
+    try:
+        params = [p for p in inspect.signature(model.forward).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    return [params[i].name if i < len(params) else f"input.{i + 1}" for i in range(n)]
+
+
+def _shape_attr(shapes):
+    from tensorboard.compat.proto.attr_value_pb2 import AttrValue
+    from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
+    protos = [TensorShapeProto(dim=[TensorShapeProto.Dim(size=d) for d in s]) if s is not None
+              else TensorShapeProto(unknown_rank=True) for s in shapes]
+    return AttrValue(list=AttrValue.ListValue(shape=protos))
+
+
+def graph(model, args, verbose=False):
+    """(GraphDef, RunMetadata) of one forward of `model` on `args`."""
+    from tensorboard.compat.proto.attr_value_pb2 import AttrValue
+    from tensorboard.compat.proto.config_pb2 import RunMetadata
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+    from tensorboard.compat.proto.node_def_pb2 import NodeDef
+    from tensorboard.compat.proto.step_stats_pb2 import DeviceStepStats, StepStats
+    from tensorboard.compat.proto.versions_pb2 import VersionDef
+
+    args = () if args is None else tuple(args) if isinstance(args, (tuple, list)) else (args,)
+    # leaf copies of the float inputs, so that ops on them are recorded even in a model without parameters
+    inputs = tuple(a.detach().requires_grad_(a.is_floating_point()) if isinstance(a, ember.Tensor) else a for a in args)
+    modes = {m: m.training for m in model.modules()}
+    tracer = _Tracer(model)
+    try:
+        model.eval()
+        with ember.enable_grad():
+            result = model(*inputs)
+    finally:
+        tracer.remove()
+        for m, training in modes.items():
+            m.training = training
+    outputs = _tensors(result)
+
+    names, nodes, shapes, leaves = {}, [], {}, []
+    input_names = _input_names(model, len(inputs))
+    input_of = {id(t): f"input/{n}" for t, n in zip(inputs, input_names) if isinstance(t, ember.Tensor)}
+    used = set()
+
+    def name_of(node):
+        """The node's unique name in the GraphDef, made when it is first met."""
+        if node in names:
+            return names[node]
+        if type(node).__name__ == "AccumulateGrad":
+            var = node.variable
+            name = input_of.get(id(var)) or tracer.params.get(id(var)) or f"{type(model).__name__}/tensor"
+            leaves.append(var)
+        else:
+            name = f"{tracer.scope_of.get(node, type(model).__name__)}/{op_type(node)[6:]}"
+        base, k = name, 0
+        while name in used:
+            k += 1
+            name = f"{base}.{k}"
+        used.add(name)
+        names[node] = name
+        return name
+
+    # every op reachable from the outputs, inputs before the ops that use them
+    order, seen = [], set()
+    stack = [(o.grad_fn, False) for o in reversed(outputs) if o.grad_fn is not None]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((n, False) for n, _ in reversed(node.next_functions) if n is not None and n not in seen)
+    for node in order:
+        name_of(node)
+
+    # one backward through the recorded graph: each op's incoming gradients have its outputs' shapes
+    handles = []
+    for node in order:
+        if type(node).__name__ != "AccumulateGrad":
+            handles.append(node.register_prehook(
+                lambda grads, node=node: shapes.__setitem__(node, [None if g is None else tuple(g.shape) for g in grads])))
+    roots = [o for o in outputs if o.grad_fn is not None and o.is_floating_point()]
+    if roots and leaves:
+        try:
+            ember.autograd.grad(roots, leaves, grad_outputs=[ember.ones_like(o) for o in roots], allow_unused=True)
+        except Exception:  # an op without a gradient rule: the graph still shows, without those shapes
+            pass
+    for h in handles:
+        h.remove()
+
+    for t, n in zip(inputs, input_names):
+        if isinstance(t, ember.Tensor) and id(t) in input_of and input_of[id(t)] not in {names.get(k) for k in order}:
+            nodes.append(NodeDef(name=f"input/{n}", op="IO Node", attr={"attr": AttrValue(s=b""),
+                                                                       "_output_shapes": _shape_attr([tuple(t.shape)])}))
+    for node in order:
+        name = names[node]
+        if type(node).__name__ == "AccumulateGrad":
+            var = node.variable
+            op = "IO Node" if name.startswith("input/") else "prim::GetAttr"
+            attr = "" if op == "IO Node" else f"{{ name :  {name.rsplit('/', 1)[-1]} }}"
+            nodes.append(NodeDef(name=name, op=op, attr={"attr": AttrValue(s=attr.encode()),
+                                                         "_output_shapes": _shape_attr([tuple(var.shape)])}))
+            continue
+        attr = {"attr": AttrValue(s=b"{}")}
+        if node in shapes:
+            attr["_output_shapes"] = _shape_attr(shapes[node])
+        inputs_of = [names[n] for n, _ in node.next_functions if n is not None]
+        nodes.append(NodeDef(name=name, op=op_type(node), input=inputs_of, attr=attr))
+    for i, o in enumerate(outputs):
+        source = [names[o.grad_fn]] if o.grad_fn is not None else []
+        nodes.append(NodeDef(name=f"output/output.{i + 1}", op="IO Node", input=source,
+                             attr={"attr": AttrValue(s=b""), "_output_shapes": _shape_attr([tuple(o.shape)])}))
+    graph_def = GraphDef(node=nodes, versions=VersionDef(producer=22))
+    if verbose:
+        print(graph_def)
+    stats = RunMetadata(step_stats=StepStats(dev_stats=[DeviceStepStats(device="/device:CPU:0")]))
+    return graph_def, stats
