@@ -20,11 +20,12 @@ def make_tsv(metadata, save_path, metadata_header=None):
 
 
 def make_sprite(label_img, save_path):
-    """sprite.png: the label images in a square grid (ceil(sqrt(N)) to a row) on a square black canvas."""
+    """sprite.png: the label images in a grid of ceil(sqrt(N)) columns, at the top of a square black canvas."""
     from PIL import Image
     images = make_np(label_img)
     grid = make_grid(images, ncols=math.ceil(images.shape[0] ** 0.5)).transpose(1, 2, 0)
-    square = np.zeros((grid.shape[1], grid.shape[1], 3))
+    side = max(grid.shape[:2])  # PyTorch sizes it by the width only, and fails on images taller than wide
+    square = np.zeros((side, side, 3))
     square[:grid.shape[0]] = grid
     Image.fromarray(np.uint8((square * 255).clip(0, 255))).save(os.path.join(save_path, "sprite.png"), format="PNG")
 

@@ -14,8 +14,10 @@ _BACKWARD = re.compile(r"Backward\d*$")
 _WORD = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-def op_type(node):
+def op_type(node, aliases=()):
     """'aten::max_pool2d_with_indices' for a MaxPool2DWithIndicesBackward0 node."""
+    if node in aliases:
+        return "aten::alias"
     name = _BACKWARD.sub("", type(node).__name__)
     return "aten::" + _WORD.sub("_", name).lower()
 
@@ -40,6 +42,7 @@ class _Tracer:
     def __init__(self, model):
         self.scope_of = {}   # grad_fn -> scope
         self.stack = []
+        self.aliases = set()  # the nodes of modules that returned their input, shown as aten::alias
         self.scopes = {}     # module -> scope (first name wins for a module shared under two names)
         self.params = {}     # id(parameter or buffer) -> node name
         root = type(model).__name__
@@ -68,8 +71,13 @@ class _Tracer:
         self.stack.append(self.scopes[module])
 
     def exit(self, module, args, result):
+        if isinstance(result, ember.Tensor) and result.requires_grad and any(result is a for a in args):
+            # the module handed its input back (Dropout in eval mode): an alias op keeps it in the graph
+            result = result.view_as(result)
+            self.aliases.add(result.grad_fn)
         self.claim(_tensors(result))
         self.stack.pop()
+        return result
 
     def remove(self):
         for h in self.handles:
@@ -136,7 +144,7 @@ def graph(model, args, verbose=False):
             name = input_of.get(id(var)) or tracer.params.get(id(var)) or f"{type(model).__name__}/tensor"
             leaves.append(var)
         else:
-            name = f"{tracer.scope_of.get(node, type(model).__name__)}/{op_type(node)[6:]}"
+            name = f"{tracer.scope_of.get(node, type(model).__name__)}/{op_type(node, tracer.aliases)[6:]}"
         base, k = name, 0
         while name in used:
             k += 1
@@ -193,7 +201,7 @@ def graph(model, args, verbose=False):
         if node in shapes:
             attr["_output_shapes"] = _shape_attr(shapes[node])
         inputs_of = [names[n] for n, _ in node.next_functions if n is not None]
-        nodes.append(NodeDef(name=name, op=op_type(node), input=inputs_of, attr=attr))
+        nodes.append(NodeDef(name=name, op=op_type(node, tracer.aliases), input=inputs_of, attr=attr))
     for i, o in enumerate(outputs):
         source = [names[o.grad_fn]] if o.grad_fn is not None else []
         nodes.append(NodeDef(name=f"output/output.{i + 1}", op="IO Node", input=source,
