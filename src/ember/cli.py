@@ -43,12 +43,15 @@ def main(argv=None):
     demo.add_argument("--out", metavar="DIR", default="ember-demo-out",
                       help="where the checkpoint and the PNG go (default ./ember-demo-out)")
     demo.add_argument("--seed", type=int, default=0, help="ember.manual_seed (default 0)")
+    demo.add_argument("--tensorboard", metavar="DIR", help="also log the run (loss, accuracy, test digits, the graph) "
+                                                          "to DIR for `tensorboard --logdir DIR`")
     demo.add_argument("--limit", type=int, help=argparse.SUPPRESS)  # first N digits only: quick runs in tests
     commands.add_parser("info", help="print versions, BLAS, threads and devices")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import main as train
-        train(epochs=args.epochs, data=args.data, out=args.out, seed=args.seed, limit=args.limit)
+        train(epochs=args.epochs, data=args.data, out=args.out, seed=args.seed, limit=args.limit,
+              tensorboard=args.tensorboard)
         return 0
     if args.command == "info":
         print(info())

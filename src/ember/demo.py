@@ -57,8 +57,9 @@ def load_mnist(root, limit=None):
     return train_set, test_set
 
 
-def train_epoch(model, loader, optimizer, desc):
-    """One pass over `loader` behind a tqdm bar showing the running loss; returns every step's loss."""
+def train_epoch(model, loader, optimizer, desc, writer=None, first_step=0):
+    """One pass over `loader` behind a tqdm bar showing the running loss; returns every step's loss
+    (each also logged to `writer` as loss/train at steps first_step, first_step + 1, ..., when given)."""
     from tqdm import tqdm
     model.train()
     losses, total = [], 0.0
@@ -70,6 +71,8 @@ def train_epoch(model, loader, optimizer, desc):
             optimizer.step()
             losses.append(loss.item())
             total += losses[-1]
+            if writer is not None:
+                writer.add_scalar("loss/train", losses[-1], first_step + len(losses) - 1)
             bar.set_postfix(loss=f"{total / len(losses):.4f}", refresh=False)
     return losses
 
@@ -118,10 +121,23 @@ def plot(path, steps_per_epoch, train_losses, test_losses, accuracies, test_set,
         cell.axis("off")
     fig.text(0.72, 0.95, "test digits: predicted (true)", ha="center", fontsize=11)
     fig.savefig(path)
+    return fig
 
 
-def main(epochs=2, data=None, out="ember-demo-out", seed=0, limit=None):
-    """Train, evaluate each epoch, save checkpoint and figure; returns the final test accuracy (0..1)."""
+def open_tensorboard(log_dir, model, test_set):
+    """A SummaryWriter on `log_dir` holding the model's graph and a grid of test digits (as the eye sees them)."""
+    from ember.utils.tensorboard import SummaryWriter
+    writer = SummaryWriter(log_dir)
+    digits = ember.stack([test_set[i][0] for i in range(min(GRID_ROWS * GRID_COLS, len(test_set)))])
+    writer.add_graph(model, digits[:1])
+    writer.add_images("test digits", (digits * STD[0] + MEAN[0]).clamp(0, 1), 0)
+    return writer
+
+
+def main(epochs=2, data=None, out="ember-demo-out", seed=0, limit=None, tensorboard=None):
+    """Train, evaluate each epoch, save checkpoint and figure; returns the final test accuracy (0..1).
+    With `tensorboard` (a folder), the run is logged there too: loss per step, test loss and accuracy
+    per epoch, the graph and the test digits."""
     from ember import optim
     from ember.utils.data import DataLoader
     ember.manual_seed(seed)
@@ -137,17 +153,27 @@ def main(epochs=2, data=None, out="ember-demo-out", seed=0, limit=None):
     start = time.perf_counter()
     with warnings.catch_warnings():  # the seed's dp2 is a Dropout2d on (N, 64) features: PyTorch warns too
         warnings.filterwarnings("ignore", "dropout2d: Received a 2-D input")
+        writer = open_tensorboard(tensorboard, model, test_set) if tensorboard else None
         for epoch in range(1, epochs + 1):
-            train_losses += train_epoch(model, train_loader, optimizer, f"epoch {epoch}/{epochs}")
+            train_losses += train_epoch(model, train_loader, optimizer, f"epoch {epoch}/{epochs}", writer,
+                                        len(train_losses))
             test_loss, correct, predictions = evaluate(model, test_loader)
             test_losses.append(test_loss)
             accuracies.append(correct / len(test_set))
+            if writer is not None:
+                writer.add_scalar("loss/test", test_loss, epoch)
+                writer.add_scalar("accuracy/test", accuracies[-1], epoch)
+                writer.flush()
             print(f"epoch {epoch}: test loss {test_loss:.4f}, accuracy {correct}/{len(test_set)} "
                   f"({100 * accuracies[-1]:.2f}%), {time.perf_counter() - start:.1f} s", flush=True)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     checkpoint, figure = out / "mnist_convnet.pt", out / "mnist_convnet.png"
     ember.save(model.state_dict(), checkpoint)
-    plot(figure, len(train_loader), train_losses, test_losses, accuracies, test_set, predictions)
+    fig = plot(figure, len(train_loader), train_losses, test_losses, accuracies, test_set, predictions)
     print(f"saved the checkpoint to {checkpoint} (load it with torch.load or ember.load) and the figure to {figure}")
+    if writer is not None:
+        writer.add_figure("curves and predictions", fig, epochs, close=False)  # no pyplot figure to close
+        writer.close()
+        print(f"logged the run to {tensorboard}: see it with `tensorboard --logdir {tensorboard}`")
     return accuracies[-1]

@@ -41,3 +41,25 @@ def test_data_without_mnist_is_a_clear_error(ember, tmp_path):
     result = ember("demo", "--data", str(tmp_path / "nowhere"))
     assert result.returncode != 0
     assert f"no MNIST at {tmp_path / 'nowhere' / 'MNIST' / 'raw'}" in result.stderr
+
+
+def test_quick_demo_logs_its_run_for_tensorboard(ember, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import STORE_EVERYTHING_SIZE_GUIDANCE, EventAccumulator
+    result = ember("demo", "--epochs", "1", "--limit", "100", "--out", "out", "--tensorboard", "tb")
+    assert result.returncode == 0, result.stderr
+    assert "tensorboard --logdir tb" in result.stdout
+    acc = EventAccumulator(str(tmp_path / "tb"), size_guidance=STORE_EVERYTHING_SIZE_GUIDANCE)
+    acc.Reload()
+    assert [s.step for s in acc.Scalars("loss/train")] == [0, 1, 2, 3]  # 100 digits in batches of 32
+    assert all(0 < s.value < 10 for s in acc.Scalars("loss/train"))
+    match = re.search(r"^epoch 1: test loss ([\d.]+), accuracy (\d+)/100", result.stdout, re.M)
+    (loss,), (accuracy,) = acc.Scalars("loss/test"), acc.Scalars("accuracy/test")
+    assert (loss.step, accuracy.step) == (1, 1)
+    assert f"{loss.value:.4f}" == match[1] and round(accuracy.value * 100) == int(match[2])
+    (digits,) = acc.Images("test digits")
+    assert (digits.width, digits.height) == (8 * 28, 3 * 28)  # 24 digits, 8 to a row
+    (figure,) = acc.Images("curves and predictions")
+    assert (figure.width, figure.height) == (1200, 500)
+    ops = {node.name: node.op for node in acc.Graph().node}
+    assert ops["ConvNet/Conv2d[cn1]/convolution"] == "aten::convolution"
+    assert ops["ConvNet/Linear[fc2]/addmm"] == "aten::addmm" and ops["output/output.1"] == "IO Node"

@@ -421,14 +421,13 @@ w.add_image("img", __import__("numpy").ones((3, 64, 64)), 0)
 @pytest.mark.parametrize("end, steps", [
     ("w.flush()\nfor step in range(5, 500):\n    w.add_scalar('loss', 0.0, step)\nos._exit(3)", range(5)),
     ("", range(5)),  # no close(): the writers are flushed at exit
-    ("w.flush()\nraise SystemExit(4)", range(5)),
-], ids=["crash_after_flush", "exit_without_close", "exception"])
+], ids=["crash_after_flush", "exit_without_close"])
 def test_a_run_that_dies_leaves_whole_readable_records(end, steps, tmp_path):
     script = tmp_path / "run.py"
     script.write_text(CRASH.format(end=end))
     proc = subprocess.run([sys.executable, str(script), str(tmp_path / "log")], capture_output=True, text=True,
                           timeout=120, env={**os.environ, "OMP_NUM_THREADS": "1"})
-    assert proc.returncode in (0, 3, 4), proc.stderr
+    assert proc.returncode in (0, 3), proc.stderr
     (name,) = os.listdir(tmp_path / "log")
     events = _records(tmp_path / "log" / name)
     assert events[0].file_version == "brain.Event:2"
