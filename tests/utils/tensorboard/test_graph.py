@@ -7,6 +7,7 @@ import torch
 
 import ember
 from ember import demo
+from benchmarks.seed_convnet import seed_convnet
 
 from tests.utils.tensorboard.conftest import WRITERS, load
 
@@ -42,28 +43,12 @@ def two_inputs(lib):
 
 
 def convnet(lib):
-    if lib is ember:
-        return demo.ConvNet(), ember.randn(2, 1, 28, 28)
-    nn, F = torch.nn, torch.nn.functional
-
-    class ConvNet(nn.Module):  # the demo's model in torch: same names, same forward
-        def __init__(self):
-            super().__init__()
-            self.cn1, self.cn2 = nn.Conv2d(1, 16, 3, 1), nn.Conv2d(16, 32, 3, 1)
-            self.dp1, self.dp2 = nn.Dropout2d(0.10), nn.Dropout2d(0.25)
-            self.fc1, self.fc2 = nn.Linear(4608, 64), nn.Linear(64, 10)
-
-        def forward(self, x):
-            x = self.dp1(F.max_pool2d(F.relu(self.cn2(F.relu(self.cn1(x)))), 2))
-            x = self.dp2(F.relu(self.fc1(torch.flatten(x, 1))))
-            return F.log_softmax(self.fc2(x), dim=1)
-
-    return ConvNet(), torch.randn(2, 1, 28, 28)
+    return seed_convnet(lib, lib.nn, lib.nn.functional), lib.randn(2, 1, 28, 28)
 
 
 def batchnorm_cnn(lib):
     nn = lib.nn
-    features = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2))
+    features = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(inplace=True), nn.MaxPool2d(2))
     return nn.Sequential(features, nn.Flatten(), nn.Linear(4 * 4 * 4, 3)), lib.randn(2, 3, 8, 8)
 
 
@@ -151,6 +136,38 @@ def test_convnet_graph_names_each_layer_op(tmp_path):
     assert "aten::max_pool2d_with_indices" in ops.values() and "aten::log_softmax" in ops.values()
     pool = next(n for n in graph.node if n.op == "aten::max_pool2d_with_indices")
     assert shapes(pool)[0] == [2, 32, 12, 12]
+    # Dropout in eval mode hands its input back: an alias keeps the layer in the graph, between its neighbours
+    nodes = {n.name: n for n in graph.node}
+    assert nodes["ConvNet/Dropout2d[dp1]/alias"].op == "aten::alias"
+    assert list(nodes["ConvNet/Dropout2d[dp1]/alias"].input) == [pool.name]
+    assert list(nodes["ConvNet/Linear[fc2]/addmm"].input)[0] == "ConvNet/Dropout2d[dp2]/alias"
+
+
+def test_inplace_layer_is_its_op_not_an_alias(tmp_path):
+    _, graph = write_graphs(tmp_path, batchnorm_cnn)
+    ops = {n.name: n.op for n in graph.node}
+    assert ops["Sequential/Sequential[0]/ReLU[2]/relu"] == "aten::relu"
+    assert "aten::alias" not in ops.values()
+
+
+def test_op_with_several_outputs_is_read_by_output_index(tmp_path):
+    nn = ember.nn
+
+    class Halves(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 6)
+
+        def forward(self, x):
+            a, b = self.fc(x).chunk(2, dim=1)
+            return a * b
+
+    with WRITERS[ember](str(tmp_path)) as w:
+        w.add_graph(Halves(), ember.randn(2, 3))
+    nodes = {n.name: n for n in load(tmp_path).Graph().node}
+    (split,) = [n for n in nodes.values() if n.op.startswith("aten::split")]
+    assert shapes(split) == [[2, 3], [2, 3]]
+    assert list(nodes["Halves/mul"].input) == [split.name, split.name + ":1"]
 
 
 @pytest.mark.filterwarnings("ignore:dropout2d")

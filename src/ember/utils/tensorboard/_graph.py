@@ -42,6 +42,7 @@ class _Tracer:
     def __init__(self, model):
         self.scope_of = {}   # grad_fn -> scope
         self.stack = []
+        self.entered = []     # per active module: its input tensors with their grad_fn at entry
         self.aliases = set()  # the nodes of modules that returned their input, shown as aten::alias
         self.scopes = {}     # module -> scope (first name wins for a module shared under two names)
         self.params = {}     # id(parameter or buffer) -> node name
@@ -66,13 +67,17 @@ class _Tracer:
             todo.extend(n for n, _ in node.next_functions if n is not None)
 
     def enter(self, module, args):
+        tensors = _tensors(args)
         if self.stack:
-            self.claim(_tensors(args))
+            self.claim(tensors)
         self.stack.append(self.scopes[module])
+        self.entered.append([(t, t.grad_fn) for t in tensors])
 
     def exit(self, module, args, result):
-        if isinstance(result, ember.Tensor) and result.requires_grad and any(result is a for a in args):
-            # the module handed its input back (Dropout in eval mode): an alias op keeps it in the graph
+        entered = self.entered.pop()
+        if isinstance(result, ember.Tensor) and result.requires_grad and \
+                any(result is t and result.grad_fn is fn for t, fn in entered):
+            # the module handed its input back untouched (Dropout in eval mode): an alias keeps it in the graph
             result = result.view_as(result)
             self.aliases.add(result.grad_fn)
         self.claim(_tensors(result))
@@ -200,7 +205,8 @@ def graph(model, args, verbose=False):
         attr = {"attr": AttrValue(s=b"{}")}
         if node in shapes:
             attr["_output_shapes"] = _shape_attr(shapes[node])
-        inputs_of = [names[n] for n, _ in node.next_functions if n is not None]
+        # TensorFlow's convention: 'name:k' is output k of a node with several outputs
+        inputs_of = [names[n] if k == 0 else f"{names[n]}:{k}" for n, k in node.next_functions if n is not None]
         nodes.append(NodeDef(name=name, op=op_type(node, tracer.aliases), input=inputs_of, attr=attr))
     for i, o in enumerate(outputs):
         source = [names[o.grad_fn]] if o.grad_fn is not None else []

@@ -7,7 +7,6 @@ readable. Open writers are flushed at interpreter exit as well.
 import atexit
 import os
 import time
-import weakref
 
 from tensorboard.compat.proto.event_pb2 import Event, SessionLog, TaggedRunMetadata
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
@@ -17,7 +16,7 @@ from ._utils import figure_to_image, make_np
 
 __all__ = ["FileWriter", "SummaryWriter"]
 
-_OPEN = weakref.WeakSet()  # writers to flush at exit (their thread is a daemon and would drop its queue)
+_OPEN = set()  # writers to flush at exit (their thread is a daemon and would drop its queue), until closed
 
 
 @atexit.register
