@@ -6,10 +6,11 @@ import pytest
 import torch
 
 import ember
-from ember import demo
 from benchmarks.seed_convnet import seed_convnet
-
+from ember import demo
 from tests.utils.tensorboard.conftest import WRITERS, load
+
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.trace:DeprecationWarning")  # torch's add_graph traces
 
 
 def net(lib):

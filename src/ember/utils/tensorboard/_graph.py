@@ -111,12 +111,60 @@ def _shape_attr(shapes):
     return AttrValue(list=AttrValue.ListValue(shape=protos))
 
 
-def graph(model, args, verbose=False):
-    """(GraphDef, RunMetadata) of one forward of `model` on `args`."""
+def _node_def(name, op, inputs=(), attr="", shapes=None):
     from tensorboard.compat.proto.attr_value_pb2 import AttrValue
+    from tensorboard.compat.proto.node_def_pb2 import NodeDef
+    attrs = {"attr": AttrValue(s=attr.encode())}
+    if shapes is not None:
+        attrs["_output_shapes"] = _shape_attr(shapes)
+    return NodeDef(name=name, op=op, input=list(inputs), attr=attrs)
+
+
+def _is_leaf(node):
+    return type(node).__name__ == "AccumulateGrad"
+
+
+def _ops_in_order(outputs):
+    """Every node reachable from the outputs' grad_fns, each after the nodes it reads."""
+    order, seen = [], set()
+    stack = [(o.grad_fn, False) for o in reversed(outputs) if o.grad_fn is not None]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((n, False) for n, _ in reversed(node.next_functions) if n is not None and n not in seen)
+    return order
+
+
+def _output_shapes(order, outputs):
+    """{op node: its outputs' shapes}, from one backward through the recorded graph (autograd.grad,
+    nothing accumulated): the gradients reaching a node have the shapes of its outputs."""
+    shapes = {}
+
+    def record(node):
+        return lambda grads: shapes.__setitem__(node, [None if g is None else tuple(g.shape) for g in grads])
+
+    handles = [node.register_prehook(record(node)) for node in order if not _is_leaf(node)]
+    roots = [o for o in outputs if o.grad_fn is not None and o.is_floating_point()]
+    leaves = [node.variable for node in order if _is_leaf(node)]
+    try:
+        if roots and leaves:
+            ember.autograd.grad(roots, leaves, grad_outputs=[ember.ones_like(o) for o in roots], allow_unused=True)
+    except Exception:  # an op without a gradient rule: the graph still shows, without those shapes
+        pass
+    finally:
+        for h in handles:
+            h.remove()
+    return shapes
+
+
+def graph(model, args, verbose=False):
+    """(GraphDef, RunMetadata) of one forward of `model` on `args` (a tensor or a tuple of arguments)."""
     from tensorboard.compat.proto.config_pb2 import RunMetadata
     from tensorboard.compat.proto.graph_pb2 import GraphDef
-    from tensorboard.compat.proto.node_def_pb2 import NodeDef
     from tensorboard.compat.proto.step_stats_pb2 import DeviceStepStats, StepStats
     from tensorboard.compat.proto.versions_pb2 import VersionDef
 
@@ -128,92 +176,53 @@ def graph(model, args, verbose=False):
     try:
         model.eval()
         with ember.enable_grad():
-            result = model(*inputs)
+            outputs = _tensors(model(*inputs))
     finally:
         tracer.remove()
         for m, training in modes.items():
             m.training = training
-    outputs = _tensors(result)
+    root = type(model).__name__
+    input_name = {id(t): f"input/{n}" for t, n in zip(inputs, _input_names(model, len(inputs)))
+                  if isinstance(t, ember.Tensor)}
+    order = _ops_in_order(outputs)
+    shapes = _output_shapes(order, outputs)
 
-    names, nodes, shapes, leaves = {}, [], {}, []
-    input_names = _input_names(model, len(inputs))
-    input_of = {id(t): f"input/{n}" for t, n in zip(inputs, input_names) if isinstance(t, ember.Tensor)}
-    used = set()
-
-    def name_of(node):
-        """The node's unique name in the GraphDef, made when it is first met."""
-        if node in names:
-            return names[node]
-        if type(node).__name__ == "AccumulateGrad":
+    names, used = {}, set()
+    for node in order:
+        if _is_leaf(node):
             var = node.variable
-            name = input_of.get(id(var)) or tracer.params.get(id(var)) or f"{type(model).__name__}/tensor"
-            leaves.append(var)
+            name = input_name.get(id(var)) or tracer.params.get(id(var)) or f"{root}/tensor"
         else:
-            name = f"{tracer.scope_of.get(node, type(model).__name__)}/{op_type(node, tracer.aliases)[6:]}"
-        base, k = name, 0
-        while name in used:
+            name = f"{tracer.scope_of.get(node, root)}/{op_type(node, tracer.aliases)[6:]}"
+        unique, k = name, 0
+        while unique in used:
             k += 1
-            name = f"{base}.{k}"
-        used.add(name)
-        names[node] = name
-        return name
+            unique = f"{name}.{k}"
+        used.add(unique)
+        names[node] = unique
 
-    # every op reachable from the outputs, inputs before the ops that use them
-    order, seen = [], set()
-    stack = [(o.grad_fn, False) for o in reversed(outputs) if o.grad_fn is not None]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        stack.extend((n, False) for n, _ in reversed(node.next_functions) if n is not None and n not in seen)
-    for node in order:
-        name_of(node)
+    def edge(node, k):  # TensorFlow's convention: 'name:k' is output k of a node with several outputs
+        return names[node] if k == 0 else f"{names[node]}:{k}"
 
-    # one backward through the recorded graph: each op's incoming gradients have its outputs' shapes
-    handles = []
-    for node in order:
-        if type(node).__name__ != "AccumulateGrad":
-            handles.append(node.register_prehook(
-                lambda grads, node=node: shapes.__setitem__(node, [None if g is None else tuple(g.shape) for g in grads])))
-    roots = [o for o in outputs if o.grad_fn is not None and o.is_floating_point()]
-    if roots and leaves:
-        try:
-            ember.autograd.grad(roots, leaves, grad_outputs=[ember.ones_like(o) for o in roots], allow_unused=True)
-        except Exception:  # an op without a gradient rule: the graph still shows, without those shapes
-            pass
-    for h in handles:
-        h.remove()
-
-    for t, n in zip(inputs, input_names):
-        if isinstance(t, ember.Tensor) and id(t) in input_of and input_of[id(t)] not in {names.get(k) for k in order}:
-            nodes.append(NodeDef(name=f"input/{n}", op="IO Node", attr={"attr": AttrValue(s=b""),
-                                                                       "_output_shapes": _shape_attr([tuple(t.shape)])}))
+    in_graph = set(names.values())  # inputs that ops read are leaves of the graph, written below
+    nodes = [_node_def(input_name[id(t)], "IO Node", shapes=[tuple(t.shape)]) for t in inputs
+             if isinstance(t, ember.Tensor) and input_name[id(t)] not in in_graph]
     for node in order:
         name = names[node]
-        if type(node).__name__ == "AccumulateGrad":
-            var = node.variable
-            op = "IO Node" if name.startswith("input/") else "prim::GetAttr"
-            attr = "" if op == "IO Node" else f"{{ name :  {name.rsplit('/', 1)[-1]} }}"
-            nodes.append(NodeDef(name=name, op=op, attr={"attr": AttrValue(s=attr.encode()),
-                                                         "_output_shapes": _shape_attr([tuple(var.shape)])}))
-            continue
-        attr = {"attr": AttrValue(s=b"{}")}
-        if node in shapes:
-            attr["_output_shapes"] = _shape_attr(shapes[node])
-        # TensorFlow's convention: 'name:k' is output k of a node with several outputs
-        inputs_of = [names[n] if k == 0 else f"{names[n]}:{k}" for n, k in node.next_functions if n is not None]
-        nodes.append(NodeDef(name=name, op=op_type(node, tracer.aliases), input=inputs_of, attr=attr))
+        if not _is_leaf(node):
+            inputs_of = [edge(n, k) for n, k in node.next_functions if n is not None]
+            nodes.append(_node_def(name, op_type(node, tracer.aliases), inputs_of, "{}", shapes.get(node)))
+        elif name.startswith("input/"):
+            nodes.append(_node_def(name, "IO Node", shapes=[tuple(node.variable.shape)]))
+        else:
+            op = "prim::GetAttr" if node.variable is not None and id(node.variable) in tracer.params else "prim::Constant"
+            nodes.append(_node_def(name, op, attr=f"{{ name :  {name.rsplit('/', 1)[-1]} }}",
+                                   shapes=[tuple(node.variable.shape)]))
     for i, o in enumerate(outputs):
-        source = [names[o.grad_fn]] if o.grad_fn is not None else []
-        nodes.append(NodeDef(name=f"output/output.{i + 1}", op="IO Node", input=source,
-                             attr={"attr": AttrValue(s=b""), "_output_shapes": _shape_attr([tuple(o.shape)])}))
+        source = [edge(o.grad_fn, o.output_nr)] if o.grad_fn is not None else [input_name[id(o)]] \
+            if id(o) in input_name else []
+        nodes.append(_node_def(f"output/output.{i + 1}", "IO Node", source, shapes=[tuple(o.shape)]))
     graph_def = GraphDef(node=nodes, versions=VersionDef(producer=22))
     if verbose:
         print(graph_def)
-    stats = RunMetadata(step_stats=StepStats(dev_stats=[DeviceStepStats(device="/device:CPU:0")]))
-    return graph_def, stats
+    return graph_def, RunMetadata(step_stats=StepStats(dev_stats=[DeviceStepStats(device="/device:CPU:0")]))
