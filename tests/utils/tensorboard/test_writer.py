@@ -38,6 +38,7 @@ def scalars(lib, w):
         w.add_scalar("numpy", np.float64(step) ** 0.5, step)
         w.add_scalar("dtype_int", t(lib, np.int64(step)), global_step=step, walltime=1000.0 + step)
     w.add_scalar("nostep", 2.5)
+    w.add_scalar("requires_grad", t(lib, np.float32(0.75)).requires_grad_() * 2, 9)  # a loss, as logged
 
 
 def scalars_new_style(lib, w):
