@@ -10,6 +10,8 @@ from tensorboard.compat.proto.summary_pb2 import HistogramProto, Summary, Summar
 from tensorboard.compat.proto.tensor_pb2 import TensorProto
 from tensorboard.util.tensor_util import make_tensor_proto
 
+import ember
+
 from ._utils import convert_to_HWC, make_np, prepare_video
 
 __all__ = ["scalar", "tensor_proto", "histogram", "histogram_raw", "make_histogram", "image", "image_boxes",
@@ -177,7 +179,6 @@ def hparams(hparam_dict=None, metric_dict=None, hparam_domain_discrete=None):
     for k, v in domains.items():
         if k not in hparam_dict or not isinstance(v, list) or not all(isinstance(d, type(hparam_dict[k])) for d in v):
             raise TypeError(f"parameter: hparam_domain_discrete[{k}] should be a list of same type as hparam_dict[{k}].")
-    import ember
     infos, start = [], SessionStartInfo()
     for k, v in hparam_dict.items():
         if v is None:
