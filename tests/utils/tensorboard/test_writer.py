@@ -358,11 +358,11 @@ def test_default_log_dir_is_runs_date_host_comment(tmp_path, monkeypatch):
 
 def test_event_file_names_and_suffix_as_pytorch(tmp_path):
     t_dir, e_dir = write_both(tmp_path, lambda lib, w: w.add_scalar("a", 1.0, 0), filename_suffix=".v2")
-    pattern = r"events\.out\.tfevents\.\d{10}\." + re.escape(socket.gethostname()) + r"\.\d+\.\d+\.v2"
+    pattern = r"events\.out\.tfevents\.\d{10}\." + re.escape(socket.gethostname()) + r"\.(\d+)\.\d+\.v2"
     for d in (t_dir, e_dir):
         (name,) = os.listdir(d)
-        assert re.fullmatch(pattern, name), name
-        assert name.split(".")[5] == str(os.getpid())
+        match = re.fullmatch(pattern, name)
+        assert match and match[1] == str(os.getpid()), name
 
 
 def test_close_then_write_opens_a_new_event_file(tmp_path):
