@@ -8,7 +8,7 @@ from ...autograd.graph import record
 from ...autograd.grad_mode import state
 from ..._tensor import Tensor
 from ..._ops.registry import node_class, sum_to, wrap
-from ..._ops.shape import _T, unsafe_view
+from ..._ops.shape import unsafe_view
 from ... import _parallel
 
 __all__ = ["linear", "bilinear"]
@@ -24,7 +24,10 @@ def _linear_backward(self, g):
     else:
         gx = g.mm(w) if nx is not None else None
         gw = g.t().mm(x) if nw is not None else None
-    gwt = gw.t() if gw is not None else None  # the gradient of weight.t(); TBackward0 turns it back
+    gwt = None
+    if gw is not None:  # the gradient of weight.t(); its TBackward0 turns it back
+        gwt = gw.t()
+        edges[-1][0].src = gw
     if len(edges) == 2:
         return gx, gwt
     if edges[0][0] is None:
@@ -32,7 +35,15 @@ def _linear_backward(self, g):
     return (g.sum(0) if len(self.args) == 1 else sum_to(g, self.args)), gx, gwt
 
 
+def _weight_t_backward(self, g):
+    # g is normally the transposed view of the weight gradient just computed: hand back that owned
+    # tensor itself, which AccumulateGrad can keep as .grad without copying it
+    src = self.__dict__.pop("src", None)
+    return src if src is not None and g._data.base is src._data else g.t()
+
+
 _Addmm = node_class("AddmmBackward0", _linear_backward)
+_WeightT = node_class("TBackward0", _weight_t_backward)
 _Mm = node_class("MmBackward0", _linear_backward)
 
 
@@ -66,7 +77,7 @@ def linear(input, weight, bias=None):
         node.save(input, weight)
         *edges, w_edge = node.next_functions
         if w_edge[0] is not None:  # weight reaches the product through weight.t(), as in torch
-            t = _T()
+            t = _WeightT()
             t.next_functions = (w_edge,)
             node.next_functions = (*edges, (t, 0))
     return res
