@@ -69,6 +69,16 @@ GRAPHS = {
     "cross_entropy-probabilities": lambda T, x, w, c: T.nn.functional.cross_entropy(x, c.softmax(1)),
     "mse_loss": lambda T, x, w, c: T.nn.functional.mse_loss(x, c),
     "bce_loss": lambda T, x, w, c: T.nn.functional.binary_cross_entropy(x.sigmoid(), c.sigmoid()),
+    # F.linear: AddmmBackward0(bias, input, TBackward0(weight)), as the nn tutorial prints it
+    "linear": lambda T, x, w, c: T.nn.functional.linear(x * 2, w.t(), w[0]),
+    "linear-no-bias": lambda T, x, w, c: T.nn.functional.linear(x * 2, w.t()),
+    "linear-3d": lambda T, x, w, c: T.nn.functional.linear((x * 2).unsqueeze(0), w.t(), w[0]),
+    "linear-3d-no-bias": lambda T, x, w, c: T.nn.functional.linear((x * 2).unsqueeze(0), w.t()),
+    "linear-constant-input": lambda T, x, w, c: T.nn.functional.linear(c, w.t(), w[0]),
+    "linear-constant-weight": lambda T, x, w, c: T.nn.functional.linear(x, c, c[0]),
+    "mlp-mse": lambda T, x, w, c: T.nn.functional.mse_loss(
+        T.nn.functional.linear(T.nn.functional.linear(x, w.t().detach().requires_grad_()).relu(),
+                               w[:, :2].t().detach().requires_grad_(), w[0, :2].detach().requires_grad_()), c[:, :2]),
 }
 
 

@@ -5,7 +5,7 @@ from .. import _dtype as D, _parallel
 from .._tensor import Tensor
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
-from .registry import op, node_class, wrap, sum_to, shape_str, FUNCTIONS
+from .registry import op, fused, node_class, wrap, sum_to, shape_str, FUNCTIONS
 from .shape import unsafe_view
 
 
@@ -225,21 +225,25 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 
 
 @op(inplace=True)
+@fused("AddmvBackward0")
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     return beta * input + alpha * mat.mv(vec)
 
 
 @op(inplace=True)
+@fused("BaddbmmBackward0")
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return beta * input + alpha * batch1.bmm(batch2)
 
 
 @op(inplace=True)
+@fused("AddbmmBackward0")
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return beta * input + alpha * batch1.bmm(batch2).sum(0)
 
 
 @op(inplace=True)
+@fused("AddrBackward0")
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     return beta * input + alpha * vec1.outer(vec2)
 
@@ -349,6 +353,7 @@ def tensordot(a, b, dims=2):
 
 
 @op(method=False)
+@fused("CdistBackward0")
 def cdist(x1, x2, p=2.0):
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     return diff.norm(p, dim=-1)
@@ -374,6 +379,7 @@ _Trace = node_class("TraceBackward0", lambda self, g: g * FUNCTIONS["eye"](*self
 
 
 @op()
+@fused("LinalgCrossBackward0")
 def cross(input, other, dim=None):
     d = -1 if dim is None else dim
     a = [input.select(d, i) for i in range(3)]

@@ -13,7 +13,7 @@ from .. import _dtype as D, _kernels
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state
-from .registry import (op, node_class, operands, wrap, sum_to, params_of, cast, commit_inplace, check_scalar,
+from .registry import (op, fused, node_class, operands, wrap, sum_to, params_of, cast, commit_inplace, check_scalar,
                        broadcast_shape, FUNCTIONS)
 
 _NAMES = {"log1p": "Log1P", "expm1": "Expm1", "relu": "Relu", "true_divide": "Div", "deg2rad": "Deg2Rad",
@@ -664,6 +664,7 @@ Tensor.float_power_ = float_power_
 
 
 @op(inplace=True)
+@fused("LdexpBackward0")
 def ldexp(input, other):
     """input * 2 ** other."""
     check_scalar_operands("ldexp", input, other, "none")
@@ -712,18 +713,22 @@ def _clamp_tensor_grad(g, x, lo, hi):
     return (g * _in_range(x, lo, hi),)
 
 
+@fused("ClampBackward0", inputs=("input", "min", "max"))
+def _clamp_tensors(input, min, max):
+    r = input
+    if min is not None:
+        r = maximum(r, min) if isinstance(min, Tensor) else clamp(r, min=min)
+    if max is not None:
+        r = minimum(r, max) if isinstance(max, Tensor) else clamp(r, max=max)
+    return r
+
+
 @op(inplace=True, aliases=("clip",))
 def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        lo = min if min is not None else None
-        r = input
-        if min is not None:
-            r = maximum(r, min) if isinstance(min, Tensor) else clamp(r, min=min)
-        if max is not None:
-            r = minimum(r, max) if isinstance(max, Tensor) else clamp(r, max=max)
-        return _into(out, r)
+        return _into(out, _clamp_tensors(input, min, max))
     dt = D.result_type(input, *(v for v in (min, max) if v is not None))
     res = wrap(np.clip(cast(input._data, dt), min, max), dt)
     node = record(_Clamp, res, (input,), (min, max))
@@ -814,16 +819,19 @@ def polar(abs, angle):
 
 
 @op(inplace=True)
+@fused("LerpBackward0", name_for=lambda a: "LerpBackward1" if isinstance(a["weight"], Tensor) else "LerpBackward0")
 def lerp(input, end, weight):
     return input + weight * (end - input)
 
 
 @op(inplace=True)
+@fused("AddcmulBackward0")
 def addcmul(input, tensor1, tensor2, *, value=1):
     return input + value * tensor1 * tensor2
 
 
 @op(inplace=True)
+@fused("AddcdivBackward0")
 def addcdiv(input, tensor1, tensor2, *, value=1):
     return input + value * tensor1 / tensor2
 

@@ -7,7 +7,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state, no_grad
-from .registry import op, node_class, wrap, cast, commit_inplace, FUNCTIONS
+from .registry import op, fused, node_class, wrap, cast, commit_inplace, FUNCTIONS
 
 
 class ReturnTypes(tuple):
@@ -310,6 +310,7 @@ _arg("argmax", _nan_arg(np.argmax))
 _arg("argmin", _nan_arg(np.argmin))
 
 
+@fused("AminmaxBackward0", n_outputs=2)
 def aminmax(input, *, dim=None, keepdim=False):
     if dim is not None:
         int_dim("aminmax", dim)
@@ -381,10 +382,12 @@ def _with_mean(spread, input, dim, keepdim, name):
     return spread, mean(input, () if dim is None else dim, keepdim)
 
 
+@fused("VarMeanBackward0", n_outputs=2)
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _with_mean(var(input, dim, unbiased, keepdim, correction=correction), input, dim, keepdim, "var_mean")
 
 
+@fused("StdMeanBackward0", n_outputs=2)
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _with_mean(std(input, dim, unbiased, keepdim, correction=correction), input, dim, keepdim, "std_mean")
 
@@ -554,6 +557,7 @@ _cum_extremum("cummin", np.minimum)
 
 
 @op()
+@fused("LogcumsumexpBackward0")
 def logcumsumexp(input, dim):
     d = input._wrap_dim(int_dim("logcumsumexp", dim))
     if input._dtype._cat < 2:

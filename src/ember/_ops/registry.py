@@ -197,3 +197,63 @@ def params_of(rule):
 
 def shape_str(shape):
     return "[" + ", ".join(map(str, shape)) + "]"
+
+
+# ---------------------------------------------------------------------- ops torch records as one node
+def fused(node_name, n_outputs=1, name_for=None, inputs=None):
+    """For an op that torch records as ONE node (LerpBackward0, AddcmulBackward0, ...) and Ember
+    computes from other ops: the composition runs without recording, then one node named as torch's
+    takes its place, whose gradient differentiates the same composition again (recomputed in the
+    backward, so higher-order gradients come free). Its edges are the parameters named in `inputs`
+    (default: those given a Tensor), in signature order; `name_for(arguments)` picks the node's
+    name where torch's depends on the overload (lerp's weight a Tensor or a Python number)."""
+    nodes = {}
+
+    def deco(composite):
+        sig = inspect.signature(composite)
+        params = [p.name for p in sig.parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+        def f(*args, **kwargs):
+            if not state.enabled or not any(isinstance(a, Tensor) and a._rg for a in (*args, *kwargs.values())):
+                return composite(*args, **kwargs)
+            state.enabled = False
+            try:
+                out = composite(*args, **kwargs)
+            finally:
+                state.enabled = True
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            keys = [k for k in params if (k in inputs if inputs else isinstance(bound.arguments[k], Tensor))]
+            name = name_for(bound.arguments) if name_for else node_name
+            if name not in nodes:
+                nodes[name] = node_class(name, _fused_backward, n_outputs=n_outputs)
+            node = graph.record(nodes[name], tuple(out) if isinstance(out, tuple) else out,
+                                [bound.arguments[k] for k in keys])
+            if node is not None:
+                node.call = (composite, bound, keys)
+                node.save(*[bound.arguments[k] for k in keys if bound.arguments[k] is not None])
+            return out
+        f.__name__ = f.__qualname__ = composite.__name__
+        f.__doc__ = composite.__doc__
+        return f
+    return deco
+
+
+def _fused_backward(self, *grads):
+    """Differentiate the composition the node stands for, at its saved inputs."""
+    from ..autograd import grad as autograd_grad
+    composite, bound, keys = self.call  # keys: the parameters along next_functions
+    create = state.enabled  # create_graph: differentiate the originals, so the new graph reaches them
+    present = [k for k in keys if bound.arguments[k] is not None]
+    fresh = {k: t if create else t.detach().requires_grad_(t._rg) for k, t in zip(present, self.saved)}
+    state.enabled = True
+    try:
+        out = composite(**{**bound.arguments, **fresh})
+    finally:
+        state.enabled = create
+    outs = out if isinstance(out, tuple) else (out,)
+    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None and o.requires_grad]
+    wanted = [fresh[k] for k, (n, _) in zip(keys, self.next_functions) if n is not None]
+    found = iter(autograd_grad([o for o, _ in pairs], wanted, [g for _, g in pairs], create_graph=create,
+                               allow_unused=True) if pairs else [None] * len(wanted))
+    return tuple(next(found) if n is not None else None for n, _ in self.next_functions)

@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _root, _contiguous_strides
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
-from .registry import op, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands
+from .registry import op, fused, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands
 
 
 def view_of(t, arr):
@@ -726,6 +726,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 @op()
+@fused("Rot90Backward0")
 def rot90(input, k=1, dims=(0, 1)):
     """Rotate by 90 degrees k times in the plane of dims, from the first towards the second."""
     if len(dims) != 2:

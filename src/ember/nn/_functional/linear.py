@@ -1,11 +1,14 @@
 """F.linear and F.bilinear.
 
 linear on a 2-D input is ONE node, as torch's addmm: y = x @ W.T + b in one GEMM and one add
-into the fresh output, with the three gradients g @ W, g.T @ x and g.sum(0) in its backward."""
+into the fresh output, with the three gradients g @ W, g.T @ x and g.sum(0) in its backward.
+Its edges are torch's: AddmmBackward0(bias, input, TBackward0(weight)), MmBackward0(input,
+TBackward0(weight)) without a bias, so `next_functions` reads as in PyTorch's tutorials."""
 from ...autograd.graph import record
 from ...autograd.grad_mode import state
 from ..._tensor import Tensor
 from ..._ops.registry import node_class, sum_to, wrap
+from ..._ops.shape import unsafe_view
 from ... import _parallel
 
 __all__ = ["linear", "bilinear"]
@@ -13,21 +16,34 @@ __all__ = ["linear", "bilinear"]
 
 def _linear_backward(self, g):
     x, w = self.saved
-    (nx, _), (nw, _) = self.next_functions[:2]
+    edges = self.next_functions
+    nx, nw = edges[-2][0], edges[-1][0]
     if nx is not None and nw is not None and not state.enabled:  # the two products side by side
         ga = g._data
         gx, gw = (wrap(r, g._dtype) for r in _parallel.products([(ga, w._data), (ga.T, x._data)]))
     else:
         gx = g.mm(w) if nx is not None else None
         gw = g.t().mm(x) if nw is not None else None
-    if len(self.next_functions) == 2:
-        return gx, gw
-    if self.next_functions[2][0] is None:
-        return gx, gw, None
-    return gx, gw, g.sum(0) if len(self.args) == 1 else sum_to(g, self.args)
+    gwt = None
+    if gw is not None:  # the gradient of weight.t(); its TBackward0 turns it back
+        gwt = gw.t()
+        edges[-1][0].src = gw
+    if len(edges) == 2:
+        return gx, gwt
+    if edges[0][0] is None:
+        return None, gx, gwt
+    return (g.sum(0) if len(self.args) == 1 else sum_to(g, self.args)), gx, gwt
+
+
+def _weight_t_backward(self, g):
+    # g is normally the transposed view of the weight gradient just computed: hand back that owned
+    # tensor itself, which AccumulateGrad can keep as .grad without copying it
+    src = self.__dict__.pop("src", None)
+    return src if src is not None and g._data.base is src._data else g.t()
 
 
 _Addmm = node_class("AddmmBackward0", _linear_backward)
+_WeightT = node_class("TBackward0", _weight_t_backward)
 _Mm = node_class("MmBackward0", _linear_backward)
 
 
@@ -57,8 +73,13 @@ def linear(input, weight, bias=None):
         if bias is None:
             node = record(_Mm, res, (input, weight))
         else:
-            node = record(_Addmm, res, (input, weight, bias), bias._data.shape)
+            node = record(_Addmm, res, (bias, input, weight), bias._data.shape)
         node.save(input, weight)
+        *edges, w_edge = node.next_functions
+        if w_edge[0] is not None:  # weight reaches the product through weight.t(), as in torch
+            t = _WeightT()
+            t.next_functions = (w_edge,)
+            node.next_functions = (*edges, (t, 0))
     return res
 
 
@@ -79,7 +100,9 @@ def _linear_nd(input, weight, bias):
                            f"{weight._data.ndim}D")
     rows = input.reshape(-1, shape[-1]) if len(shape) > 1 else input.reshape(1, shape[0])
     out = linear(rows, weight, bias)
-    return out.view(*shape[:-1], weight._data.shape[0]) if weight._data.ndim == 2 else out.view(*shape[:-1])
+    out_shape = (*shape[:-1], weight._data.shape[0]) if weight._data.ndim == 2 else shape[:-1]
+    # torch views an addmm's result back, and "unsafe-views" an mm's (UnsafeViewBackward0)
+    return unsafe_view(out, out_shape) if bias is None and len(shape) > 1 else out.view(*out_shape)
 
 
 def bilinear(input1, input2, weight, bias=None):
