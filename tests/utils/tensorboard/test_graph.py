@@ -115,12 +115,15 @@ def test_graph_ops_and_shapes_of_one_forward(tmp_path):
     _, graph = write_graphs(tmp_path, net)
     nodes = {n.name: n for n in graph.node}
     assert {name: (n.op, list(n.input), shapes(n)) for name, n in nodes.items() if n.op.startswith("aten::")} == {
-        "Net/Linear[fc1]/addmm": ("aten::addmm", ["input/x", "Net/Linear[fc1]/weight", "Net/Linear[fc1]/bias"],
+        # torch's addmm(bias, input, weight.t()), the graph F.linear records
+        "Net/Linear[fc1]/t": ("aten::t", ["Net/Linear[fc1]/weight"], [[4, 3]]),
+        "Net/Linear[fc1]/addmm": ("aten::addmm", ["Net/Linear[fc1]/bias", "input/x", "Net/Linear[fc1]/t"],
                                   [[5, 3]]),
         "Net/Sequential[seq]/ReLU[0]/relu": ("aten::relu", ["Net/Linear[fc1]/addmm"], [[5, 3]]),
-        "Net/Sequential[seq]/Linear[1]/addmm": ("aten::addmm", ["Net/Sequential[seq]/ReLU[0]/relu",
-                                                                "Net/Sequential[seq]/Linear[1]/weight",
-                                                                "Net/Sequential[seq]/Linear[1]/bias"], [[5, 2]]),
+        "Net/Sequential[seq]/Linear[1]/t": ("aten::t", ["Net/Sequential[seq]/Linear[1]/weight"], [[3, 2]]),
+        "Net/Sequential[seq]/Linear[1]/addmm": ("aten::addmm", ["Net/Sequential[seq]/Linear[1]/bias",
+                                                                "Net/Sequential[seq]/ReLU[0]/relu",
+                                                                "Net/Sequential[seq]/Linear[1]/t"], [[5, 2]]),
         "Net/mul": ("aten::mul", ["Net/Sequential[seq]/Linear[1]/addmm"], [[5, 2]]),
         "Net/softmax": ("aten::softmax", ["Net/mul"], [[5, 2]]),
     }
@@ -141,7 +144,7 @@ def test_convnet_graph_names_each_layer_op(tmp_path):
     nodes = {n.name: n for n in graph.node}
     assert nodes["ConvNet/Dropout2d[dp1]/alias"].op == "aten::alias"
     assert list(nodes["ConvNet/Dropout2d[dp1]/alias"].input) == [pool.name]
-    assert list(nodes["ConvNet/Linear[fc2]/addmm"].input)[0] == "ConvNet/Dropout2d[dp2]/alias"
+    assert list(nodes["ConvNet/Linear[fc2]/addmm"].input)[1] == "ConvNet/Dropout2d[dp2]/alias"
 
 
 def test_inplace_layer_is_its_op_not_an_alias(tmp_path):
