@@ -449,3 +449,56 @@ def test_rotate_tensor_matches_grid_sample(angle, mode):
     want = torch_rotate(torch.from_numpy(arr.copy()), angle, mode, fill=0.25)
     diff = np.abs(got.numpy() - want.numpy())
     assert diff.max() < 1e-9
+
+
+@pytest.fixture(scope="module")
+def tv():
+    """torchvision, its C++ operators' registrations skipped (they cannot load beside the CPU build of torch)."""
+    import sys
+    import types
+    sys.modules.setdefault("torchvision._meta_registrations", types.ModuleType("torchvision._meta_registrations"))
+    return pytest.importorskip("torchvision")
+
+
+AFFINE_PARAMS = [(0.0, (0, 0), 1.0, 0.0), (30.0, (2, -3), 1.0, 0.0), (-45.0, (0, 0), 0.8, 0.0),
+                 (12.5, (1, 4), 1.2, 10.0), (90.0, (0, 0), 1.0, [5.0, -8.0]), (7.0, (-3, 2), 0.9, [20.0])]
+
+
+@pytest.mark.parametrize("params", AFFINE_PARAMS, ids=str)
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_affine_pil_matches_torchvision(tv, params, mode):
+    img = Image.fromarray(np.random.default_rng(0).integers(0, 255, (13, 17, 3), dtype=np.uint8))
+    got = F.affine(img, *params, interpolation=InterpolationMode(mode), fill=7)
+    want = tv.transforms.functional.affine(img, *params, interpolation=tv.transforms.InterpolationMode(mode), fill=7)
+    assert np.array_equal(np.array(got), np.array(want))
+
+
+@pytest.mark.parametrize("params", AFFINE_PARAMS, ids=str)
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_affine_tensor_matches_torchvision(tv, params, mode):
+    arr = np.random.default_rng(1).random((2, 3, 11, 14), dtype=np.float32)
+    got = F.affine(ember.from_numpy(arr.copy()), *params, interpolation=InterpolationMode(mode), fill=[0.5] * 3,
+                   center=[4, 6])
+    want = tv.transforms.functional.affine(torch.from_numpy(arr.copy()), *params, fill=[0.5] * 3, center=[4, 6],
+                                           interpolation=tv.transforms.InterpolationMode(mode))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5)
+
+
+def test_affine_uint8_tensor_matches_torchvision(tv):
+    arr = np.random.default_rng(2).integers(0, 255, (1, 9, 12), dtype=np.uint8)
+    got = F.affine(ember.from_numpy(arr.copy()), 20.0, [1, 1], 1.1, 5.0, interpolation=InterpolationMode.BILINEAR)
+    want = tv.transforms.functional.affine(torch.from_numpy(arr.copy()), 20.0, [1, 1], 1.1, 5.0,
+                                           interpolation=tv.transforms.InterpolationMode.BILINEAR)
+    assert got.dtype == ember.uint8 and np.abs(got.numpy().astype(int) - want.numpy().astype(int)).max() <= 1
+
+
+@pytest.mark.parametrize("args, error", [((1.0, (0, 0, 0), 1.0, 0.0), ValueError), ((1.0, 0, 1.0, 0.0), TypeError),
+                                         ((1.0, (0, 0), 0.0, 0.0), ValueError), ((1.0, (0, 0), 1.0, [1, 2, 3]), ValueError),
+                                         (("a", (0, 0), 1.0, 0.0), TypeError)])
+def test_affine_errors_match_torchvision(tv, args, error):
+    img = Image.new("L", (5, 5))
+    with pytest.raises(error) as theirs:
+        tv.transforms.functional.affine(img, *args)
+    with pytest.raises(error) as ours:
+        F.affine(img, *args)
+    assert str(ours.value) == str(theirs.value)

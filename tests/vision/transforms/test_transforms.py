@@ -69,7 +69,7 @@ ARG_ERRORS = [
     (lambda: T.ColorJitter(contrast=(1, 2, 3)), TypeError,
      "contrast should be a single number or a list/tuple with length 2."),
     (lambda: T.RandomRotation(-3), ValueError, "If degrees is a single number, it must be positive."),
-    (lambda: T.RandomRotation((1, 2, 3)), ValueError, "If degrees is a sequence, it must be of len 2."),
+    (lambda: T.RandomRotation((1, 2, 3)), ValueError, "degrees should be a sequence of length 2."),
     (lambda: T.Pad((1, 2, 3)), ValueError, "Padding must be an int or a 1, 2, or 4 element tuple, not a 3 element"),
     (lambda: T.Pad(1, padding_mode="wrap"), ValueError, "Padding mode should be either constant, edge, reflect or"),
     (lambda: T.RandomCrop(40)(pil_rgb()), ValueError, "Required crop size (40, 40) is larger than input image size"),
@@ -218,3 +218,55 @@ def test_to_pil_image_then_to_tensor_round_trip():
     x = ember.rand(3, 5, 6)
     back = T.ToTensor()(T.ToPILImage()(x))
     assert_close(back, torch.from_numpy((x.numpy() * 255).astype(np.uint8).astype(np.float32) / 255))
+
+
+@pytest.fixture(scope="module")
+def tv():
+    """torchvision, its C++ operators' registrations skipped (they cannot load beside the CPU build of torch)."""
+    import sys
+    import types
+    sys.modules.setdefault("torchvision._meta_registrations", types.ModuleType("torchvision._meta_registrations"))
+    return pytest.importorskip("torchvision")
+
+
+AFFINE_ARGS = [dict(degrees=10), dict(degrees=(-5, 20), translate=(0.1, 0.2)), dict(degrees=0, scale=(0.8, 1.2)),
+               dict(degrees=3, shear=7), dict(degrees=3, shear=(1, 2, 3, 4), fill=4, center=(1, 2)),
+               dict(degrees=0, interpolation=T.InterpolationMode.BILINEAR)]
+
+
+@pytest.mark.parametrize("kwargs", AFFINE_ARGS, ids=str)
+def test_random_affine_repr_matches_torchvision(tv, kwargs):
+    theirs = {k: tv.transforms.InterpolationMode(v.value) if k == "interpolation" else v for k, v in kwargs.items()}
+    assert repr(T.RandomAffine(**kwargs)) == repr(tv.transforms.RandomAffine(**theirs))
+
+
+@pytest.mark.parametrize("kwargs", AFFINE_ARGS, ids=str)
+def test_random_affine_params_stay_in_range_and_apply_as_functional_affine(kwargs):
+    t = T.RandomAffine(**kwargs)
+    img = Image.fromarray(np.random.default_rng(0).integers(0, 255, (20, 30, 3), dtype=np.uint8))
+    for seed in range(20):
+        ember.manual_seed(seed)
+        angle, (tx, ty), scale, (sx, sy) = T.RandomAffine.get_params(t.degrees, t.translate, t.scale, t.shear, [30, 20])
+        assert t.degrees[0] <= angle <= t.degrees[1]
+        if t.translate:
+            assert abs(tx) <= 30 * t.translate[0] + 0.5 and abs(ty) <= 20 * t.translate[1] + 0.5
+        assert (t.scale or (1, 1))[0] <= scale <= (t.scale or (1, 1))[1]
+        shear = t.shear or [0, 0, 0, 0]
+        assert shear[0] <= sx <= shear[1] and (sy == 0 if len(shear) == 2 or not t.shear else shear[2] <= sy <= shear[3])
+        ember.manual_seed(seed)
+        want = F.affine(img, angle, [tx, ty], scale, [sx, sy], interpolation=t.interpolation, fill=t.fill,
+                        center=t.center)
+        assert np.array_equal(np.array(t(img)), np.array(want))
+
+
+@pytest.mark.parametrize("kwargs, error", [(dict(degrees=-1), ValueError), (dict(degrees=(1, 2, 3)), ValueError),
+                                           (dict(degrees=0, translate=(0.1, 2)), ValueError),
+                                           (dict(degrees=0, scale=(0, 1)), ValueError),
+                                           (dict(degrees=0, shear=(1, 2, 3)), ValueError),
+                                           (dict(degrees=0, translate=0.1), TypeError)])
+def test_random_affine_errors_match_torchvision(tv, kwargs, error):
+    with pytest.raises(error) as theirs:
+        tv.transforms.RandomAffine(**kwargs)
+    with pytest.raises(error) as ours:
+        T.RandomAffine(**kwargs)
+    assert str(ours.value) == str(theirs.value)

@@ -89,5 +89,9 @@ def adjust_hue(img, hue_factor):
     return Image.merge("HSV", (Image.fromarray(shifted, mode="L"), s, v)).convert(img.mode)
 
 
+def affine(img, matrix, resample, fill):
+    return img.transform(img.size, Image.Transform.AFFINE, matrix, resample, fillcolor=_fill_color(fill, img))
+
+
 def rotate(img, angle, resample, expand, center, fill):
     return img.rotate(angle, resample, expand=expand, center=center, fillcolor=_fill_color(fill, img))

@@ -284,8 +284,32 @@ def rotate(img, angle, interpolation, expand, center, fill):
         ow, oh = box(xs, w), box(ys, h)
     yy, xx = np.mgrid[0:oh, 0:ow].astype(np.float64)
     dx, dy = xx - (ow - 1) * 0.5 if expand else xx - cx, yy - (oh - 1) * 0.5 if expand else yy - cy
-    sx, sy = cx + dx * cos - dy * sin, cy + dx * sin + dy * cos
+    return _sample(img, cx + dx * cos - dy * sin, cy + dx * sin + dy * cos, interpolation, fill)
+
+
+def affine(img, matrix, interpolation, fill):
+    """Resample by the inverse affine `matrix` (6 numbers, about the image centre, as torchvision's
+    _get_inverse_affine_matrix gives it): output pixel (x, y) reads the source at matrix @ (x, y, 1)."""
+    check_image(img)
+    _, h, w = get_dimensions(img)
+    # in float32 through grid_sample's normalised grid, as torchvision computes it: a source that lands
+    # on a half pixel rounds the same way
+    f = np.float32
+    xc = np.linspace(-w * 0.5 + 0.5, w * 0.5 - 0.5, w, dtype=f)[None, :]
+    yc = np.linspace(-h * 0.5 + 0.5, h * 0.5 - 0.5, h, dtype=f)[:, None]
+    a, b, tx, c, d, ty = (f(v) for v in matrix)
+    gx = (xc * a + yc * b + tx) / f(0.5 * w)
+    gy = (xc * c + yc * d + ty) / f(0.5 * h)
+    return _sample(img, ((gx + 1) * w - 1) / 2, ((gy + 1) * h - 1) / 2, interpolation, fill)
+
+
+def _sample(img, sx, sy, interpolation, fill):
+    """The image read at source coordinates (sx, sy) (pixel indices, one pair per output pixel) by
+    nearest or bilinear interpolation, as grid_sample does; outside the image it is `fill`."""
+    c, h, w = get_dimensions(img)
+    oh, ow = sx.shape
     flat = img.reshape(*img.shape[:-2], h * w)
+    blend = fill is not None  # torchvision blends with the fill only when one is given
     fill = [0.0] * c if fill is None else [float(fill)] * c if isinstance(fill, (int, float)) else list(fill)
     fill = ember.tensor(fill, dtype=img.dtype if img.is_floating_point() else ember.float32).reshape(-1, 1)
 
@@ -309,7 +333,8 @@ def rotate(img, angle, interpolation, expand, center, fill):
                 out = out + vals * ember.from_numpy(wgt).to(fill.dtype)
                 cover = cover + wgt * inside
         cover = ember.from_numpy(cover).to(fill.dtype)
-        out = out * cover + (1.0 - cover) * fill  # torchvision's blend with the fill where the taps left the image
+        if blend:  # torchvision's blend with the fill where the taps left the image
+            out = out * cover + (1.0 - cover) * fill
     else:
         raise ValueError(f"Interpolation mode '{interpolation}' is unsupported with Tensor input")
     if not img.is_floating_point():

@@ -3,6 +3,7 @@
 Each operation takes a PIL image, a tensor image (..., C, H, W) or a NumPy image (H, W, C) or
 (H, W), and returns the same kind. PIL images go through Pillow; tensors and arrays through
 Ember ops (arrays as a channels-first view, converted back)."""
+import math
 import numbers
 import sys
 import warnings
@@ -281,6 +282,52 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
         raise ValueError("Argument center should be a sequence of length 2")
     return _apply(img, lambda im: F_pil.rotate(im, angle, _PIL_FILTER[interpolation], expand, center, fill),
                   lambda t: F_t.rotate(t, angle, interpolation.value, expand, center, fill))
+
+
+def _inverse_affine_matrix(center, angle, translate, scale, shear):
+    """The 2x3 matrix (row-major, 6 numbers) taking an output pixel to its source: the inverse of
+    translate . centre . rotate . scale . shear . centre^-1 (angles in degrees)."""
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    (cx, cy), (tx, ty) = center, translate
+    # rotation with shear, without scale; its determinant is 1, so its inverse is its adjugate
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    m = [v / scale for v in (d, -b, 0.0, -c, a, 0.0)]
+    m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty) + cx
+    m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty) + cy
+    return m
+
+
+def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None, center=None):
+    """Rotate by `angle` degrees, translate by (tx, ty) pixels, scale and shear (degrees, one value
+    or (x, y)) about `center` (default: the image centre), keeping the image size."""
+    interpolation = _interpolation(interpolation)
+    if not isinstance(angle, (int, float)):
+        raise TypeError("Argument angle should be int or float")
+    if not isinstance(translate, (list, tuple)):
+        raise TypeError("Argument translate should be a sequence")
+    if len(translate) != 2:
+        raise ValueError("Argument translate should be a sequence of length 2")
+    if scale <= 0.0:
+        raise ValueError("Argument scale should be positive")
+    if not isinstance(shear, (numbers.Number, list, tuple)):
+        raise TypeError("Shear should be either a single value or a sequence of two values")
+    shear = [shear, 0.0] if isinstance(shear, numbers.Number) else list(shear)
+    if len(shear) == 1:
+        shear = [shear[0], shear[0]]
+    if len(shear) != 2:
+        raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
+    if center is not None and not isinstance(center, (list, tuple)):
+        raise TypeError("Argument center should be a sequence")
+    _, height, width = get_dimensions(img)
+    if _is_pil_image(img):  # PIL measures from the image's corner, pixel i spanning [i, i + 1]
+        matrix = _inverse_affine_matrix(center or [width * 0.5, height * 0.5], float(angle), translate, scale, shear)
+        return F_pil.affine(img, matrix, _PIL_FILTER[interpolation], fill)
+    centre = [0.0, 0.0] if center is None else [c - n * 0.5 for c, n in zip(center, (width, height))]
+    matrix = _inverse_affine_matrix(centre, float(angle), [float(t) for t in translate], scale, shear)
+    return _apply(img, None, lambda t: F_t.affine(t, matrix, interpolation.value, fill))
 
 
 # ---------------------------------------------------------------------- colour

@@ -15,7 +15,7 @@ from .functional import InterpolationMode, _interpolation
 __all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "ConvertImageDtype", "Normalize", "Resize",
            "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder", "RandomCrop",
            "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop", "Grayscale", "RandomGrayscale",
-           "ColorJitter", "RandomRotation", "InterpolationMode"]
+           "ColorJitter", "RandomRotation", "RandomAffine", "InterpolationMode"]
 
 
 class Compose:
@@ -418,13 +418,7 @@ class RandomRotation(_Transform):
 
     def __init__(self, degrees, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=0):
         super().__init__()
-        if isinstance(degrees, numbers.Number):
-            if degrees < 0:
-                raise ValueError("If degrees is a single number, it must be positive.")
-            degrees = [-degrees, degrees]
-        elif not (isinstance(degrees, Sequence) and len(degrees) == 2):
-            raise ValueError("If degrees is a sequence, it must be of len 2.")
-        self.degrees = [float(d) for d in degrees]
+        self.degrees = _angles(degrees, "degrees")
         self.interpolation = _interpolation(interpolation)
         if center is not None and not (isinstance(center, Sequence) and len(center) == 2):
             raise ValueError("If center is a sequence, it must be of len 2.")
@@ -443,4 +437,80 @@ class RandomRotation(_Transform):
             args.append(("center", self.center))
         if self.fill is not None:
             args.append(("fill", self.fill))
+        return args
+
+
+def _check_sequence(value, name, sizes=(2,)):
+    """torchvision's TypeError (not a sequence) or ValueError (wrong length) for a range argument."""
+    if not isinstance(value, Sequence):
+        raise TypeError(f"{name} should be a sequence of length {' or '.join(map(str, sizes))}.")
+    if len(value) not in sizes:
+        raise ValueError(f"{name} should be a sequence of length {' or '.join(map(str, sizes))}.")
+
+
+def _angles(value, name, sizes=(2,)):
+    """(-v, v) for a number v >= 0, else a sequence of one of `sizes` lengths, as a list of floats."""
+    if isinstance(value, numbers.Number):
+        if value < 0:
+            raise ValueError(f"If {name} is a single number, it must be positive.")
+        return [float(-value), float(value)]
+    _check_sequence(value, name, sizes)
+    return [float(v) for v in value]
+
+
+class RandomAffine(_Transform):
+    """Rotate, translate (fractions of the size), scale and shear by amounts drawn uniformly from
+    the given ranges, keeping the image size (torchvision.transforms.RandomAffine)."""
+
+    def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation=InterpolationMode.NEAREST,
+                 fill=0, center=None):
+        super().__init__()
+        self.degrees = _angles(degrees, "degrees")
+        for name, value in (("translate", translate), ("scale", scale), ("center", center)):
+            if value is not None:
+                _check_sequence(value, name)
+        if translate is not None and not all(0.0 <= t <= 1.0 for t in translate):
+            raise ValueError("translation values should be between 0 and 1")
+        if scale is not None and not all(s > 0 for s in scale):
+            raise ValueError("scale values should be positive")
+        if fill is not None and not isinstance(fill, (Sequence, numbers.Number)):
+            raise TypeError("Fill should be either a sequence or a number.")
+        self.translate, self.scale, self.center = translate, scale, center
+        self.shear = None if shear is None else _angles(shear, "shear", (2, 4))
+        self.interpolation = _interpolation(interpolation)
+        self.fill = 0 if fill is None else fill
+
+    @staticmethod
+    def get_params(degrees, translate, scale_ranges, shears, img_size):
+        """(angle, (tx, ty), scale, (shear_x, shear_y)) drawn as torchvision draws them; img_size is (W, H)."""
+        def uniform(lo, hi):
+            return float(ember.empty(1).uniform_(float(lo), float(hi)).item())
+        angle = uniform(*degrees)
+        translations = (0, 0)
+        if translate is not None:
+            dx, dy = float(translate[0] * img_size[0]), float(translate[1] * img_size[1])
+            translations = (int(round(uniform(-dx, dx))), int(round(uniform(-dy, dy))))
+        scale = uniform(*scale_ranges) if scale_ranges is not None else 1.0
+        shear = (0.0, 0.0)
+        if shears is not None:
+            shear = (uniform(shears[0], shears[1]), uniform(shears[2], shears[3]) if len(shears) == 4 else 0.0)
+        return angle, translations, scale, shear
+
+    def forward(self, img):
+        channels, height, width = F.get_dimensions(img)
+        fill = self.fill
+        if isinstance(img, ember.Tensor):
+            fill = [float(fill)] * channels if isinstance(fill, (int, float)) else [float(f) for f in fill]
+        params = self.get_params(self.degrees, self.translate, self.scale, self.shear, [width, height])
+        return F.affine(img, *params, interpolation=self.interpolation, fill=fill, center=self.center)
+
+    def _repr_args(self):
+        args = [("degrees", self.degrees)]
+        args += [(k, getattr(self, k)) for k in ("translate", "scale", "shear") if getattr(self, k) is not None]
+        if self.interpolation is not InterpolationMode.NEAREST:
+            args.append(("interpolation", self.interpolation.value))
+        if self.fill != 0:
+            args.append(("fill", self.fill))
+        if self.center is not None:
+            args.append(("center", self.center))
         return args
