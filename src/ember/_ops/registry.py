@@ -255,5 +255,5 @@ def _fused_backward(self, *grads):
     pairs = [(o, g) for o, g in zip(outs, grads) if g is not None and o.requires_grad]
     wanted = [fresh[k] for k, (n, _) in zip(keys, self.next_functions) if n is not None]
     found = iter(autograd_grad([o for o, _ in pairs], wanted, [g for _, g in pairs], create_graph=create,
-                               allow_unused=True) if pairs else [None] * len(wanted))
+                               materialize_grads=True) if pairs else [None] * len(wanted))
     return tuple(next(found) if n is not None else None for n, _ in self.next_functions)

@@ -12,10 +12,10 @@ import numpy as np
 
 from ...autograd.grad_mode import state
 from ...autograd.graph import record
-from ..._ops.registry import node_class, wrap, shape_str
+from ..._ops.registry import fused, node_class, wrap, shape_str
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
-           "pixel_unshuffle"]
+           "pixel_unshuffle", "affine_grid", "grid_sample"]
 
 
 # ---------------------------------------------------------------------- separable linear maps
@@ -335,3 +335,110 @@ def pixel_unshuffle(input, downscale_factor):
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({dim})={n} is not divisible by {r}")
     return _shuffle(input, r, False)
+
+
+# ---------------------------------------------------------------------- spatial transformers
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. Please "
+                  "specify align_corners=True if the old behavior is desired. See the documentation of grid_sample "
+                  "for details.")
+
+
+def _align(align_corners):
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=3)
+        return False
+    return align_corners
+
+
+def _base_coords(n, align_corners, dtype):
+    """The normalised coordinates of n pixel centres: -1 and 1 are the outer pixels' centres
+    (align_corners) or the image's edges."""
+    xs = np.linspace(-1.0, 1.0, n) if n > 1 else np.zeros(n)
+    return (xs if align_corners else xs * (n - 1) / n).astype(dtype.np)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The sampling grid (N, H, W, 2) of the 2-D affine maps theta (N, 2, 3) for an output of
+    `size` (N, C, H, W), in grid_sample's normalised coordinates (torch.nn.functional.affine_grid)."""
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(size)
+    if len(size) != 4:
+        raise NotImplementedError(f"affine_grid for a {len(size)}-D size is not implemented in Ember (only 4-D)")
+    if theta.dim() != 3 or tuple(theta.shape[-2:]) != (2, 3):
+        raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. "
+                         f"Got {theta.shape}.")
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, 3] "
+                           f"but got: [{theta.shape[0]}, 3].")
+    if min(size[2:]) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {list(size)}")
+    return _affine_grid(theta, size, _align(align_corners))
+
+
+@fused("AffineGridGeneratorBackward0")
+def _affine_grid(theta, size, align_corners):
+    n, _, h, w = size
+    xs, ys = _base_coords(w, align_corners, theta.dtype), _base_coords(h, align_corners, theta.dtype)
+    base = np.stack(np.broadcast_arrays(xs[None, :], ys[:, None], np.ones((1, 1), xs.dtype)), -1)  # (H, W, 3)
+    grid = wrap(np.ascontiguousarray(base.reshape(1, h * w, 3)), theta.dtype) @ theta.transpose(1, 2)
+    return grid.view(n, h, w, 2)
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """input (N, C, H, W) read at grid (N, H', W', 2) of normalised (x, y) locations: -1 the left/top,
+    1 the right/bottom (torch.nn.functional.grid_sample). Outside the image `padding_mode` decides:
+    zeros, the border's value, or the image reflected."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+                         f"but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if mode == "bicubic" or input.dim() != 4:
+        raise NotImplementedError(f"grid_sample with mode={mode!r} on a {input.dim()}-D input is not implemented in "
+                                  "Ember (bilinear and nearest on 4-D inputs are)")
+    if grid.dim() != 4 or grid.shape[-1] != 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size 2 in last dimension, but got grid with sizes "
+                           f"{shape_str(grid.shape)}")
+    if grid.shape[0] != input.shape[0]:
+        raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but got input with sizes "
+                           f"{shape_str(input.shape)} and grid with sizes {shape_str(grid.shape)}")
+    return _grid_sample(input, grid, mode, padding_mode, _align(align_corners))
+
+
+def _source(g, n, padding_mode, align_corners):
+    """Normalised grid coordinates as pixel coordinates along an axis of n pixels, after padding_mode."""
+    x = (g + 1) / 2 * (n - 1) if align_corners else ((g + 1) * n - 1) / 2
+    if padding_mode == "reflection":  # fold into [lo, hi]: the centres' span, or the edges'
+        lo, span = (0.0, n - 1.0) if align_corners else (-0.5, float(n))
+        if span <= 0:
+            return x * 0
+        x = (x - lo).abs()
+        flips = (x / span).floor()
+        extra = x - flips * span
+        x = (extra + lo).where(flips % 2 == 0, span - extra + lo)
+    if padding_mode != "zeros":
+        x = x.clamp(0, n - 1)
+    return x
+
+
+@fused("GridSampler2DBackward0")
+def _grid_sample(input, grid, mode, padding_mode, align_corners):
+    n, c, h, w = input.shape
+    x = _source(grid[..., 0], w, padding_mode, align_corners)
+    y = _source(grid[..., 1], h, padding_mode, align_corners)
+    flat = input.reshape(n, c, h * w)
+
+    def tap(yi, xi):
+        """input at integer (yi, xi) (N, H', W'), zero where that falls outside the image."""
+        inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
+        idx = (yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long().reshape(n, 1, -1).expand(n, c, -1)
+        return flat.gather(2, idx).reshape(n, c, *xi.shape[1:]) * inside.unsqueeze(1).to(input.dtype)
+
+    if mode == "nearest":
+        return tap(y.detach().round(), x.detach().round())
+    x0, y0 = x.detach().floor(), y.detach().floor()
+    wx, wy = (x - x0).unsqueeze(1), (y - y0).unsqueeze(1)
+    return ((tap(y0, x0) * (1 - wx) + tap(y0, x0 + 1) * wx) * (1 - wy)
+            + (tap(y0 + 1, x0) * (1 - wx) + tap(y0 + 1, x0 + 1) * wx) * wy)
