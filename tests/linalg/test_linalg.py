@@ -212,36 +212,30 @@ def test_values_and_gradients(case, dtype):
                 assert_close(e, t, dtype, scale, f"{case.name} gradient {i}")
 
 
-GRADCHECK = [c for c in CASES if c.grad and ("-2x3x3" not in c.name and "-2x4x3" not in c.name)]
+# eigh(UPLO='U') reads one triangle but, like torch, returns a symmetric gradient; ormqr's A is detached
+GRADCHECK = [c for c in CASES if c.grad and "-2x" not in c.name and c.name not in ("eigh-U-3x3", "ormqr", "ormqr-right-T")]
+# second derivatives, one case per gradient rule (each rule is written in Ember ops)
+GRADGRAD = {"inv-3x3", "det-3x3", "slogdet-3x3", "solve-3x3", "solve_triangular-up1-left1-unit0-3x3",
+            "solve_triangular-up0-left0-unit1-3x3", "cholesky-3x3", "qr-reduced-4x3", "eigh-3x3", "svd-4x3", "svd-3x4",
+            "pinv-4x3", "matrix_exp-3x3", "lu-3x3", "lu_factor-3x3", "householder_product", "vector_norm-3-4x3"}
 
 
 @pytest.mark.parametrize("case", GRADCHECK, ids=repr)
 def test_gradcheck_float64(case):
-    """Ember's gradients equal finite differences of Ember's own forward; the second derivatives too
-    (the rules are written in Ember ops)."""
+    """Ember's gradients equal finite differences of Ember's own forward; for one case per rule the second
+    derivatives too (the rules are written in Ember ops, so create_graph differentiates them)."""
     xs = tensors(ember, case.arrays(), "float64", True)
 
     def f(*args):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return tuple(o for o in (case.fn(ember, *args) if isinstance(case.fn(ember, *args), (tuple, list))
-                                     else (case.fn(ember, *args),)) if o.dtype.is_floating_point and o.requires_grad)
+            out = case.fn(ember, *args)
+        return tuple(o for o in (out if isinstance(out, (tuple, list)) else (out,))
+                     if o.dtype.is_floating_point and o.requires_grad)
     assert ember.autograd.gradcheck(f, xs, atol=1e-5, rtol=1e-4)
-    if case.gradgrad:
+    if case.name in GRADGRAD:
         assert ember.autograd.gradgradcheck(f, xs, atol=1e-4, rtol=1e-3)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("shape", [SQ, BSQ, (4, 4)])
-def test_eig_against_torch(shape, dtype):
-    """linalg.eig / eigvals: complex results of torch's dtype; eigenvalues equal as sets, A V = V diag(w)."""
-    a = np.random.default_rng(3).standard_normal(shape)
-    e, t = ember.tensor(a, dtype=getattr(ember, dtype)), torch.tensor(a, dtype=getattr(torch, dtype))
-    (we, ve), (wt, vt) = ember.linalg.eig(e), torch.linalg.eig(t)
-    assert str(we.dtype) == str(wt.dtype) and str(ve.dtype) == str(vt.dtype)
-    key = lambda w: np.sort_complex(np.round(w, 4))  # noqa: E731
-    tol = 1e-4 if dtype == "float32" else 1e-10
-    np.testing.assert_allclose(key(we.numpy()), key(wt.numpy()), atol=tol * 10)
-    np.testing.assert_allclose(key(ember.linalg.eigvals(e).numpy()), key(wt.numpy()), atol=tol * 10)
-    v, w = ve.numpy(), we.numpy()
-    np.testing.assert_allclose(a @ v, v * w[..., None, :], atol=tol * 100)
+def test_gradgrad_cases_exist():
+    assert GRADGRAD <= {c.name for c in GRADCHECK}

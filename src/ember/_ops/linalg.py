@@ -969,7 +969,7 @@ _LinalgLu = node_class("LinalgLuBackward0",
 
 def _lu_factor_grads(self, gLU, *_):
     LU, piv = self.saved
-    P, L, U = lu_unpack(LU.detach(), piv)
+    P, L, U = lu_unpack(LU, piv)
     return _lu_grads_from(P, L, U, gLU.tril(-1), gLU.triu())
 
 
