@@ -239,3 +239,149 @@ def test_gradcheck_float64(case):
 
 def test_gradgrad_cases_exist():
     assert GRADGRAD <= {c.name for c in GRADCHECK}
+
+
+# ---------------------------------------------------------------------- errors
+def _sing(T):
+    a = T.zeros(2, 3, 3)
+    a[0] = T.eye(3)
+    return a
+
+
+def _npd(T):
+    return T.stack([T.eye(3), -T.eye(3)])
+
+
+ERRORS = {
+    # singular / not positive-definite: LinAlgError naming the batch element
+    "inv-singular": lambda T: T.linalg.inv(_sing(T)),
+    "inv-singular-2d": lambda T: T.linalg.inv(T.zeros(3, 3)),
+    "inverse-singular": lambda T: T.inverse(_sing(T)),
+    "inv_ex-check": lambda T: T.linalg.inv_ex(_sing(T), check_errors=True),
+    "solve-singular": lambda T: T.linalg.solve(_sing(T), T.ones(2, 3)),
+    "cholesky-npd": lambda T: T.linalg.cholesky(-T.eye(3)),
+    "cholesky-npd-batched": lambda T: T.linalg.cholesky(_npd(T)),
+    "cholesky_ex-check": lambda T: T.linalg.cholesky_ex(_npd(T), check_errors=True),
+    "matrix_power-singular": lambda T: T.linalg.matrix_power(_sing(T), -1),
+    "lu_factor-singular": lambda T: T.linalg.lu_factor(_sing(T)),
+    # not square / too few dims
+    "inv-nonsquare": lambda T: T.linalg.inv(T.ones(2, 3)),
+    "inv-1d": lambda T: T.linalg.inv(T.ones(3)),
+    "det-nonsquare": lambda T: T.linalg.det(T.ones(2, 3)),
+    "slogdet-nonsquare": lambda T: T.linalg.slogdet(T.ones(2, 3)),
+    "cholesky-nonsquare": lambda T: T.linalg.cholesky(T.ones(2, 3)),
+    "eigh-nonsquare": lambda T: T.linalg.eigh(T.ones(2, 3)),
+    "eig-nonsquare": lambda T: T.linalg.eig(T.ones(2, 3)),
+    "matrix_exp-nonsquare": lambda T: T.linalg.matrix_exp(T.ones(2, 3)),
+    "matrix_power-nonsquare": lambda T: T.linalg.matrix_power(T.ones(2, 3), 2),
+    "solve-nonsquare": lambda T: T.linalg.solve(T.ones(2, 3), T.ones(2, 1)),
+    "svd-1d": lambda T: T.linalg.svd(T.ones(3)),
+    # integer input
+    "inv-int": lambda T: T.linalg.inv(T.ones(3, 3, dtype=T.int64)),
+    "det-int": lambda T: T.linalg.det(T.ones(3, 3, dtype=T.int64)),
+    "slogdet-int": lambda T: T.linalg.slogdet(T.ones(3, 3, dtype=T.int64)),
+    "cholesky-int": lambda T: T.linalg.cholesky(T.ones(3, 3, dtype=T.int64)),
+    "svd-int": lambda T: T.linalg.svd(T.ones(3, 3, dtype=T.int64)),
+    "qr-int": lambda T: T.linalg.qr(T.ones(3, 3, dtype=T.int64)),
+    "pinv-int": lambda T: T.linalg.pinv(T.ones(3, 3, dtype=T.int64)),
+    "vector_norm-int": lambda T: T.linalg.vector_norm(T.ones(3, dtype=T.int64)),
+    "matrix_norm-int": lambda T: T.linalg.matrix_norm(T.ones(3, 3, dtype=T.int64)),
+    "vecdot-int": lambda T: T.linalg.vecdot(T.ones(3, dtype=T.int64), T.ones(3, dtype=T.int64)),
+    "eigh-int": lambda T: T.linalg.eigh(T.ones(3, 3, dtype=T.int64)),
+    "lu_factor-int": lambda T: T.linalg.lu_factor(T.ones(3, 3, dtype=T.int64)),
+    # shapes and dtypes that do not fit together
+    "solve-shapes": lambda T: T.linalg.solve(T.eye(3), T.ones(4)),
+    "solve-shapes-matrix": lambda T: T.linalg.solve(T.eye(3), T.ones(4, 2)),
+    "solve-dtypes": lambda T: T.linalg.solve(T.eye(3), T.ones(3, dtype=T.float64)),
+    "solve_triangular-shapes": lambda T: T.linalg.solve_triangular(T.eye(3), T.ones(4, 2), upper=True),
+    "cross-length": lambda T: T.linalg.cross(T.ones(4), T.ones(4)),
+    "multi_dot-one": lambda T: T.linalg.multi_dot([T.ones(3, 3)]),
+    "tensorinv-shape": lambda T: T.linalg.tensorinv(T.ones(2, 3), 1),
+    "norm-3d-ord": lambda T: T.linalg.norm(T.ones(2, 2, 2), 2),
+    "matrix_norm-ord": lambda T: T.linalg.matrix_norm(T.ones(3, 3), 3),
+    "qr-mode": lambda T: T.linalg.qr(T.ones(3, 3), mode="full"),
+    "renorm-1d": lambda T: T.renorm(T.ones(3), 2, 0, 1.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_errors_match_torch(name):
+    fn = ERRORS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        same_error(lambda: fn(ember), lambda: fn(torch))
+
+
+def test_linalg_error_is_a_runtime_error():
+    assert issubclass(ember.linalg.LinAlgError, RuntimeError)
+    with pytest.raises(ember.linalg.LinAlgError):
+        ember.linalg.inv(ember.zeros(2, 2))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_ex_variants_report_info():
+    """*_ex never raise on a singular / indefinite matrix: `info` says where, as torch's does."""
+    for fn in (lambda T: T.linalg.inv_ex(_sing(T)).info, lambda T: T.linalg.cholesky_ex(_npd(T)).info,
+               lambda T: T.linalg.lu_factor_ex(_sing(T)).info, lambda T: T.lu(_sing(T), get_infos=True)[2]):
+        e, t = fn(ember), fn(torch)
+        assert str(e.dtype) == str(t.dtype)
+        assert e.tolist() == t.tolist()
+
+
+def test_named_results():
+    """Result fields and their order, and the printed torch.return_types name."""
+    a = np.random.default_rng(0).standard_normal((3, 3))
+    spd_ = a @ a.T + 3 * np.eye(3)
+    calls = {"slogdet": lambda T, A, S: T.linalg.slogdet(A), "torch.slogdet": lambda T, A, S: T.slogdet(A),
+             "eigh": lambda T, A, S: T.linalg.eigh(S), "eig": lambda T, A, S: T.linalg.eig(A),
+             "svd": lambda T, A, S: T.linalg.svd(A), "torch.svd": lambda T, A, S: T.svd(A),
+             "qr": lambda T, A, S: T.linalg.qr(A), "torch.qr": lambda T, A, S: T.qr(A),
+             "lu": lambda T, A, S: T.linalg.lu(A), "lu_factor": lambda T, A, S: T.linalg.lu_factor(A),
+             "lu_factor_ex": lambda T, A, S: T.linalg.lu_factor_ex(A), "inv_ex": lambda T, A, S: T.linalg.inv_ex(A),
+             "cholesky_ex": lambda T, A, S: T.linalg.cholesky_ex(S), "solve_ex": lambda T, A, S: T.linalg.solve_ex(A, S),
+             "lstsq": lambda T, A, S: T.linalg.lstsq(A, S), "ldl_factor": lambda T, A, S: T.linalg.ldl_factor(S),
+             "ldl_factor_ex": lambda T, A, S: T.linalg.ldl_factor_ex(S),
+             "triangular_solve": lambda T, A, S: T.triangular_solve(S, A.triu()),
+             "geqrf": lambda T, A, S: T.geqrf(A), "lu_unpack": lambda T, A, S: T.lu_unpack(*T.linalg.lu_factor(A))}
+    for name, call in calls.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            e = call(ember, ember.tensor(a), ember.tensor(spd_))
+            t = call(torch, torch.tensor(a), torch.tensor(spd_))
+        assert type(e).__name__ == type(t).__name__, name
+        fields = [f for f in dir(t) if not f.startswith("_") and f not in ("count", "index") and
+                  not f.startswith("n_")]
+        assert len(e) == len(t), name
+        for f in fields:  # each field names the same position in both
+            i = [i for i, x in enumerate(t) if x is getattr(t, f)][0]
+            assert getattr(e, f) is e[i], (name, f)
+        assert repr(e).split("(")[0] == repr(t).split("(")[0], name
+
+
+@pytest.mark.parametrize("call", [
+    pytest.param(lambda T, x: T.linalg.lstsq(x[:, :2], x, driver=d), id=f"lstsq-{d}") for d in ("gelsy", "gelsd", "gelss", "gels")
+] + [
+    pytest.param(lambda T, x: T.linalg.lstsq(x[:, :2], x[:, 0]), id="lstsq-vector"),
+    pytest.param(lambda T, x: T.linalg.matrix_rank(x[:, :2] @ x[:2]), id="matrix_rank-deficient"),
+    pytest.param(lambda T, x: T.linalg.matrix_rank(x, atol=1.0, rtol=0.1), id="matrix_rank-tols"),
+    pytest.param(lambda T, x: T.linalg.pinv(x[:, :2] @ x[:2]), id="pinv-deficient"),
+    pytest.param(lambda T, x: T.linalg.pinv(x, atol=0.5), id="pinv-atol"),
+    pytest.param(lambda T, x: T.linalg.svd(x[:0]), id="svd-empty"),
+    pytest.param(lambda T, x: T.linalg.norm(x), id="norm-2d-default"),
+    pytest.param(lambda T, x: T.linalg.norm(x, "fro"), id="norm-2d-fro"),
+    pytest.param(lambda T, x: T.linalg.norm(x[0], 3), id="norm-1d-ord"),
+    pytest.param(lambda T, x: T.linalg.vector_norm(x, 2, dtype=T.float64), id="vector_norm-dtype"),
+    pytest.param(lambda T, x: T.linalg.cond(T.zeros(3, 3), 1), id="cond-singular"),
+    pytest.param(lambda T, x: T.linalg.det(T.zeros(2, 3, 3)), id="det-singular"),
+    pytest.param(lambda T, x: T.logdet(-T.eye(3)), id="logdet-negative"),
+    pytest.param(lambda T, x: T.svd(x, compute_uv=False), id="svd-no-uv"),
+    pytest.param(lambda T, x: T.svd(x, some=False)[1], id="svd-not-some"),
+])
+def test_more_values(call):
+    x = np.random.default_rng(5).standard_normal((4, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e, t = call(ember, ember.tensor(x)), call(torch, torch.tensor(x))
+    e, t = (list(e), list(t)) if isinstance(t, tuple) else ([e], [t])
+    for i, (a, b) in enumerate(zip(e, t)):
+        assert_close(a, b, "float64", 1e4 if b.dtype.is_floating_point else 1, f"output {i}")

@@ -414,6 +414,12 @@ def _check_matrix(A, name, square=True, arg="A"):
                            f"{A._data.shape[-2]} by {A._data.shape[-1]} matrices")
 
 
+def _check_kernel_dtype(A, kernel):
+    """The ops whose kernels torch dispatches on dtype refuse integers with NotImplementedError."""
+    if A._dtype._cat < 2:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D._LEGACY[A._dtype.name]}'")
+
+
 def _batch_prefix(arr, flat_index):
     return f"(Batch element {flat_index}): " if arr.ndim > 2 else ""
 
@@ -483,7 +489,7 @@ def inv_ex(A, *, check_errors=False, out=None):
     except np.linalg.LinAlgError:
         lu, _, info = _getrf(a)
         if check_errors:
-            raise _singular_error("linalg.inv", a) from None
+            raise _singular_error("linalg.inv_ex", a) from None
         with np.errstate(all="ignore"):
             res = np.stack([np.linalg.pinv(m) if k else np.linalg.inv(m) for m, k in zip(_matrices(a), info.reshape(-1))
                             ]).reshape(a.shape) if a.size else a.copy()
@@ -669,15 +675,15 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     _check_matrix(A, "linalg.cholesky")
     low, info = _potrf(A._data)
     if check_errors and info.any():
-        _cholesky_error(A._data, info)
+        _cholesky_error(A._data, info, "linalg.cholesky_ex")
     res = np.swapaxes(low, -1, -2).copy() if upper else low
     outs = _save(_CholeskyEx, (wrap(res, A._dtype), wrap(info, D.int32)), (A,), (0,), (upper,))
     return return_type("linalg_cholesky_ex", ("L", "info"))(*outs)
 
 
-def _cholesky_error(a, info):
+def _cholesky_error(a, info, name="linalg.cholesky"):
     i, k = _first_failure(info)
-    raise LinAlgError(f"linalg.cholesky: {_batch_prefix(a, i)}The factorization could not be completed because the "
+    raise LinAlgError(f"{name}: {_batch_prefix(a, i)}The factorization could not be completed because the "
                       f"input is not positive-definite (the leading minor of order {k} is not positive-definite).")
 
 
@@ -755,6 +761,7 @@ _LinalgEigh = node_class("LinalgEighBackward0", _eigh_grads, n_outputs=2)
 def eigh(A, UPLO="L", *, out=None):
     """torch.linalg.eigh: ascending eigenvalues and orthonormal eigenvectors of a symmetric matrix
     (read from its lower or upper triangle)."""
+    _check_kernel_dtype(A, "linalg_eigh_cpu")
     _check_matrix(A, "linalg.eigh")
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -983,6 +990,7 @@ def _check_pivot(pivot, name):
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """torch.linalg.lu_factor_ex: (LU, pivots, info), LAPACK's compact LU with 1-based int32 pivots."""
+    _check_kernel_dtype(A, "lu_cpu")
     _check_matrix(A, "torch.linalg.lu_factor_ex", square=False)
     _check_pivot(pivot, "linalg.lu_factor")
     lu_, piv, info = _getrf(A._data)
@@ -1366,8 +1374,8 @@ def _svd_old(input, some=True, compute_uv=True, *, out=None):
     if not compute_uv:
         m, n = input.shape[-2], input.shape[-1]
         shape = tuple(input.shape[:-2])
-        U = FUNCTIONS["zeros"](*shape, m, m if not some else min(m, n), dtype=input.dtype)
-        Vh = FUNCTIONS["zeros"](*shape, n if not some else min(m, n), n, dtype=input.dtype)
+        U = FUNCTIONS["zeros"](*shape, m, m, dtype=input.dtype)
+        Vh = FUNCTIONS["zeros"](*shape, n, n, dtype=input.dtype)
         S = S.detach()
     return return_type("svd", ("U", "S", "V"))(U, S, Vh.mT)
 
