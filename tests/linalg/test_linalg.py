@@ -385,3 +385,33 @@ def test_more_values(call):
     e, t = (list(e), list(t)) if isinstance(t, tuple) else ([e], [t])
     for i, (a, b) in enumerate(zip(e, t)):
         assert_close(a, b, "float64", 1e4 if b.dtype.is_floating_point else 1, f"output {i}")
+
+
+COMPLEX = {
+    "inv": lambda T, x: T.linalg.inv(x), "det": lambda T, x: T.linalg.det(x),
+    "slogdet": lambda T, x: tuple(T.linalg.slogdet(x)), "solve": lambda T, x: T.linalg.solve(x, x[..., :2]),
+    "eigvalsh": lambda T, x: T.linalg.eigvalsh(x), "svdvals": lambda T, x: T.linalg.svdvals(x),
+    "pinv": lambda T, x: T.linalg.pinv(x), "matrix_exp": lambda T, x: T.linalg.matrix_exp(x),
+    "vector_norm": lambda T, x: T.linalg.vector_norm(x), "matrix_norm": lambda T, x: T.linalg.matrix_norm(x),
+    "matrix_norm-1": lambda T, x: T.linalg.matrix_norm(x, 1), "matrix_norm-nuc": lambda T, x: T.linalg.matrix_norm(x, "nuc"),
+    "lu": lambda T, x: tuple(T.linalg.lu(x)), "cond": lambda T, x: T.linalg.cond(x),
+    "vecdot": lambda T, x: T.linalg.vecdot(x, x.flip(-1)),
+}
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("name", sorted(COMPLEX))
+def test_complex_values(name, dtype):
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((2, 3, 3)) + 1j * rng.standard_normal((2, 3, 3))
+    e = COMPLEX[name](ember, ember.tensor(a).to(getattr(ember, dtype)))
+    t = COMPLEX[name](torch, torch.tensor(a).to(getattr(torch, dtype)))
+    for x, y in zip(e if isinstance(e, tuple) else (e,), t if isinstance(t, tuple) else (t,)):
+        assert str(x.dtype) == str(y.dtype) and tuple(x.shape) == tuple(y.shape)
+        np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-3 if dtype == "complex64" else 1e-9, atol=1e-4)
+
+
+def test_complex_gradient_is_refused():
+    x = ember.eye(3, dtype=ember.complex128).requires_grad_()
+    with pytest.raises(NotImplementedError, match="not implemented in Ember"):
+        ember.linalg.inv(x)

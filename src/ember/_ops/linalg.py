@@ -464,11 +464,27 @@ def _singular_error(name, a):
 def _save(Node, outs, inputs, saved, args=None):
     """Record Node on outs when any input requires grad; `saved` may name outputs by index (int)."""
     if state.enabled and any(t is not None and t._rg for t in inputs):
+        if any(t is not None and t._dtype._cat == 3 for t in inputs):  # the rules below use transposes, not adjoints
+            raise NotImplementedError(f"the gradient of {Node.__name__[:-9]} for complex inputs is not implemented "
+                                      f"in Ember")
         node = record(Node, outs, inputs, args)
         if node is not None:
             node.save(*(SavedOutput(outs[s] if type(outs) is tuple else outs) if type(s) is int else s
                         for s in saved))
     return outs
+
+
+def _real(dt):
+    return {D.complex64: D.float32, D.complex128: D.float64}.get(dt, dt)
+
+
+def _abs(t):
+    """|t| in t's real dtype (Ember's complex abs keeps the complex dtype; complex inputs carry no gradient here)."""
+    if t._dtype._cat != 3:
+        return t.abs()
+    if t._rg and state.enabled:
+        raise NotImplementedError("the gradient of a complex norm is not implemented in Ember")
+    return wrap(np.abs(t._data), _real(t._dtype))
 
 
 def _eye_like(n, t):
@@ -536,7 +552,7 @@ def slogdet(input):
     """torch.slogdet / torch.linalg.slogdet: (sign, logabsdet); only logabsdet carries a gradient."""
     _check_matrix(input, "linalg.slogdet")
     sign, logabs = np.linalg.slogdet(input._data)
-    outs = _save(_Slogdet, (wrap(sign, input._dtype), wrap(logabs, input._dtype)), (input,), (input,))
+    outs = _save(_Slogdet, (wrap(sign, input._dtype), wrap(logabs, _real(input._dtype))), (input,), (input,))
     outs[0].grad_fn, outs[0]._rg = None, False  # the sign is piecewise constant
     return return_type("slogdet", ("sign", "logabsdet"))(*outs)
 
@@ -766,8 +782,7 @@ def eigh(A, UPLO="L", *, out=None):
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     w, v = np.linalg.eigh(A._data, UPLO=UPLO)
-    real = D.float32 if A._dtype in (D.float32, D.complex64) else D.float64
-    outs = _save(_LinalgEigh, (wrap(w, real), wrap(v, A._dtype)), (A,), (0, 1))
+    outs = _save(_LinalgEigh, (wrap(w, _real(A._dtype)), wrap(v, A._dtype)), (A,), (0, 1))
     return return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))(*outs)
 
 
@@ -844,8 +859,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
         u = np.broadcast_to(np.eye(m, m if full_matrices else k, dtype=a.dtype), a.shape[:-2] + (m, m if full_matrices else k)).copy()
         vh = np.broadcast_to(np.eye(n if full_matrices else k, n, dtype=a.dtype), a.shape[:-2] + (n if full_matrices else k, n)).copy()
         s = np.zeros(a.shape[:-2] + (k,), a.dtype)
-    real = D.float32 if A._dtype in (D.float32, D.complex64) else D.float64
-    outs = _save(_LinalgSvd, (wrap(u, A._dtype), wrap(s, real), wrap(vh, A._dtype)), (A,), (0, 1, 2),
+    outs = _save(_LinalgSvd, (wrap(u, A._dtype), wrap(s, _real(A._dtype)), wrap(vh, A._dtype)), (A,), (0, 1, 2),
                  (full_matrices,))
     return return_type("linalg_svd", ("U", "S", "Vh"))(*outs)
 
@@ -1135,8 +1149,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(f"linalg.vector_norm: Expected a real number as ord, got {ord!r}")
     if dtype is not None:
         x = x.to(dtype)
-    if x.dtype.is_complex:
-        x = x.abs()
+    x = _abs(x) if x._dtype._cat == 3 else x
     if ord < 0 and x.numel() == 0 or (ord == float("inf") and x.numel() == 0 and dim is None):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
                            f"operation does not have an identity")
@@ -1171,7 +1184,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if ord in (inf, -inf):
         d0, d1 = d1, d0
-    r = A.abs().sum(d0, keepdim=True)
+    r = _abs(A).sum(d0, keepdim=True)
     r = r.amax(d1, keepdim=True) if ord > 0 else r.amin(d1, keepdim=True)
     return r if keepdim else r.squeeze(max(d0, d1)).squeeze(min(d0, d1))
 
@@ -1218,7 +1231,7 @@ def linalg_cross(input, other, *, dim=-1):
 def vecdot(x, y, *, dim=-1, out=None):
     """torch.linalg.vecdot: sum(conj(x) * y) over dim."""
     _check_float(x, "linalg.vecdot")
-    return ((x.conj() if x.dtype.is_complex else x) * y).sum(dim)
+    return ((wrap(np.conj(x._data), x._dtype) if x.dtype.is_complex else x) * y).sum(dim)
 
 
 def multi_dot(tensors, *, out=None):
