@@ -166,6 +166,8 @@ for s in ((3,), (4, 3), (2, 4, 3)):
         case(f"renorm_-{tag}", lambda T, a: (a * 1).renorm_(1, -1, 2.0), (s, "normal"))
 
 case("cross-broadcast", lambda T, a, b: T.linalg.cross(a, b), ((4, 3), "normal"), ((1, 3), "normal"))
+case("det-singular", lambda T, A: T.linalg.det(A * T.tensor([1.0, 1.0, 0.0], dtype=A.dtype)),
+     (BSQ, "normal"))
 case("tensorinv", lambda T, A: T.linalg.tensorinv(A, 1), (SQ, "cond"))
 case("tensorinv-4d", lambda T, A: T.linalg.tensorinv(A.reshape(2, 2, 4), 2), ((4, 4), "cond"))
 case("multi_dot", lambda T, a, b, c: T.linalg.multi_dot([a, b, c]), ((2, 3), "normal"), ((3, 4), "normal"),
@@ -376,6 +378,8 @@ def test_named_results():
     pytest.param(lambda T, x: T.logdet(-T.eye(3)), id="logdet-negative"),
     pytest.param(lambda T, x: T.svd(x, compute_uv=False), id="svd-no-uv"),
     pytest.param(lambda T, x: T.svd(x, some=False)[1], id="svd-not-some"),
+    pytest.param(lambda T, x: T.norm(x, p="nuc"), id="torch.norm-nuc"),
+    pytest.param(lambda T, x: T.norm(x.reshape(2, 2, 3), p="nuc", dim=(0, 2), keepdim=True), id="torch.norm-nuc-dim"),
 ])
 def test_more_values(call):
     x = np.random.default_rng(5).standard_normal((4, 3))

@@ -524,7 +524,12 @@ def inv(A, *, out=None):
 
 
 def _det_grads(self, g):
+    """d det = det tr(A^-1 dA); where det is exactly 0 torch's gradient is 0 too (A is replaced by I there)."""
     A, d = self.saved
+    singular = d._data == 0
+    if singular.any():
+        mask = wrap(singular[..., None, None], D.bool_)
+        A = FUNCTIONS["where"](mask, _eye_like(A.shape[-1], A), A)
     return (g * d).unsqueeze(-1).unsqueeze(-1) * inv(A).mT
 
 

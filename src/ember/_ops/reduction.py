@@ -419,7 +419,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
-        raise NotImplementedError("torch.norm(p='nuc') is not implemented in Ember")
+        from .linalg import matrix_norm  # linalg imports this module
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if input._dtype._cat < 2:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{D._LEGACY[input._dtype.name]}")
