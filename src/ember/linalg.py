@@ -16,7 +16,8 @@ common_notes = {
 
 def slogdet(A, *, out=None):
     """torch.linalg.slogdet: (sign, logabsdet) of a (batch of) square matrices."""
-    return _return_type("linalg_slogdet", ("sign", "logabsdet"))(*_slogdet(A))
+    res = _slogdet(A, out=out)
+    return res if out is not None else _return_type("linalg_slogdet", ("sign", "logabsdet"))(*res)
 
 
 __all__ = [n for n in dir() if not n.startswith("_")]

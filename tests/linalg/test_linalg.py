@@ -419,3 +419,25 @@ def test_complex_gradient_is_refused():
     x = ember.eye(3, dtype=ember.complex128).requires_grad_()
     with pytest.raises(NotImplementedError, match="not implemented in Ember"):
         ember.linalg.inv(x)
+
+
+@pytest.mark.parametrize("call", [
+    pytest.param(lambda T, x, o: T.linalg.inv(x, out=o[0]), id="inv"),
+    pytest.param(lambda T, x, o: T.linalg.slogdet(x, out=(o[0], o[1])), id="slogdet"),
+    pytest.param(lambda T, x, o: T.linalg.solve(x, x, out=o[0]), id="solve"),
+    pytest.param(lambda T, x, o: T.linalg.det(x, out=o[0]), id="det"),
+])
+def test_out_argument(call):
+    """out= receives the result (resized from empty), and refuses inputs that require grad."""
+    x = np.random.default_rng(0).standard_normal((3, 3)) + 3 * np.eye(3)
+    res = {}
+    for T in (ember, torch):
+        outs = (T.empty(0, dtype=T.float64), T.empty(0, dtype=T.float64))
+        call(T, T.tensor(x), outs)
+        res[T.__name__] = outs
+    for e, t in zip(res["ember"], res["torch"]):
+        assert tuple(e.shape) == tuple(t.shape)
+        np.testing.assert_allclose(e.numpy(), t.numpy(), atol=1e-10)
+    same_error(lambda: call(ember, ember.tensor(x, requires_grad=True), (ember.empty(0, dtype=ember.float64),) * 2),
+               lambda: call(torch, torch.tensor(x, requires_grad=True), (torch.empty(0, dtype=torch.float64),) * 2),
+               key="functions with out=... arguments don't support automatic differentiation")

@@ -393,6 +393,26 @@ from .reduction import return_type  # noqa: E402
 from ..autograd.graph import SavedOutput  # noqa: E402
 
 
+def _out_arg(fn):
+    """Adds torch's `out=`: the result is copied into the given tensor(s), resized as torch resizes them."""
+    def with_out(*args, out=None, **kwargs):
+        res = fn(*args, **kwargs)
+        if out is None:
+            return res
+        results = tuple(res) if isinstance(res, tuple) else (res,)
+        outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+        if state.enabled and any(r is not None and r.requires_grad for r in results):
+            raise RuntimeError(f"{fn.__name__}(): functions with out=... arguments don't support automatic "
+                               f"differentiation, but one of the arguments requires grad.")
+        for r, o in zip(results, outs):
+            if tuple(o.shape) != tuple(r.shape):
+                o.resize_(*r.shape)
+            o.copy_(r)
+        return out
+    with_out.__name__, with_out.__qualname__, with_out.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    return with_out
+
+
 class LinAlgError(RuntimeError):
     """torch.linalg.LinAlgError: the matrix is singular or not positive-definite."""
 
@@ -496,7 +516,8 @@ _InvEx = node_class("LinalgInvExBackward0", lambda self, g, _=None: (lambda Ai: 
 _InvEx.n_outputs = 2
 
 
-def inv_ex(A, *, check_errors=False, out=None):
+@_out_arg
+def inv_ex(A, *, check_errors=False):
     """torch.linalg.inv_ex: the inverse and an int32 `info` per matrix (0, or the index of a zero pivot)."""
     _check_matrix(A, "linalg.inv")
     a = A._data
@@ -513,7 +534,8 @@ def inv_ex(A, *, check_errors=False, out=None):
     return return_type("linalg_inv_ex", ("inverse", "info"))(*_save(_InvEx, outs, (A,), (0,)))
 
 
-def inv(A, *, out=None):
+@_out_arg
+def inv(A):
     """torch.linalg.inv (and torch.inverse)."""
     _check_matrix(A, "linalg.inv")
     try:
@@ -537,6 +559,7 @@ _Det = node_class("LinalgDetBackward0", _det_grads)
 
 
 @op()
+@_out_arg
 def det(input):
     """torch.det / torch.linalg.det."""
     _check_matrix(input, "linalg.det")
@@ -553,6 +576,7 @@ _Slogdet = node_class("LinalgSlogdetBackward0", _slogdet_grads, n_outputs=2)
 
 
 @op()
+@_out_arg
 def slogdet(input):
     """torch.slogdet / torch.linalg.slogdet: (sign, logabsdet); only logabsdet carries a gradient."""
     _check_matrix(input, "linalg.slogdet")
@@ -604,13 +628,15 @@ def _solve_checks(A, B, name):
                            f"{D._LEGACY[A._dtype.name]} and B of type {D._LEGACY[B._dtype.name]} instead")
 
 
-def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+@_out_arg
+def solve_ex(A, B, *, left=True, check_errors=False):
     """torch.linalg.solve_ex: (result, info)."""
     X = solve(A, B, left=left)
     return return_type("linalg_solve_ex", ("result", "info"))(X, wrap(np.zeros(A.shape[:-2], np.int32), D.int32))
 
 
-def solve(A, B, *, left=True, out=None):
+@_out_arg
+def solve(A, B, *, left=True):
     """torch.linalg.solve: X with A X = B (left) or X A = B; B may be a (batch of) vector(s)."""
     _solve_checks(A, B, "linalg.solve")
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
@@ -640,7 +666,8 @@ def _solve_triangular_grads(self, g):
 _SolveTriangular = node_class("LinalgSolveTriangularBackward0", _solve_triangular_grads)
 
 
-def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+@_out_arg
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """torch.linalg.solve_triangular: X with A X = B (or X A = B) for triangular A, never checking singularity."""
     _solve_checks(A, B, "linalg.solve_triangular")
     if B._data.ndim < 2:
@@ -691,7 +718,8 @@ def _potrf(a):
         return out.reshape(a.shape), info.reshape(a.shape[:-2])
 
 
-def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+@_out_arg
+def cholesky_ex(A, *, upper=False, check_errors=False):
     """torch.linalg.cholesky_ex: (L, info) with info > 0 where the matrix is not positive-definite."""
     _check_matrix(A, "linalg.cholesky")
     low, info = _potrf(A._data)
@@ -708,7 +736,8 @@ def _cholesky_error(a, info, name="linalg.cholesky"):
                       f"input is not positive-definite (the leading minor of order {k} is not positive-definite).")
 
 
-def cholesky(A, *, upper=False, out=None):
+@_out_arg
+def cholesky(A, *, upper=False):
     """torch.linalg.cholesky: the lower (or upper) triangular factor of a positive-definite matrix."""
     L, info = cholesky_ex(A, upper=upper)
     if info._data.any():
@@ -740,7 +769,8 @@ def _qr_grads(self, gQ, gR):
 _LinalgQr = node_class("LinalgQrBackward0", _qr_grads, n_outputs=2)
 
 
-def qr(A, mode="reduced", *, out=None):
+@_out_arg
+def qr(A, mode="reduced"):
     """torch.linalg.qr: (Q, R) for mode 'reduced' | 'complete' | 'r' (then Q is empty)."""
     _check_matrix(A, "linalg.qr", square=False)
     if mode not in ("reduced", "complete", "r"):
@@ -779,7 +809,8 @@ def _eigh_grads(self, gL, gV):
 _LinalgEigh = node_class("LinalgEighBackward0", _eigh_grads, n_outputs=2)
 
 
-def eigh(A, UPLO="L", *, out=None):
+@_out_arg
+def eigh(A, UPLO="L"):
     """torch.linalg.eigh: ascending eigenvalues and orthonormal eigenvectors of a symmetric matrix
     (read from its lower or upper triangle)."""
     _check_kernel_dtype(A, "linalg_eigh_cpu")
@@ -791,7 +822,8 @@ def eigh(A, UPLO="L", *, out=None):
     return return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))(*outs)
 
 
-def eigvalsh(A, UPLO="L", *, out=None):
+@_out_arg
+def eigvalsh(A, UPLO="L"):
     """torch.linalg.eigvalsh: the eigenvalues of eigh."""
     return eigh(A, UPLO)[0]
 
@@ -803,7 +835,8 @@ def _eig_grads(self, *grads):
 _LinalgEig = node_class("LinalgEigBackward0", _eig_grads, n_outputs=2)
 
 
-def eig(A, *, out=None):
+@_out_arg
+def eig(A):
     """torch.linalg.eig: complex eigenvalues and eigenvectors of a general square matrix (no gradient in Ember)."""
     _check_matrix(A, "linalg.eig")
     w, v = np.linalg.eig(A._data)
@@ -812,7 +845,8 @@ def eig(A, *, out=None):
     return return_type("linalg_eig", ("eigenvalues", "eigenvectors"))(*outs)
 
 
-def eigvals(A, *, out=None):
+@_out_arg
+def eigvals(A):
     """torch.linalg.eigvals."""
     return eig(A)[0]
 
@@ -852,7 +886,8 @@ def _svd_grads(self, gU, gS, gVh):
 _LinalgSvd = node_class("LinalgSvdBackward0", _svd_grads, n_outputs=3)
 
 
-def svd(A, full_matrices=True, *, driver=None, out=None):
+@_out_arg
+def svd(A, full_matrices=True, *, driver=None):
     """torch.linalg.svd: (U, S, Vh) with A = U diag(S) Vh, singular values descending."""
     _check_matrix(A, "linalg.svd", square=False)
     a = A._data
@@ -869,7 +904,8 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
     return return_type("linalg_svd", ("U", "S", "Vh"))(*outs)
 
 
-def svdvals(A, *, driver=None, out=None):
+@_out_arg
+def svdvals(A, *, driver=None):
     """torch.linalg.svdvals: the singular values, descending."""
     _check_matrix(A, "linalg.svd", square=False)
     return svd(A, full_matrices=False)[1]
@@ -898,7 +934,8 @@ def _tolerances(atol, rtol, smax, m, n, eps):
                       (np.asarray(rtol_v)[..., None] if np.ndim(rtol_v) else rtol_v) * smax[..., None])
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+@_out_arg
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """torch.linalg.pinv: the Moore-Penrose pseudo-inverse, dropping singular values below the tolerance."""
     if A._data.ndim < 2 or A._dtype._cat < 2:
         raise RuntimeError(f"linalg.pinv({D._LEGACY[A._dtype.name]}{{{list(A._data.shape)}}}): expected a tensor with 2 "
@@ -958,7 +995,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
         wrap(s if driver in ("gelsd", "gelss") else empty, A._dtype))
 
 
-def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
+@_out_arg
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
     """torch.linalg.matrix_rank: the number of singular values above the tolerance (int64)."""
     _check_matrix(A, "torch.linalg.matrix_rank", square=False)
     a = A._data
@@ -1007,7 +1045,8 @@ def _check_pivot(pivot, name):
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
 
 
-def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+@_out_arg
+def lu_factor_ex(A, *, pivot=True, check_errors=False):
     """torch.linalg.lu_factor_ex: (LU, pivots, info), LAPACK's compact LU with 1-based int32 pivots."""
     _check_kernel_dtype(A, "lu_cpu")
     _check_matrix(A, "torch.linalg.lu_factor_ex", square=False)
@@ -1026,7 +1065,8 @@ def _lu_factor_error(a, info):
                        f"calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
 
 
-def lu_factor(A, *, pivot=True, out=None):
+@_out_arg
+def lu_factor(A, *, pivot=True):
     """torch.linalg.lu_factor: (LU, pivots); an exactly singular matrix is an error."""
     LU, piv, info = lu_factor_ex(A, pivot=pivot)
     if info._data.any():
@@ -1065,7 +1105,8 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
     return return_type("lu_unpack", ("P", "L", "U"))(P, L, U)
 
 
-def lu(A, *, pivot=True, out=None):
+@_out_arg
+def lu(A, *, pivot=True):
     """torch.linalg.lu: (P, L, U) with A = P L U."""
     _check_matrix(A, "linalg.lu", square=False)
     _check_pivot(pivot, "linalg.lu")
@@ -1083,7 +1124,8 @@ def lu(A, *, pivot=True, out=None):
     return return_type("linalg_lu", ("P", "L", "U"))(*outs)
 
 
-def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+@_out_arg
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     """torch.linalg.lu_solve: X with A X = B (or A^H X = B, X A = B) from A's lu_factor, as triangular solves."""
     _check_matrix(LU, "linalg.lu_solve")
     if not left:
@@ -1122,6 +1164,7 @@ def matrix_exp(A):
 
 
 @op()
+@_out_arg
 def matrix_power(input, n):
     """torch.matrix_power / torch.linalg.matrix_power: A^n by repeated squaring (n < 0 inverts first)."""
     if input._data.ndim < 2 or input._data.shape[-1] != input._data.shape[-2]:
@@ -1145,7 +1188,8 @@ def matrix_power(input, n):
 
 
 # ---------------------------------------------------------------------- norms
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+@_out_arg
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """torch.linalg.vector_norm: (sum |x|^ord)^(1/ord) over `dim` (all elements by default)."""
     if x._dtype._cat < 2:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -1170,7 +1214,8 @@ def _matrix_dims(A, dim, name):
     return d
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+@_out_arg
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """torch.linalg.matrix_norm: 'fro', 'nuc', and the induced norms 1, -1, 2, -2, inf, -inf over two dims."""
     _check_float(A, "linalg.matrix_norm")
     d0, d1 = _matrix_dims(A, dim, "linalg.matrix_norm")
@@ -1194,7 +1239,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return r if keepdim else r.squeeze(max(d0, d1)).squeeze(min(d0, d1))
 
 
-def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+@_out_arg
+def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """torch.linalg.norm: a vector norm for an int dim (or a flattened input), a matrix norm for two dims."""
     if isinstance(dim, int):
         dim = (dim,)
@@ -1207,7 +1253,8 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
-def cond(A, p=None, *, out=None):
+@_out_arg
+def cond(A, p=None):
     """torch.linalg.cond: ||A|| ||A^-1|| in the norm p (the singular-value ratio for p = None, 2, -2)."""
     _check_matrix(A, "linalg.cond", square=p not in (None, 2, -2))
     if p in (None, 2, -2):
@@ -1233,13 +1280,15 @@ def linalg_cross(input, other, *, dim=-1):
     return FUNCTIONS["stack"]([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]], d)
 
 
-def vecdot(x, y, *, dim=-1, out=None):
+@_out_arg
+def vecdot(x, y, *, dim=-1):
     """torch.linalg.vecdot: sum(conj(x) * y) over dim."""
     _check_float(x, "linalg.vecdot")
     return ((wrap(np.conj(x._data), x._dtype) if x.dtype.is_complex else x) * y).sum(dim)
 
 
-def multi_dot(tensors, *, out=None):
+@_out_arg
+def multi_dot(tensors):
     """torch.linalg.multi_dot: the product of a chain of matrices (first/last may be vectors)."""
     tensors = list(tensors)
     if len(tensors) < 2:
@@ -1263,12 +1312,14 @@ def multi_dot(tensors, *, out=None):
 
 
 @op(method=False)
-def chain_matmul(*matrices, out=None):
+@_out_arg
+def chain_matmul(*matrices):
     """torch.chain_matmul (deprecated): multi_dot of matrices."""
     return matrices[0] if len(matrices) == 1 else multi_dot(matrices)
 
 
-def householder_product(A, tau, *, out=None):
+@_out_arg
+def householder_product(A, tau):
     """torch.linalg.householder_product (torch.orgqr): the first n columns of H_1 ... H_k,
     H_i = I - tau_i v_i v_i^H with v_i = (0.., 1, A[i+1:, i])."""
     _check_float(A, "torch.linalg.householder_product")
@@ -1294,7 +1345,8 @@ def _orgqr(input, tau):
 
 
 # ---------------------------------------------------------------------- tensor inverse and solve
-def tensorinv(A, ind=2, *, out=None):
+@_out_arg
+def tensorinv(A, ind=2):
     """torch.linalg.tensorinv: the inverse of A viewed as a prod(shape[:ind]) x prod(shape[ind:]) matrix."""
     if ind <= 0:
         raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
@@ -1306,7 +1358,8 @@ def tensorinv(A, ind=2, *, out=None):
     return inv(A.reshape(rows, cols)).reshape(right + left)
 
 
-def tensorsolve(A, B, dims=None, *, out=None):
+@_out_arg
+def tensorsolve(A, B, dims=None):
     """torch.linalg.tensorsolve: X with tensordot(A, X, X.ndim) = B."""
     if dims is not None:
         dims = [d % A.ndim for d in dims]
@@ -1338,7 +1391,8 @@ def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 
 
 # ---------------------------------------------------------------------- LDL (symmetric indefinite)
-def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
+@_out_arg
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
     """torch.linalg.ldl_factor_ex: LAPACK's sytrf (lower) compact LD, pivots and info."""
     _check_matrix(A, "torch.linalg.ldl_factor_ex")
     mats = _matrices(A._data)
@@ -1357,13 +1411,15 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
         wrap(ld.reshape(shape), A._dtype), wrap(piv.reshape(shape[:-1]), D.int32), wrap(info.reshape(shape[:-2]), D.int32))
 
 
-def ldl_factor(A, *, hermitian=False, out=None):
+@_out_arg
+def ldl_factor(A, *, hermitian=False):
     """torch.linalg.ldl_factor: (LD, pivots)."""
     LD, piv, info = ldl_factor_ex(A, hermitian=hermitian, check_errors=True)
     return return_type("linalg_ldl_factor", ("LD", "pivots"))(LD, piv)
 
 
-def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
+@_out_arg
+def ldl_solve(LD, pivots, B, *, hermitian=False):
     """torch.linalg.ldl_solve: X with A X = B from ldl_factor's LD and pivots (LAPACK's sytrs)."""
     _check_matrix(LD, "torch.linalg.ldl_solve")
     batch = np.broadcast_shapes(LD.shape[:-2], B.shape[:-2])
@@ -1380,13 +1436,15 @@ def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
 
 # ---------------------------------------------------------------------- PyTorch's older top-level names
 @op()
-def inverse(input, *, out=None):
+@_out_arg
+def inverse(input):
     """torch.inverse: linalg.inv."""
     return inv(input)
 
 
 @op(name="svd")
-def _svd_old(input, some=True, compute_uv=True, *, out=None):
+@_out_arg
+def _svd_old(input, some=True, compute_uv=True):
     """torch.svd: (U, S, V) with V (not Vh); some=False gives the full U and V; compute_uv=False zero U, V."""
     U, S, Vh = svd(input, full_matrices=not some)
     if not compute_uv:
@@ -1399,34 +1457,39 @@ def _svd_old(input, some=True, compute_uv=True, *, out=None):
 
 
 @op(name="qr")
-def _qr_old(input, some=True, *, out=None):
+@_out_arg
+def _qr_old(input, some=True):
     """torch.qr: linalg.qr in mode 'reduced' (some=True) or 'complete'."""
     Q, R = qr(input, "reduced" if some else "complete")
     return return_type("qr", ("Q", "R"))(Q, R)
 
 
 @op(name="cholesky")
-def _cholesky_old(input, upper=False, *, out=None):
+@_out_arg
+def _cholesky_old(input, upper=False):
     """torch.cholesky (deprecated): linalg.cholesky."""
     return cholesky(input, upper=upper)
 
 
 @op()
-def cholesky_solve(input, input2, upper=False, *, out=None):
+@_out_arg
+def cholesky_solve(input, input2, upper=False):
     """torch.cholesky_solve(B, L): X with A X = B where A = L L^T (or U^T U)."""
     L = input2.mT if upper else input2
     return solve_triangular(L.mT, solve_triangular(L, input, upper=False), upper=True)
 
 
 @op()
-def cholesky_inverse(input, upper=False, *, out=None):
+@_out_arg
+def cholesky_inverse(input, upper=False):
     """torch.cholesky_inverse(L): the inverse of L L^T (or U^T U)."""
     n = input.shape[-1]
     return cholesky_solve(_eye_like(n, input).expand(*input.shape), input, upper)
 
 
 @op()
-def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False, *, out=None):
+@_out_arg
+def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
     """torch.triangular_solve(b, A): (solution, cloned_coefficient) with A X = b (or A^T X = b)."""
     M = A.mT if transpose else A
     X = solve_triangular(M, input, upper=upper != transpose, unitriangular=unitriangular)
@@ -1434,7 +1497,8 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False,
 
 
 @op(name="lu")
-def _lu_old(input, pivot=True, get_infos=False, out=None):
+@_out_arg
+def _lu_old(input, pivot=True, get_infos=False):
     """torch.lu: (LU, pivots[, infos]) as linalg.lu_factor_ex."""
     LU, piv, info = lu_factor_ex(input, pivot=pivot)
     if get_infos:
@@ -1445,7 +1509,8 @@ def _lu_old(input, pivot=True, get_infos=False, out=None):
 
 
 @op(name="lu_solve")
-def _lu_solve_old(input, LU_data, LU_pivots, *, out=None):
+@_out_arg
+def _lu_solve_old(input, LU_data, LU_pivots):
     """torch.lu_solve(b, LU, pivots): linalg.lu_solve."""
     return lu_solve(LU_data, LU_pivots, input)
 
@@ -1477,7 +1542,8 @@ def renorm(input, p, dim, maxnorm):
 
 
 @op()
-def geqrf(input, *, out=None):
+@_out_arg
+def geqrf(input):
     """torch.geqrf: LAPACK's compact QR (a, tau) (no gradient, as in torch)."""
     _check_matrix(input, "geqrf", square=False)
     mats = _matrices(input._data)
@@ -1492,7 +1558,8 @@ def geqrf(input, *, out=None):
 
 
 @op()
-def ormqr(input, input2, input3, left=True, transpose=False, *, out=None):
+@_out_arg
+def ormqr(input, input2, input3, left=True, transpose=False):
     """torch.ormqr: multiply input3 by the Q of geqrf's (input, input2)."""
     m = input.shape[-2]
     full = FUNCTIONS["cat"]([input, FUNCTIONS["zeros"](*input.shape[:-1], m - input.shape[-1], dtype=input.dtype)], -1) \
