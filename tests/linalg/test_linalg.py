@@ -441,3 +441,21 @@ def test_out_argument(call):
     same_error(lambda: call(ember, ember.tensor(x, requires_grad=True), (ember.empty(0, dtype=ember.float64),) * 2),
                lambda: call(torch, torch.tensor(x, requires_grad=True), (torch.empty(0, dtype=torch.float64),) * 2),
                key="functions with out=... arguments don't support automatic differentiation")
+
+
+@pytest.mark.parametrize("name,call", [
+    ("qr", lambda T, a: T.qr(a)), ("cholesky", lambda T, a: T.cholesky(a @ a.mT + 3 * T.eye(3))),
+    ("lu", lambda T, a: T.lu(a)), ("lu_solve", lambda T, a: T.lu_solve(a, *T.linalg.lu_factor(a))),
+    ("triangular_solve", lambda T, a: T.triangular_solve(a, a.triu())), ("chain_matmul", lambda T, a: T.chain_matmul(a, a)),
+    ("cross", lambda T, a: T.cross(a, a)),
+])
+def test_deprecated_names_warn_once(name, call):
+    """The older names torch deprecates warn (a UserWarning naming the function), once per process as torch's."""
+    import ember._ops.linalg as impl
+    impl._WARNED.clear()
+    a = ember.tensor(np.random.default_rng(0).standard_normal((3, 3)) + 3 * np.eye(3))
+    with warnings.catch_warnings(record=True) as first:
+        warnings.simplefilter("always")
+        call(ember, a)
+        call(ember, a)
+    assert [w.category for w in first] == [UserWarning] and f"torch.{name}" in str(first[0].message)

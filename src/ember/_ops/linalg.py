@@ -1,11 +1,17 @@
-"""Matrix products: matmul (mm, bmm, mv, dot), einsum, outer, addmm. Each backward is two products."""
+"""Matrix products (matmul, mm, bmm, mv, dot, einsum, outer, addmm: each backward is two products), then
+torch.linalg's decompositions, solvers and matrix functions (forward on LAPACK through NumPy/SciPy, each
+gradient rule written with Ember ops) and PyTorch's older top-level names for them."""
+import warnings
+
 import numpy as np
+import scipy.linalg as _sla
 
 from .. import _dtype as D, _parallel
 from .._tensor import Tensor
-from ..autograd.graph import record
+from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state
 from .registry import op, node_class, wrap, sum_to, shape_str, FUNCTIONS
+from .reduction import return_type
 from .shape import unsafe_view
 
 
@@ -377,6 +383,7 @@ _Trace = node_class("TraceBackward0", lambda self, g: g * FUNCTIONS["eye"](*self
 def cross(input, other, dim=None):
     """torch.cross: linalg.cross, but dim=None means the first dim of size 3 (torch's deprecated default)."""
     if dim is None:
+        _deprecated("cross without dim", "torch.linalg.cross, or pass dim")
         shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
         dim = next((i for i, n in enumerate(shape) if n == 3), None)
         if dim is None:
@@ -387,10 +394,6 @@ def cross(input, other, dim=None):
 # ====================================================================== decompositions and solvers
 # Each op: forward on arrays through numpy.linalg / scipy.linalg (LAPACK, as torch), then a gradient
 # rule written with Ember ops (so create_graph=True differentiates it again). Real dtypes for gradients.
-import scipy.linalg as _sla  # noqa: E402
-
-from .reduction import return_type  # noqa: E402
-from ..autograd.graph import SavedOutput  # noqa: E402
 
 
 def _out_arg(fn):
@@ -1315,6 +1318,7 @@ def multi_dot(tensors):
 @_out_arg
 def chain_matmul(*matrices):
     """torch.chain_matmul (deprecated): multi_dot of matrices."""
+    _deprecated("chain_matmul", "torch.linalg.multi_dot([A, B, ...])")
     return matrices[0] if len(matrices) == 1 else multi_dot(matrices)
 
 
@@ -1435,6 +1439,16 @@ def ldl_solve(LD, pivots, B, *, hermitian=False):
 
 
 # ---------------------------------------------------------------------- PyTorch's older top-level names
+_WARNED = set()
+
+
+def _deprecated(name, advice):
+    """A UserWarning, once per process as torch's, for the older top-level names torch deprecates."""
+    if name not in _WARNED:
+        _WARNED.add(name)
+        warnings.warn(f"torch.{name} is deprecated in PyTorch; use {advice}", UserWarning, stacklevel=3)
+
+
 @op()
 @_out_arg
 def inverse(input):
@@ -1460,6 +1474,7 @@ def _svd_old(input, some=True, compute_uv=True):
 @_out_arg
 def _qr_old(input, some=True):
     """torch.qr: linalg.qr in mode 'reduced' (some=True) or 'complete'."""
+    _deprecated("qr", "torch.linalg.qr(A, 'reduced' if some else 'complete')")
     Q, R = qr(input, "reduced" if some else "complete")
     return return_type("qr", ("Q", "R"))(Q, R)
 
@@ -1468,6 +1483,7 @@ def _qr_old(input, some=True):
 @_out_arg
 def _cholesky_old(input, upper=False):
     """torch.cholesky (deprecated): linalg.cholesky."""
+    _deprecated("cholesky", "torch.linalg.cholesky(A), or torch.linalg.cholesky(A).mH for upper=True")
     return cholesky(input, upper=upper)
 
 
@@ -1491,6 +1507,7 @@ def cholesky_inverse(input, upper=False):
 @_out_arg
 def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
     """torch.triangular_solve(b, A): (solution, cloned_coefficient) with A X = b (or A^T X = b)."""
+    _deprecated("triangular_solve", "torch.linalg.solve_triangular(A, B, upper=...) (arguments in another order)")
     M = A.mT if transpose else A
     X = solve_triangular(M, input, upper=upper != transpose, unitriangular=unitriangular)
     return return_type("triangular_solve", ("solution", "cloned_coefficient"))(X, A.clone())
@@ -1500,6 +1517,7 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
 @_out_arg
 def _lu_old(input, pivot=True, get_infos=False):
     """torch.lu: (LU, pivots[, infos]) as linalg.lu_factor_ex."""
+    _deprecated("lu", "torch.linalg.lu_factor(A) or torch.linalg.lu_factor_ex(A) for the infos")
     LU, piv, info = lu_factor_ex(input, pivot=pivot)
     if get_infos:
         return return_type("_lu_with_info", ("LU", "pivots", "info"))(LU, piv, info)
@@ -1512,6 +1530,7 @@ def _lu_old(input, pivot=True, get_infos=False):
 @_out_arg
 def _lu_solve_old(input, LU_data, LU_pivots):
     """torch.lu_solve(b, LU, pivots): linalg.lu_solve."""
+    _deprecated("lu_solve", "torch.linalg.lu_solve(LU, pivots, B) (arguments in another order)")
     return lu_solve(LU_data, LU_pivots, input)
 
 
