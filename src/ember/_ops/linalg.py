@@ -4,7 +4,6 @@ gradient rule written with Ember ops) and PyTorch's older top-level names for th
 import warnings
 
 import numpy as np
-import scipy.linalg as _sla
 
 from .. import _dtype as D, _parallel
 from .._tensor import Tensor
@@ -420,6 +419,11 @@ class LinAlgError(RuntimeError):
     """torch.linalg.LinAlgError: the matrix is singular or not positive-definite."""
 
 
+def _sla():
+    import scipy.linalg  # on first use: it is slow to import and `import ember` stays fast
+    return scipy.linalg
+
+
 def _check_float(A, name):
     if A._dtype._cat < 2:
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {D._LEGACY[A._dtype.name]}")
@@ -453,7 +457,7 @@ def _matrices(arr):
 
 
 def _lapack(name, arr):
-    return _sla.lapack.get_lapack_funcs(name, (arr,))
+    return _sla().lapack.get_lapack_funcs(name, (arr,))
 
 
 def _getrf(a):
@@ -687,7 +691,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     with np.errstate(all="ignore"):
         for i in np.ndindex(batch):
             if x[i].size:
-                x[i] = _sla.solve_triangular(ab[i], bb[i], lower=not upper, unit_diagonal=unitriangular,
+                x[i] = _sla().solve_triangular(ab[i], bb[i], lower=not upper, unit_diagonal=unitriangular,
                                              check_finite=False)
     return _save(_SolveTriangular, wrap(x, A._dtype), (A, B), (A, 0), (upper, unitriangular, a.shape, b.shape))
 
@@ -758,12 +762,22 @@ def _qr_grads(self, gQ, gR):
                            "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
     if mode == "complete" and m > n:
         raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
-    if m < n:
-        raise NotImplementedError("the gradient of linalg.qr for a matrix with more columns than rows is not "
-                                  "implemented in Ember")
+    if m >= n:
+        return _qr_grad_tall(Q, R, gQ, gR)
+    # wide A = [A1 | A2]: A1 = Q X is a square QR and A2 = Q Y, so Y's gradient reaches Q and A2
+    X, Y = R[..., :m], R[..., m:]
+    gX = gY = None
+    if gR is not None:
+        gX, gY = gR[..., :m], gR[..., m:]
+        gQ = Q @ (Y @ gY.mT) if gQ is None else gQ + Q @ (Y @ gY.mT)
+    gA1 = _qr_grad_tall(Q, X, gQ, gX)
+    gA2 = Q @ gY if gY is not None else FUNCTIONS["zeros_like"](Y)
+    return FUNCTIONS["cat"]([gA1, gA2], -1)
+
+
+def _qr_grad_tall(Q, R, gQ, gR):
+    """A = Q R with R square, invertible: gA = (gQ + Q M) R^-T, M = gR R^T - Q^T gQ mirrored from its upper triangle."""
     M = (gR @ R.mT if gR is not None else 0) - (Q.mT @ gQ if gQ is not None else 0)
-    if not isinstance(M, Tensor):
-        return None
     M = M.triu() + M.triu(1).mT  # symmetric, from its upper triangle
     b = Q @ M if gQ is None else gQ + Q @ M
     return solve_triangular(R.mT, b, upper=False, left=False)  # b R^-T
@@ -1116,7 +1130,7 @@ def lu(A, *, pivot=True):
     a = A._data
     k = min(a.shape[-2:])
     if a.size:
-        p, l_, u = _sla.lu(a, check_finite=False)
+        p, l_, u = _sla().lu(a, check_finite=False)
     else:
         m, n = a.shape[-2:]
         p = np.broadcast_to(np.eye(m, dtype=a.dtype), a.shape[:-2] + (m, m)).copy()
@@ -1162,7 +1176,7 @@ def matrix_exp(A):
     """torch.matrix_exp / torch.linalg.matrix_exp: the exponential series of a square matrix."""
     _check_matrix(A, "linalg.matrix_exp")
     a = A._data
-    res = _sla.expm(a) if a.size else a.copy()
+    res = _sla().expm(a) if a.size else a.copy()
     return _save(_LinalgMatrixExp, wrap(res, A._dtype), (A,), (A,))
 
 
