@@ -144,8 +144,10 @@ for s in (SQ, BSQ, TALL, WIDE, BTALL):
         case(f"norm-vec-{ord_}-{tag}", lambda T, A, o=ord_: T.linalg.norm(A, o, dim=0), (s, "normal"))
     case(f"norm-default-{tag}", lambda T, A: T.linalg.norm(A), (s, "normal"))
     case(f"lstsq-{tag}", lambda T, A, B: T.linalg.lstsq(A, B).solution, (s, "normal"), (s[:-1] + (2,), "normal"))
-    case(f"lu-rect-{tag}", lambda T, A: tuple(T.linalg.lu(A)), (s, "normal"), grad=s[-1] == s[-2])
-    case(f"lu_factor-rect-{tag}", lambda T, A: tuple(T.linalg.lu_factor(A)), (s, "normal"), grad=s[-1] == s[-2])
+    case(f"lu-rect-{tag}", lambda T, A: tuple(T.linalg.lu(A)), (s, "normal"))
+    case(f"lu-rect-U-{tag}", lambda T, A: T.linalg.lu(A).U, (s, "normal"))
+    case(f"lu-rect-L-{tag}", lambda T, A: T.linalg.lu(A).L, (s, "normal"))
+    case(f"lu_factor-rect-{tag}", lambda T, A: tuple(T.linalg.lu_factor(A)), (s, "normal"))
 
 for s in ((3,), (4, 3), (2, 4, 3)):
     tag = "x".join(map(str, s))
@@ -218,7 +220,7 @@ GRADCHECK = [c for c in CASES if c.grad and "-2x" not in c.name and c.name not i
 # second derivatives, one case per gradient rule (each rule is written in Ember ops)
 GRADGRAD = {"inv-3x3", "det-3x3", "slogdet-3x3", "solve-3x3", "solve_triangular-up1-left1-unit0-3x3",
             "solve_triangular-up0-left0-unit1-3x3", "cholesky-3x3", "qr-reduced-4x3", "qr-reduced-3x4", "eigh-3x3", "svd-4x3", "svd-3x4",
-            "pinv-4x3", "matrix_exp-3x3", "lu-3x3", "lu_factor-3x3", "householder_product", "vector_norm-3-4x3"}
+            "pinv-4x3", "matrix_exp-3x3", "lu-3x3", "lu_factor-3x3", "lu-rect-4x3", "lu-rect-3x4", "householder_product", "vector_norm-3-4x3"}
 
 
 @pytest.mark.parametrize("case", GRADCHECK, ids=repr)

@@ -1029,19 +1029,36 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
 
 # ---------------------------------------------------------------------- LU
 def _lu_grads_from(P, L, U, gL, gU):
-    """gA for A = P L U (square): P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T."""
-    n = L.shape[-1]
-    if L.shape[-2] != n or U.shape[-1] != n:
-        raise NotImplementedError("the gradient of the LU decomposition of a non-square matrix is not implemented "
-                                  "in Ember")
+    """gA for A = P L U. Square: P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T. A wide A = P L [U1 | U2] is the
+    square LU of its first m columns plus U2 = L^-1 P^T A2; a tall one P [L1; L2] U likewise with L2 = A2 U^-1."""
+    m, n = L.shape[-2], U.shape[-1]
+    if m < n:
+        U1, U2 = U[..., :m], U[..., m:]
+        gU1, gU2 = (gU[..., :m], gU[..., m:]) if gU is not None else (None, None)
+        if gU2 is None:
+            return FUNCTIONS["cat"]([P @ _lu_square_grad(L, U1, gL, gU1), FUNCTIONS["zeros_like"](U2)], -1)
+        gA2 = solve_triangular(L.mT, gU2, upper=True, unitriangular=True)  # L^-T gU2
+        gL = -(gA2 @ U2.mT) if gL is None else gL - gA2 @ U2.mT
+        return P @ FUNCTIONS["cat"]([_lu_square_grad(L, U1, gL, gU1), gA2], -1)
+    if m > n:
+        L1, L2 = L[..., :n, :], L[..., n:, :]
+        gL1, gL2 = (gL[..., :n, :], gL[..., n:, :]) if gL is not None else (None, None)
+        if gL2 is None:
+            return P @ FUNCTIONS["cat"]([_lu_square_grad(L1, U, gL1, gU), FUNCTIONS["zeros_like"](L2)], -2)
+        gA2 = solve_triangular(U.mT, gL2, upper=False, left=False)  # gL2 U^-T
+        gU = -(L2.mT @ gA2) if gU is None else gU - L2.mT @ gA2
+        return P @ FUNCTIONS["cat"]([_lu_square_grad(L1, U, gL1, gU), gA2], -2)
+    return P @ _lu_square_grad(L, U, gL, gU)
+
+
+def _lu_square_grad(L, U, gL, gU):
     Z = 0
     if gL is not None:
         Z = (L.mT @ gL).tril(-1)
     if gU is not None:
         Z = Z + (gU @ U.mT).triu()
     Z = solve_triangular(L.mT, Z, upper=True, unitriangular=True)
-    Z = solve_triangular(U.mT, Z, upper=False, left=False)
-    return P @ Z
+    return solve_triangular(U.mT, Z, upper=False, left=False)
 
 
 _LinalgLu = node_class("LinalgLuBackward0",
@@ -1051,7 +1068,8 @@ _LinalgLu = node_class("LinalgLuBackward0",
 def _lu_factor_grads(self, gLU, *_):
     LU, piv = self.saved
     P, L, U = lu_unpack(LU, piv)
-    return _lu_grads_from(P, L, U, gLU.tril(-1), gLU.triu())
+    k = min(LU.shape[-2:])
+    return _lu_grads_from(P, L, U, gLU[..., :, :k].tril(-1), gLU[..., :k, :].triu())
 
 
 _LinalgLuFactorEx = node_class("LinalgLuFactorExBackward0", _lu_factor_grads, n_outputs=3)
