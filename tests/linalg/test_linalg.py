@@ -261,6 +261,8 @@ ERRORS = {
     "inv-singular-2d": lambda T: T.linalg.inv(T.zeros(3, 3)),
     "inverse-singular": lambda T: T.inverse(_sing(T)),
     "inv_ex-check": lambda T: T.linalg.inv_ex(_sing(T), check_errors=True),
+    "solve_ex-check": lambda T: T.linalg.solve_ex(_sing(T), T.ones(2, 3), check_errors=True),
+    "svd-driver": lambda T: T.linalg.svd(T.eye(3), driver="gesvd"),
     "solve-singular": lambda T: T.linalg.solve(_sing(T), T.ones(2, 3)),
     "cholesky-npd": lambda T: T.linalg.cholesky(-T.eye(3)),
     "cholesky-npd-batched": lambda T: T.linalg.cholesky(_npd(T)),
@@ -324,7 +326,8 @@ def test_linalg_error_is_a_runtime_error():
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_ex_variants_report_info():
     """*_ex never raise on a singular / indefinite matrix: `info` says where, as torch's does."""
-    for fn in (lambda T: T.linalg.inv_ex(_sing(T)).info, lambda T: T.linalg.cholesky_ex(_npd(T)).info,
+    for fn in (lambda T: T.linalg.inv_ex(_sing(T)).info, lambda T: T.linalg.solve_ex(_sing(T), T.ones(2, 3, 1)).info,
+               lambda T: T.linalg.inv_ex(_sing(T)).inverse[0], lambda T: T.linalg.solve_ex(_sing(T), T.ones(3, 2))[0][0], lambda T: T.linalg.cholesky_ex(_npd(T)).info,
                lambda T: T.linalg.lu_factor_ex(_sing(T)).info, lambda T: T.lu(_sing(T), get_infos=True)[2]):
         e, t = fn(ember), fn(torch)
         assert str(e.dtype) == str(t.dtype)

@@ -528,15 +528,9 @@ def inv_ex(A, *, check_errors=False):
     """torch.linalg.inv_ex: the inverse and an int32 `info` per matrix (0, or the index of a zero pivot)."""
     _check_matrix(A, "linalg.inv")
     a = A._data
-    try:
-        res, info = np.linalg.inv(a), np.zeros(a.shape[:-2], np.int32)
-    except np.linalg.LinAlgError:
-        lu, _, info = _getrf(a)
-        if check_errors:
-            raise _singular_error("linalg.inv_ex", a) from None
-        with np.errstate(all="ignore"):
-            res = np.stack([np.linalg.pinv(m) if k else np.linalg.inv(m) for m, k in zip(_matrices(a), info.reshape(-1))
-                            ]).reshape(a.shape) if a.size else a.copy()
+    res, info = _solve_arrays(a, np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape))
+    if check_errors and info.any():
+        raise _singular_error("linalg.inv_ex", a)
     outs = (wrap(res, A._dtype), wrap(info, D.int32))
     return return_type("linalg_inv_ex", ("inverse", "info"))(*_save(_InvEx, outs, (A,), (0,)))
 
@@ -606,7 +600,7 @@ def _solve_grads(self, g, _=None):
     A, X = self.saved
     shape_a, shape_b = self.args
     (na, _), (nb, _) = self.next_functions
-    gB = _solve(A.mT, g)
+    gB = _solve(A.mT, g)[0]
     return (sum_to(-(gB @ X.mT), shape_a) if na is not None else None,
             sum_to(gB, shape_b) if nb is not None else None)
 
@@ -614,18 +608,32 @@ def _solve_grads(self, g, _=None):
 _SolveEx = node_class("LinalgSolveExBackward0", _solve_grads, n_outputs=2)
 
 
-def _solve(A, B, name="torch.linalg.solve"):
-    """X with A X = B for a batch of square A and matrices B (batch dims broadcast); returns (X, info)."""
-    a, b = A._data, B._data
+def _solve_arrays(a, b):
+    """X with a X = b over broadcast batches, and LAPACK's info; a singular matrix's X is what getrs gives
+    from its LU (inf/nan), as torch's *_ex results are."""
     try:
-        x, info = np.linalg.solve(a, b), np.zeros(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), np.int32)
+        return np.linalg.solve(a, b), np.zeros(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), np.int32)
     except np.linalg.LinAlgError:
-        _, _, info = _getrf(a)
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a, b = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
+        x, info = np.empty(b.shape, np.result_type(a, b)), np.zeros(batch, np.int32)
+        getrf, getrs = _sla().lapack.get_lapack_funcs(("getrf", "getrs"), (a,))
+        with np.errstate(all="ignore"):
+            for i in np.ndindex(batch):
+                lu, piv, info[i] = getrf(a[i])
+                x[i] = getrs(lu, piv, b[i])[0]
+        return x, info
+
+
+def _solve(A, B, check=True, name="torch.linalg.solve"):
+    """(X, info) with A X = B for a batch of square A and matrices B (batch dims broadcast)."""
+    a, b = A._data, B._data
+    x, info = _solve_arrays(a, b)
+    if check and info.any():
         i, _ = _first_failure(info)
-        raise LinAlgError(f"{name}: {_batch_prefix(a, i)}The solver failed because the input matrix is singular.") \
-            from None
-    return _save(_SolveEx, (wrap(x, A._dtype), wrap(info, D.int32)), (A, B), (A, 0),
-                 (a.shape, b.shape))[0]
+        raise LinAlgError(f"{name}: {_batch_prefix(a, i)}The solver failed because the input matrix is "
+                          f"singular.")
+    return _save(_SolveEx, (wrap(x, A._dtype), wrap(info, D.int32)), (A, B), (A, 0), (a.shape, b.shape))
 
 
 def _solve_checks(A, B, name):
@@ -637,14 +645,18 @@ def _solve_checks(A, B, name):
 
 @_out_arg
 def solve_ex(A, B, *, left=True, check_errors=False):
-    """torch.linalg.solve_ex: (result, info)."""
-    X = solve(A, B, left=left)
-    return return_type("linalg_solve_ex", ("result", "info"))(X, wrap(np.zeros(A.shape[:-2], np.int32), D.int32))
+    """torch.linalg.solve_ex: (result, info), info > 0 for a singular matrix (then no error unless check_errors)."""
+    return return_type("linalg_solve_ex", ("result", "info"))(*_solve_pair(A, B, left, check_errors,
+                                                                          "torch.linalg.solve_ex"))
 
 
 @_out_arg
 def solve(A, B, *, left=True):
     """torch.linalg.solve: X with A X = B (left) or X A = B; B may be a (batch of) vector(s)."""
+    return _solve_pair(A, B, left, True)[0]
+
+
+def _solve_pair(A, B, left, check, name="torch.linalg.solve"):
     _solve_checks(A, B, "linalg.solve")
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
     Bm = B.unsqueeze(-1) if vector else B
@@ -652,8 +664,9 @@ def solve(A, B, *, left=True):
     if (Bm.shape[-2] if left else Bm.shape[-1]) != n:
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {Bm.shape[-2]}x{Bm.shape[-1]})")
-    X = _solve(A, Bm) if left else _solve(A.mT, Bm.mT).mT
-    return X.squeeze(-1) if vector else X
+    X, info = _solve(A, Bm, check, name) if left else _solve(A.mT, Bm.mT, check, name)
+    X = X if left else X.mT
+    return (X.squeeze(-1) if vector else X), info
 
 
 def _tri_mask(t, upper, unitriangular):
@@ -907,6 +920,9 @@ _LinalgSvd = node_class("LinalgSvdBackward0", _svd_grads, n_outputs=3)
 def svd(A, full_matrices=True, *, driver=None):
     """torch.linalg.svd: (U, S, Vh) with A = U diag(S) Vh, singular values descending."""
     _check_matrix(A, "linalg.svd", square=False)
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+                           "cuSOLVER backend.")
     a = A._data
     m, n = a.shape[-2:]
     if a.size:
@@ -925,7 +941,7 @@ def svd(A, full_matrices=True, *, driver=None):
 def svdvals(A, *, driver=None):
     """torch.linalg.svdvals: the singular values, descending."""
     _check_matrix(A, "linalg.svd", square=False)
-    return svd(A, full_matrices=False)[1]
+    return svd(A, full_matrices=False, driver=driver)[1]
 
 
 # ---------------------------------------------------------------------- pseudo-inverse, least squares
