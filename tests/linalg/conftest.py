@@ -5,9 +5,6 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
-
-import ember
 
 TOL = {"float32": dict(rtol=2e-4, atol=2e-4), "float64": dict(rtol=1e-8, atol=1e-9)}
 
@@ -90,7 +87,3 @@ def same_error(fn_e, fn_t, key=None):
     expected = key if key is not None else str(te.value)
     assert expected in str(te.value), f"key {key!r} not in torch's message {te.value}"
     assert expected in str(ee.value), f"{ee.value!s} does not contain {expected!r}"
-
-
-def libs():
-    return ember, torch

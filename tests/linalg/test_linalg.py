@@ -18,11 +18,6 @@ def sym(A):
     return A + A.mT
 
 
-def spd(A):
-    n = A.shape[-1]
-    return A @ A.mT + n * (A.new_ones(n).diag() if hasattr(A, "new_ones") else 1)
-
-
 def gram(T, A):
     """A well-conditioned symmetric positive-definite function of a general matrix (so gradients are full)."""
     return A @ A.mT + A.shape[-2] * T.eye(A.shape[-2], dtype=A.dtype)
@@ -44,10 +39,6 @@ def eigh_invariants(T, A, uplo="L"):
     return L, (V * (L * L).unsqueeze(-2)) @ V.mT, V.abs()
 
 
-def shapes(*s):
-    return [pytest.param(x, id="x".join(map(str, x))) for x in s]
-
-
 CASES = []
 
 
@@ -66,7 +57,8 @@ for s in (SQ, BSQ):
     case(f"torch.slogdet-{tag}", lambda T, A: tuple(T.slogdet(A)), (s, "normal"))
     case(f"logdet-{tag}", lambda T, A: T.logdet(gram(T, A)), (s, "normal"))
     case(f"solve-{tag}", lambda T, A, B: T.linalg.solve(A, B), (s, "cond"), (s[:-1] + (2,), "normal"))
-    case(f"solve-right-{tag}", lambda T, A, B: T.linalg.solve(A, B, left=False), (s, "cond"), (s[:-2] + (2, 3), "normal"))
+    case(f"solve-right-{tag}", lambda T, A, B: T.linalg.solve(A, B, left=False), (s, "cond"),
+         (s[:-2] + (2, 3), "normal"))
     case(f"solve-vec-{tag}", lambda T, A, b: T.linalg.solve(A, b), (s, "cond"), (s[:-1], "normal"))
     case(f"solve_ex-{tag}", lambda T, A, B: T.linalg.solve_ex(A, B), (s, "cond"), (s, "normal"))
     for up in (True, False):
@@ -131,6 +123,15 @@ for s in (SQ, BSQ, TALL, WIDE, BTALL):
     case(f"matrix_rank-{tag}", lambda T, A: T.linalg.matrix_rank(A), (s, "normal"), grad=False)
     case(f"matrix_rank-hermitian-{tag}", lambda T, A: T.linalg.matrix_rank(gram(T, A), hermitian=True),
          (s, "normal"), grad=False)
+    case(f"norm-default-{tag}", lambda T, A: T.linalg.norm(A), (s, "normal"))
+    case(f"lstsq-{tag}", lambda T, A, B: T.linalg.lstsq(A, B).solution, (s, "normal"), (s[:-1] + (2,), "normal"))
+    case(f"lu-rect-{tag}", lambda T, A: tuple(T.linalg.lu(A)), (s, "normal"))
+    case(f"lu-rect-U-{tag}", lambda T, A: T.linalg.lu(A).U, (s, "normal"))
+    case(f"lu-rect-L-{tag}", lambda T, A: T.linalg.lu(A).L, (s, "normal"))
+    case(f"lu_factor-rect-{tag}", lambda T, A: tuple(T.linalg.lu_factor(A)), (s, "normal"))
+
+for s in (WIDE, BTALL):  # norms: every ord on a wide and a batched tall matrix
+    tag = "x".join(map(str, s))
     for ord_ in ("fro", "nuc", 1, -1, 2, -2, float("inf"), -float("inf")):
         case(f"matrix_norm-{ord_}-{tag}", lambda T, A, o=ord_: T.linalg.matrix_norm(A, o), (s, "normal"))
         case(f"matrix_norm-{ord_}-dims-keep-{tag}", lambda T, A, o=ord_: T.linalg.matrix_norm(A, o, dim=(-1, 0),
@@ -142,12 +143,6 @@ for s in (SQ, BSQ, TALL, WIDE, BTALL):
         case(f"vector_norm-{ord_}-dim-{tag}", lambda T, A, o=ord_: T.linalg.vector_norm(A, o, dim=-1, keepdim=True),
              (s, "normal"))
         case(f"norm-vec-{ord_}-{tag}", lambda T, A, o=ord_: T.linalg.norm(A, o, dim=0), (s, "normal"))
-    case(f"norm-default-{tag}", lambda T, A: T.linalg.norm(A), (s, "normal"))
-    case(f"lstsq-{tag}", lambda T, A, B: T.linalg.lstsq(A, B).solution, (s, "normal"), (s[:-1] + (2,), "normal"))
-    case(f"lu-rect-{tag}", lambda T, A: tuple(T.linalg.lu(A)), (s, "normal"))
-    case(f"lu-rect-U-{tag}", lambda T, A: T.linalg.lu(A).U, (s, "normal"))
-    case(f"lu-rect-L-{tag}", lambda T, A: T.linalg.lu(A).L, (s, "normal"))
-    case(f"lu_factor-rect-{tag}", lambda T, A: tuple(T.linalg.lu_factor(A)), (s, "normal"))
 
 for s in ((3,), (4, 3), (2, 4, 3)):
     tag = "x".join(map(str, s))
@@ -195,10 +190,6 @@ case("ldl", lambda T, A, B: (T.linalg.ldl_factor(sym(A))[1],
      grad=False)
 
 
-def _no_grad_outputs(case):
-    return not case.grad
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_values_and_gradients(case, dtype):
@@ -216,11 +207,13 @@ def test_values_and_gradients(case, dtype):
 
 
 # eigh(UPLO='U') reads one triangle but, like torch, returns a symmetric gradient; ormqr's A is detached
-GRADCHECK = [c for c in CASES if c.grad and "-2x" not in c.name and c.name not in ("eigh-U-3x3", "ormqr", "ormqr-right-T")]
+GRADCHECK = [c for c in CASES
+             if c.grad and "-2x" not in c.name and c.name not in ("eigh-U-3x3", "ormqr", "ormqr-right-T")]
 # second derivatives, one case per gradient rule (each rule is written in Ember ops)
 GRADGRAD = {"inv-3x3", "det-3x3", "slogdet-3x3", "solve-3x3", "solve_triangular-up1-left1-unit0-3x3",
-            "solve_triangular-up0-left0-unit1-3x3", "cholesky-3x3", "qr-reduced-4x3", "qr-reduced-3x4", "eigh-3x3", "svd-4x3", "svd-3x4",
-            "pinv-4x3", "matrix_exp-3x3", "lu-3x3", "lu_factor-3x3", "lu-rect-4x3", "lu-rect-3x4", "householder_product", "vector_norm-3-4x3"}
+            "solve_triangular-up0-left0-unit1-3x3", "cholesky-3x3", "qr-reduced-4x3", "qr-reduced-3x4", "eigh-3x3",
+            "svd-4x3", "svd-3x4", "pinv-4x3", "matrix_exp-3x3", "lu-3x3", "lu_factor-3x3", "lu-rect-4x3", "lu-rect-3x4",
+            "householder_product", "vector_norm-3-3x4", "matrix_norm-2-3x4"}
 
 
 @pytest.mark.parametrize("case", GRADCHECK, ids=repr)
@@ -327,7 +320,9 @@ def test_linalg_error_is_a_runtime_error():
 def test_ex_variants_report_info():
     """*_ex never raise on a singular / indefinite matrix: `info` says where, as torch's does."""
     for fn in (lambda T: T.linalg.inv_ex(_sing(T)).info, lambda T: T.linalg.solve_ex(_sing(T), T.ones(2, 3, 1)).info,
-               lambda T: T.linalg.inv_ex(_sing(T)).inverse[0], lambda T: T.linalg.solve_ex(_sing(T), T.ones(3, 2))[0][0], lambda T: T.linalg.cholesky_ex(_npd(T)).info,
+               lambda T: T.linalg.inv_ex(_sing(T)).inverse[0],
+               lambda T: T.linalg.solve_ex(_sing(T), T.ones(3, 2))[0][0],
+               lambda T: T.linalg.cholesky_ex(_npd(T)).info,
                lambda T: T.linalg.lu_factor_ex(_sing(T)).info, lambda T: T.lu(_sing(T), get_infos=True)[2]):
         e, t = fn(ember), fn(torch)
         assert str(e.dtype) == str(t.dtype)
@@ -344,7 +339,8 @@ def test_named_results():
              "qr": lambda T, A, S: T.linalg.qr(A), "torch.qr": lambda T, A, S: T.qr(A),
              "lu": lambda T, A, S: T.linalg.lu(A), "lu_factor": lambda T, A, S: T.linalg.lu_factor(A),
              "lu_factor_ex": lambda T, A, S: T.linalg.lu_factor_ex(A), "inv_ex": lambda T, A, S: T.linalg.inv_ex(A),
-             "cholesky_ex": lambda T, A, S: T.linalg.cholesky_ex(S), "solve_ex": lambda T, A, S: T.linalg.solve_ex(A, S),
+             "cholesky_ex": lambda T, A, S: T.linalg.cholesky_ex(S),
+             "solve_ex": lambda T, A, S: T.linalg.solve_ex(A, S),
              "lstsq": lambda T, A, S: T.linalg.lstsq(A, S), "ldl_factor": lambda T, A, S: T.linalg.ldl_factor(S),
              "ldl_factor_ex": lambda T, A, S: T.linalg.ldl_factor_ex(S),
              "triangular_solve": lambda T, A, S: T.triangular_solve(S, A.triu()),
@@ -365,7 +361,8 @@ def test_named_results():
 
 
 @pytest.mark.parametrize("call", [
-    pytest.param(lambda T, x: T.linalg.lstsq(x[:, :2], x, driver=d), id=f"lstsq-{d}") for d in ("gelsy", "gelsd", "gelss", "gels")
+    pytest.param(lambda T, x, d=d: T.linalg.lstsq(x[:, :2], x, driver=d), id=f"lstsq-{d}")
+    for d in ("gelsy", "gelsd", "gelss", "gels")
 ] + [
     pytest.param(lambda T, x: T.linalg.lstsq(x[:, :2], x[:, 0]), id="lstsq-vector"),
     pytest.param(lambda T, x: T.linalg.matrix_rank(x[:, :2] @ x[:2]), id="matrix_rank-deficient"),
@@ -401,7 +398,8 @@ COMPLEX = {
     "eigvalsh": lambda T, x: T.linalg.eigvalsh(x), "svdvals": lambda T, x: T.linalg.svdvals(x),
     "pinv": lambda T, x: T.linalg.pinv(x), "matrix_exp": lambda T, x: T.linalg.matrix_exp(x),
     "vector_norm": lambda T, x: T.linalg.vector_norm(x), "matrix_norm": lambda T, x: T.linalg.matrix_norm(x),
-    "matrix_norm-1": lambda T, x: T.linalg.matrix_norm(x, 1), "matrix_norm-nuc": lambda T, x: T.linalg.matrix_norm(x, "nuc"),
+    "matrix_norm-1": lambda T, x: T.linalg.matrix_norm(x, 1),
+    "matrix_norm-nuc": lambda T, x: T.linalg.matrix_norm(x, "nuc"),
     "lu": lambda T, x: tuple(T.linalg.lu(x)), "cond": lambda T, x: T.linalg.cond(x),
     "vecdot": lambda T, x: T.linalg.vecdot(x, x.flip(-1)),
 }
@@ -450,7 +448,8 @@ def test_out_argument(call):
 @pytest.mark.parametrize("name,call", [
     ("qr", lambda T, a: T.qr(a)), ("cholesky", lambda T, a: T.cholesky(a @ a.mT + 3 * T.eye(3))),
     ("lu", lambda T, a: T.lu(a)), ("lu_solve", lambda T, a: T.lu_solve(a, *T.linalg.lu_factor(a))),
-    ("triangular_solve", lambda T, a: T.triangular_solve(a, a.triu())), ("chain_matmul", lambda T, a: T.chain_matmul(a, a)),
+    ("triangular_solve", lambda T, a: T.triangular_solve(a, a.triu())),
+    ("chain_matmul", lambda T, a: T.chain_matmul(a, a)),
     ("cross", lambda T, a: T.cross(a, a)),
 ])
 def test_deprecated_names_warn_once(name, call):

@@ -386,7 +386,7 @@ def cross(input, other, dim=None):
         shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
         dim = next((i for i, n in enumerate(shape) if n == 3), None)
         if dim is None:
-            raise RuntimeError(f"no dimension of size 3 in input")
+            raise RuntimeError("no dimension of size 3 in input")
     return linalg_cross(input, other, dim=dim)
 
 
@@ -426,7 +426,8 @@ def _sla():
 
 def _check_float(A, name):
     if A._dtype._cat < 2:
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {D._LEGACY[A._dtype.name]}")
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{D._LEGACY[A._dtype.name]}")
     if A._dtype.itemsize < 4:
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {D._LEGACY[A._dtype.name]}")
 
@@ -519,8 +520,12 @@ def _eye_like(n, t):
 
 
 # ---------------------------------------------------------------------- inverse, determinants
-_InvEx = node_class("LinalgInvExBackward0", lambda self, g, _=None: (lambda Ai: -(Ai.mT @ g @ Ai.mT))(*self.saved))
-_InvEx.n_outputs = 2
+def _inv_grads(self, g, _=None):
+    Ainv, = self.saved
+    return -(Ainv.mT @ g @ Ainv.mT)
+
+
+_InvEx = node_class("LinalgInvExBackward0", _inv_grads, n_outputs=2)
 
 
 @_out_arg
@@ -929,8 +934,9 @@ def svd(A, full_matrices=True, *, driver=None):
         u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
     else:
         k = min(m, n)
-        u = np.broadcast_to(np.eye(m, m if full_matrices else k, dtype=a.dtype), a.shape[:-2] + (m, m if full_matrices else k)).copy()
-        vh = np.broadcast_to(np.eye(n if full_matrices else k, n, dtype=a.dtype), a.shape[:-2] + (n if full_matrices else k, n)).copy()
+        cu, rv = (m, n) if full_matrices else (k, k)
+        u = np.broadcast_to(np.eye(m, cu, dtype=a.dtype), a.shape[:-2] + (m, cu)).copy()
+        vh = np.broadcast_to(np.eye(rv, n, dtype=a.dtype), a.shape[:-2] + (rv, n)).copy()
         s = np.zeros(a.shape[:-2] + (k,), a.dtype)
     outs = _save(_LinalgSvd, (wrap(u, A._dtype), wrap(s, _real(A._dtype)), wrap(vh, A._dtype)), (A,), (0, 1, 2),
                  (full_matrices,))
@@ -971,8 +977,8 @@ def _tolerances(atol, rtol, smax, m, n, eps):
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """torch.linalg.pinv: the Moore-Penrose pseudo-inverse, dropping singular values below the tolerance."""
     if A._data.ndim < 2 or A._dtype._cat < 2:
-        raise RuntimeError(f"linalg.pinv({D._LEGACY[A._dtype.name]}{{{list(A._data.shape)}}}): expected a tensor with 2 "
-                           f"or more dimensions of float, double, cfloat or cdouble types")
+        raise RuntimeError(f"linalg.pinv({D._LEGACY[A._dtype.name]}{{{list(A._data.shape)}}}): expected a tensor "
+                           f"with 2 or more dimensions of float, double, cfloat or cdouble types")
     a = A._data
     m, n = a.shape[-2:]
     eps = np.finfo(a.dtype).eps
@@ -1218,9 +1224,10 @@ def matrix_exp(A):
 @_out_arg
 def matrix_power(input, n):
     """torch.matrix_power / torch.linalg.matrix_power: A^n by repeated squaring (n < 0 inverts first)."""
-    if input._data.ndim < 2 or input._data.shape[-1] != input._data.shape[-2]:
+    shape = input._data.shape
+    if len(shape) < 2 or shape[-1] != shape[-2]:
         raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are "
-                           f"{input._data.shape[-2] if input._data.ndim > 1 else 1} by {input._data.shape[-1]} matrices")
+                           f"{shape[-2] if len(shape) > 1 else 1} by {shape[-1]} matrices")
     if not isinstance(n, int):
         raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
     if n == 0:
@@ -1460,7 +1467,8 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
         raise LinAlgError(f"torch.linalg.ldl_factor_ex: {_batch_prefix(A._data, i)}The factorization could not be "
                           f"completed because the input is singular (D[{k},{k}] is zero).")
     return return_type("linalg_ldl_factor_ex", ("LD", "pivots", "info"))(
-        wrap(ld.reshape(shape), A._dtype), wrap(piv.reshape(shape[:-1]), D.int32), wrap(info.reshape(shape[:-2]), D.int32))
+        wrap(ld.reshape(shape), A._dtype), wrap(piv.reshape(shape[:-1]), D.int32),
+        wrap(info.reshape(shape[:-2]), D.int32))
 
 
 @_out_arg
@@ -1629,8 +1637,8 @@ def geqrf(input):
 def ormqr(input, input2, input3, left=True, transpose=False):
     """torch.ormqr: multiply input3 by the Q of geqrf's (input, input2)."""
     m = input.shape[-2]
-    full = FUNCTIONS["cat"]([input, FUNCTIONS["zeros"](*input.shape[:-1], m - input.shape[-1], dtype=input.dtype)], -1) \
-        if input.shape[-1] < m else input[..., :m]
+    pad = FUNCTIONS["zeros"](*input.shape[:-1], max(m - input.shape[-1], 0), dtype=input.dtype)
+    full = FUNCTIONS["cat"]([input, pad], -1) if input.shape[-1] < m else input[..., :m]
     Q = householder_product(full, input2)
     Q = Q.mT if transpose else Q
     return Q @ input3 if left else input3 @ Q
