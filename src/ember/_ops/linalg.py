@@ -706,11 +706,11 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     ab, bb = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
     x = np.empty(batch + b.shape[-2:], a.dtype)
-    with np.errstate(all="ignore"):
-        for i in np.ndindex(batch):
-            if x[i].size:
-                x[i] = _sla().solve_triangular(ab[i], bb[i], lower=not upper, unit_diagonal=unitriangular,
-                                             check_finite=False)
+    if x.size:
+        trsm = _sla().blas.get_blas_funcs("trsm", (ab,))  # BLAS directly: scipy's wrapper costs far more on small matrices
+        with np.errstate(all="ignore"):
+            for i in np.ndindex(batch):
+                x[i] = trsm(1.0, ab[i], bb[i], lower=not upper, diag=int(unitriangular))
     return _save(_SolveTriangular, wrap(x, A._dtype), (A, B), (A, 0), (upper, unitriangular, a.shape, b.shape))
 
 
