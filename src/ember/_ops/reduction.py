@@ -15,23 +15,28 @@ class ReturnTypes(tuple):
     _fields = ("values", "indices")
     name = "max"
 
-    def __new__(cls, values, indices):
-        return tuple.__new__(cls, (values, indices))
+    def __new__(cls, *items):
+        return tuple.__new__(cls, items)
 
     values = property(lambda self: self[0])
     indices = property(lambda self: self[1])
 
     def __repr__(self):
-        return f"torch.return_types.{self.name}(\n{self._fields[0]}={self[0]!r},\n{self._fields[1]}={self[1]!r})"
+        return f"torch.return_types.{self.name}(\n" + ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self)) + ")"
 
 
 _RETURN_TYPES = {}
 
 
-def return_type(name):
+def return_type(name, fields=None):
+    """The named-tuple type torch.return_types.<name>; `fields` names its items when not (values, indices)."""
     cls = _RETURN_TYPES.get(name)
     if cls is None:
-        cls = _RETURN_TYPES[name] = type(name, (ReturnTypes,), {"name": name, "__slots__": ()})
+        attrs = {"name": name, "__slots__": ()}
+        if fields is not None:
+            attrs["_fields"] = fields
+            attrs.update({f: property(lambda self, i=i: self[i]) for i, f in enumerate(fields)})
+        cls = _RETURN_TYPES[name] = type(name, (ReturnTypes,), attrs)
     return cls
 
 
@@ -396,6 +401,8 @@ FUNCTIONS["var_mean"], FUNCTIONS["std_mean"] = var_mean, std_mean
 
 
 def _norm_grad(g, x, out, p, shape, axes, keepdim):
+    if p == 0:  # a count of nonzeros: torch gives no gradient
+        return None
     g, out = expand_back(g, shape, axes, keepdim), expand_back(out, shape, axes, keepdim)
     if p == 2:
         return g * (x / out).masked_fill(out == 0, 0.0)
@@ -415,7 +422,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
-        raise NotImplementedError("torch.norm(p='nuc') is not implemented in Ember")
+        from .linalg import matrix_norm  # linalg imports this module
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if input._dtype._cat < 2:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{D._LEGACY[input._dtype.name]}")
