@@ -35,16 +35,17 @@ def _saver(needs):
 
 # ---------------------------------------------------------------------- unary
 def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, method=True, aliases=(),
-          result=None, bool_error=None):
+          result=None, bool_error=None, function=True, node=None):
     """Define ember.<name>, Tensor.<name> and Tensor.<name>_ from `fn` on arrays and `grad` on tensors.
     floating: integer inputs are computed in the default float dtype (as torch.exp does);
     dtypes: the input dtypes the op accepts; result='bool' for logical results;
-    bool_error: torch's RuntimeError message for a bool input (neg, relu)."""
+    bool_error: torch's RuntimeError message for a bool input (neg, relu);
+    function=False keeps it out of the ember namespace (torch.special's own ops); node: the grad_fn name."""
     save = _saver(params_of(grad) if grad else ())
 
     def backward(self, g):
         return grad(g, *self.saved)
-    Node = node_class(_node_name(name), backward) if grad else None
+    Node = node_class(node or _node_name(name), backward) if grad else None
 
     def f(input, *, out=None):
         dt = input._dtype
@@ -61,8 +62,8 @@ def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, meth
             record(Node, res, (input,)).save(*save(input, res))
         return _into(out, res)
     f.__name__ = f.__qualname__ = name
-    op(name, method=method, inplace=inplace, aliases=aliases)(f)
-    if inplace:  # torch.exp_(x) exists beside x.exp_()
+    op(name, method=method, function=function, inplace=inplace, aliases=aliases)(f)
+    if inplace and function:  # torch.exp_(x) exists beside x.exp_()
         for n in (name,) + tuple(aliases):
             FUNCTIONS[n + "_"] = getattr(Tensor, n + "_")
     return f
@@ -164,7 +165,8 @@ unary("floor", _rounding(np.floor), lambda g: g * 0, floating=False, dtypes=_NUM
 unary("ceil", _rounding(np.ceil), lambda g: g * 0, floating=False, dtypes=_NUMERIC)
 unary("trunc", _rounding(np.trunc), lambda g: g * 0, floating=False, dtypes=_NUMERIC, aliases=("fix",))
 unary("frac", lambda a: a - np.trunc(a), lambda g: g, floating=False, dtypes=_FLOATS)
-unary("sinc", lambda a: np.sinc(a), lambda g, x: g * _sinc_grad(x))
+unary("sinc", lambda a: np.sinc(a if a.itemsize >= 4 else a.astype(np.float32)),  # pi * x in half is too coarse
+      lambda g, x: g * _sinc_grad(x))
 unary("bitwise_not", lambda a: np.invert(a), floating=False, dtypes=_INTS)
 unary("logical_not", np.logical_not, result="bool")
 unary("deg2rad", lambda a: a * np.asarray(math.pi / 180, a.dtype), lambda g: g * (math.pi / 180))
@@ -175,20 +177,9 @@ unary("angle", lambda a: np.where(a < 0, np.asarray(math.pi, a.dtype), np.zeros(
 
 
 def _special_i1(x):
-    """torch.special.i1, differentiable (the derivative of i0), for i0's gradient rule."""
-    res = wrap(sp.i1(x._data), x._dtype)
-    node = record(_I1, res, (x,))
-    if node is not None:
-        node.save(x, SavedOutput(res))
-    return res
-
-
-# i1'(x) = i0(x) - i1(x) / x, which is 1/2 at 0
-_I1 = node_class("SpecialI1Backward0", lambda self, g: g * _i1_slope(*self.saved))
-
-
-def _i1_slope(x, out):
-    return where(x == 0, 0.5, x.i0() - out / x)
+    """torch.special.i1 (the derivative of i0), defined with torch.special's ops, which load after this module."""
+    from .special import i1
+    return i1(x)
 
 
 def _sinc_grad(x):
@@ -320,7 +311,7 @@ def apply_binary(Node, arr, dt, a, b, args=None):
 
 
 def binary(name, fn, grad_a=None, grad_b=None, *, result=None, inplace=True, node=None, dtypes=None,
-           kernel=None, scalars="both", check=None, aliases=(), scalar_node=None):
+           kernel=None, scalars="both", check=None, aliases=(), scalar_node=None, method=True, function=True):
     """Define a broadcasting binary op from `fn` on arrays and the two gradient rules.
     result: 'bool' for comparisons, 'float' where integer inputs give the default float dtype;
     dtypes: the dtypes the kernel computes in (others raise torch's NotImplementedError);
@@ -350,7 +341,7 @@ def binary(name, fn, grad_a=None, grad_b=None, *, result=None, inplace=True, nod
             return _into(out, wrap(arr, dt))
         return _into(out, apply_binary(Node, arr, dt, input, other))
     f.__name__ = f.__qualname__ = name
-    op(name, inplace=inplace, aliases=aliases)(f)
+    op(name, method=method, function=function, inplace=inplace, aliases=aliases)(f)
     return f
 
 
