@@ -38,7 +38,8 @@ def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, meth
           result=None, bool_error=None, function=True, node=None):
     """Define ember.<name>, Tensor.<name> and Tensor.<name>_ from `fn` on arrays and `grad` on tensors.
     floating: integer inputs are computed in the default float dtype (as torch.exp does);
-    dtypes: the input dtypes the op accepts; result='bool' for logical results;
+    dtypes: the input dtypes the op accepts; result='bool' for logical results, 'real' for real results of
+    complex inputs (abs, angle);
     bool_error: torch's RuntimeError message for a bool input (neg, relu);
     function=False keeps it out of the ember namespace (torch.special's own ops); node: the grad_fn name."""
     save = _saver(params_of(grad) if grad else ())
@@ -57,7 +58,7 @@ def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, meth
             dt = D.get_default_dtype()
         if result == "bool":
             return _into(out, wrap(fn(input._data), D.bool_))
-        res = wrap(fn(cast(input._data, dt)), dt)
+        res = wrap(fn(cast(input._data, dt)), dt.to_real() if result == "real" else dt)
         if Node is not None and input._rg and state.enabled:
             record(Node, res, (input,)).save(*save(input, res))
         return _into(out, res)
@@ -100,7 +101,8 @@ def _rounding(fn):
 unary("neg", np.negative, lambda g: -g, floating=False, aliases=("negative",),
       bool_error="Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
                  "mask, use the `~` or `logical_not()` operator instead.")
-unary("abs", np.abs, lambda g, x: g * x.sgn(), floating=False, dtypes=_NUMERIC, aliases=("absolute",))
+unary("abs", np.abs, lambda g, x: g * x.sgn(), floating=False, dtypes=_NUMERIC, aliases=("absolute",),
+      result="real")
 unary("exp", np.exp, lambda g, out: g * out)
 unary("exp2", np.exp2, lambda g, out: g * out * LN2)
 unary("expm1", np.expm1, lambda g, out: g * (out + 1))
@@ -172,8 +174,14 @@ unary("logical_not", np.logical_not, result="bool")
 unary("deg2rad", lambda a: a * np.asarray(math.pi / 180, a.dtype), lambda g: g * (math.pi / 180))
 unary("rad2deg", lambda a: a * np.asarray(180 / math.pi, a.dtype), lambda g: g * (180 / math.pi))
 unary("i0", sp.i0, lambda g, x: g * _special_i1(x))
-unary("angle", lambda a: np.where(a < 0, np.asarray(math.pi, a.dtype), np.zeros((), a.dtype)) + a * 0,
-      lambda g: g * 0, inplace=False)
+unary("angle", lambda a: np.angle(a) if a.dtype.kind == "c" else
+      np.where(a < 0, np.asarray(math.pi, a.dtype), np.zeros((), a.dtype)) + a * 0,
+      lambda g, x: _angle_grad(g, x) if x._dtype.is_complex else g * 0, inplace=False, result="real")
+
+
+def _angle_grad(g, z):
+    # d angle = (re dz_im - im dz_re) / |z|^2, i.e. the gradient g * i z / |z|^2 (0 at z = 0)
+    return where(z == 0, 0.0, g * 1j * z / (z * z.conj()).real)
 
 
 def _special_i1(x):
@@ -287,6 +295,8 @@ def _binary_node(name, grad_a, grad_b):
 def _fit(g, shape, dt):
     if g._data.shape != shape:
         g = sum_to(g, shape)
+    if g._dtype is not dt and g._dtype._cat == 3 and dt is not None and dt._cat != 3:
+        g = g.real  # a real input's gradient is the real part of the complex one
     return g if g._dtype is dt else g.to(dt)
 
 
@@ -383,7 +393,14 @@ def _maximum_grad(g, a, b):
     return g * ((a > b) + (a == b) * 0.5)
 
 
-mul = binary("mul", np.multiply, lambda g, b: g * b, lambda g, a: g * a)
+def _conj(v):
+    """A rule's conjugated operand (complex ones only: torch's gradients are conjugate Wirtinger derivatives)."""
+    if isinstance(v, Tensor):
+        return v.conj() if v._dtype._cat == 3 else v
+    return v.conjugate() if type(v) is complex else v
+
+
+mul = binary("mul", np.multiply, lambda g, b: g * _conj(b), lambda g, a: g * _conj(a))
 _NO_BOOL = _NUMERIC[:-2]  # integer and floating kernels: no bool, no complex
 binary("maximum", np.maximum, _maximum_grad, lambda g, a, b: _maximum_grad(g, b, a), scalars="none",
        check=_no_complex)
@@ -539,7 +556,7 @@ def _rsub_scalar(input, other, alpha):
 
 
 FUNCTIONS["rsub"] = rsub
-_Div = _binary_node("DivBackward0", lambda g, b: g / b, lambda g, a, b: -g * a / (b * b))
+_Div = _binary_node("DivBackward0", lambda g, b: g / _conj(b), lambda g, a, b: -g * _conj(a / (b * b)))
 _DivFloor = _binary_node("DivBackward2", lambda g: g * 0, lambda g: g * 0)
 
 
@@ -794,14 +811,20 @@ def _complex_parts(name, a, b):
 def complex_(real, imag):
     """real + 1j * imag, as a complex tensor."""
     dt = _complex_parts("complex", real, imag)
-    return wrap(real._data + 1j * imag._data, dt)
+    return apply_binary(_Complex, real._data + 1j * imag._data, dt, real, imag)
 
 
 @op(method=False)
 def polar(abs, angle):
     """abs * (cos(angle) + 1j * sin(angle))."""
     dt = _complex_parts("polar", abs, angle)
-    return wrap(abs._data * np.cos(angle._data) + 1j * abs._data * np.sin(angle._data), dt)
+    return apply_binary(_Polar, abs._data * np.cos(angle._data) + 1j * abs._data * np.sin(angle._data), dt, abs, angle)
+
+
+_Complex = _binary_node("ComplexBackward0", lambda g: g.real, lambda g: g.imag)
+# z = r e^(i theta): dL/dr = Re(conj(g) e^(i theta)), dL/dtheta = Re(conj(g) i z)
+_Polar = _binary_node("PolarBackward0", lambda g, b: g.real * b.cos() + g.imag * b.sin(),
+                      lambda g, out: g.imag * out.real - g.real * out.imag)
 
 
 @op(inplace=True)
