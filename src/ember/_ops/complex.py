@@ -37,8 +37,10 @@ def view_as_real(input):
 def view_as_complex(input):
     """A complex view of a float tensor whose last dimension (of size 2, stride 1) holds real and imaginary parts."""
     a, dt = input._data, input._dtype
+    if dt is D.float16:
+        raise NotImplementedError("view_as_complex of a half tensor (torch.complex32) is not implemented in Ember")
     if dt not in (D.float32, D.float64):
-        raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but got a tensor of "
+        raise RuntimeError(f"view_as_complex is only supported for half, float and double tensors, but got a tensor of "
                            f"scalar type: {D._LEGACY[dt.name]}")
     if a.ndim == 0 or a.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")

@@ -45,6 +45,8 @@ def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, meth
     save = _saver(params_of(grad) if grad else ())
 
     def backward(self, g):
+        if g._dtype._cat == 3 and result is None:  # complex z: torch's conjugate-Wirtinger g * conj(f'(z))
+            return grad(g.conj(), *self.saved).conj()
         return grad(g, *self.saved)
     Node = node_class(node or _node_name(name), backward) if grad else None
 
@@ -587,7 +589,7 @@ _PowBase = node_class("PowBackward2", lambda self, g: g * SavedOutput.unpack(sel
 
 
 def _pow_scalar_grad(g, x, e):
-    return g * 0 if e == 0 else g * e * x ** (e - 1)
+    return g * 0 if e == 0 else g * _conj(e * x ** (e - 1))
 
 
 def _log_where_nonzero(a, out):
