@@ -96,6 +96,9 @@ PROGRAMS = {
     "complex": lambda L, z, w, x: L.complex(x, x * x) * w, "polar": lambda L, z, w, x: L.polar(x.abs(), x) * z,
     "to-complex": lambda L, z, w, x: x.to(L.complex128) * w, "view_as_real": lambda L, z, w, x: L.view_as_real(z * w),
     "view_as_complex": lambda L, z, w, x: L.view_as_complex(L.stack([x, x * 2], -1)) * w,
+    "mm": lambda L, z, w, x: z @ w.T, "matmul-batched": lambda L, z, w, x: z.reshape(2, 2, 3) @ w.reshape(2, 3, 2),
+    "mv-dot": lambda L, z, w, x: z @ w[0] + L.dot(z[1], w[2]), "einsum": lambda L, z, w, x: L.einsum("ij,kj->ik", z, w),
+    "addmm": lambda L, z, w, x: L.addmm(z[:, :3], z, w.T[:, :3], beta=0.5, alpha=2),
 }
 
 
