@@ -99,6 +99,8 @@ PROGRAMS = {
     "mm": lambda L, z, w, x: z @ w.T, "matmul-batched": lambda L, z, w, x: z.reshape(2, 2, 3) @ w.reshape(2, 3, 2),
     "mv-dot": lambda L, z, w, x: z @ w[0] + L.dot(z[1], w[2]), "einsum": lambda L, z, w, x: L.einsum("ij,kj->ik", z, w),
     "addmm": lambda L, z, w, x: L.addmm(z[:, :3], z, w.T[:, :3], beta=0.5, alpha=2),
+    "prod": lambda L, z, w, x: z.prod(1) + w.prod(), "var-std": lambda L, z, w, x: z.var(0) + w.std(),
+    "sgn": lambda L, z, w, x: z.sgn() * w,
 }
 
 

@@ -35,17 +35,18 @@ def _saver(needs):
 
 # ---------------------------------------------------------------------- unary
 def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, method=True, aliases=(),
-          result=None, bool_error=None, function=True, node=None):
+          result=None, bool_error=None, function=True, node=None, holomorphic=True):
     """Define ember.<name>, Tensor.<name> and Tensor.<name>_ from `fn` on arrays and `grad` on tensors.
     floating: integer inputs are computed in the default float dtype (as torch.exp does);
     dtypes: the input dtypes the op accepts; result='bool' for logical results, 'real' for real results of
     complex inputs (abs, angle);
     bool_error: torch's RuntimeError message for a bool input (neg, relu);
-    function=False keeps it out of the ember namespace (torch.special's own ops); node: the grad_fn name."""
+    function=False keeps it out of the ember namespace (torch.special's own ops); node: the grad_fn name;
+    holomorphic=False: `grad` is already right for complex inputs (otherwise it gets g * conj(f'(z)))."""
     save = _saver(params_of(grad) if grad else ())
 
     def backward(self, g):
-        if g._dtype._cat == 3 and result is None:  # complex z: torch's conjugate-Wirtinger g * conj(f'(z))
+        if g._dtype._cat == 3 and holomorphic:  # complex z: torch's conjugate-Wirtinger g * conj(f'(z))
             return grad(g.conj(), *self.saved).conj()
         return grad(g, *self.saved)
     Node = node_class(node or _node_name(name), backward) if grad else None
@@ -164,7 +165,14 @@ def _relu(a):
 unary("relu", _relu, _relu_grad, floating=False,
       bool_error="Boolean inputs not supported for relu")
 unary("sign", _sign, lambda g: g * 0, floating=False)
-unary("sgn", _sign, lambda g: g * 0, floating=False)
+unary("sgn", _sign, lambda g, x: _sgn_grad(g, x) if x._dtype.is_complex else g * 0, floating=False,
+      holomorphic=False)
+
+
+def _sgn_grad(g, z):
+    # sgn(z) = e^(i angle z): only the angle moves, by Re(conj(g) i sgn z) per unit of angle
+    s = z.sgn()
+    return where(z == 0, 0.0, (g.conj() * 1j * s).real * 1j * z / (z * z.conj()).real)
 unary("floor", _rounding(np.floor), lambda g: g * 0, floating=False, dtypes=_NUMERIC)
 unary("ceil", _rounding(np.ceil), lambda g: g * 0, floating=False, dtypes=_NUMERIC)
 unary("trunc", _rounding(np.trunc), lambda g: g * 0, floating=False, dtypes=_NUMERIC, aliases=("fix",))

@@ -205,5 +205,8 @@ def holomorphic(backward):
     def rule(self, g):
         if g._dtype._cat != 3:
             return backward(self, g)
-        return tuple(None if x is None else x.conj() for x in backward(self, g.conj()))
+        grads = backward(self, g.conj())
+        if type(grads) is not tuple:
+            return grads.conj()
+        return tuple(None if x is None else x.conj() for x in grads)
     return rule
