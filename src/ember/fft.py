@@ -123,20 +123,24 @@ def _c2r(name, input, s, dim, norm, out, conjugate=False):
     return _into(out, fft_c2r(x, dims, DUAL[norm] if conjugate else norm, sizes[-1]))
 
 
-def _one(n):
-    """A 1-d transform's n as an n-d one's s (where -1 would mean "keep the size", an n of -1 is invalid)."""
-    return None if n is None else (_points(n),)
+def _one(name, n, dim):
+    """A 1-d transform's n and dim as an n-d one's s and dim (where an s of -1 keeps the size, an n of -1 is
+    invalid), after torch's checks of their types."""
+    for arg, v in (("n", n), ("dim", dim)):
+        if v is not None and (type(v) is not int):
+            raise TypeError(f"fft_{name}(): argument '{arg}' must be int, not {type(v).__name__}")
+    return None if n is None else (_points(n),), (dim,)
 
 
 # ---------------------------------------------------------------------- the public functions
 def fft(input, n=None, dim=-1, norm=None, *, out=None):
     """torch.fft.fft: the one-dimensional discrete Fourier transform."""
-    return _c2c("fft", input, _one(n), (dim,), norm, True, out)
+    return _c2c("fft", input, *_one("fft", n, dim), norm, True, out)
 
 
 def ifft(input, n=None, dim=-1, norm=None, *, out=None):
     """torch.fft.ifft: the inverse of fft."""
-    return _c2c("ifft", input, _one(n), (dim,), norm, False, out)
+    return _c2c("ifft", input, *_one("ifft", n, dim), norm, False, out)
 
 
 def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
@@ -161,12 +165,12 @@ def ifftn(input, s=None, dim=None, norm=None, *, out=None):
 
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
     """torch.fft.rfft: the Fourier transform of a real signal, its n // 2 + 1 non-negative frequencies."""
-    return _r2c("rfft", input, _one(n), (dim,), norm, out)
+    return _r2c("rfft", input, *_one("rfft", n, dim), norm, out)
 
 
 def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     """torch.fft.irfft: the inverse of rfft, a real signal of n (default 2 * (m - 1)) points."""
-    return _c2r("irfft", input, _one(n), (dim,), norm, out)
+    return _c2r("irfft", input, *_one("irfft", n, dim), norm, out)
 
 
 def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
@@ -191,12 +195,12 @@ def irfftn(input, s=None, dim=None, norm=None, *, out=None):
 
 def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     """torch.fft.hfft: the transform of a Hermitian-symmetric signal given by its first half, a real spectrum."""
-    return _c2r("hfft", input, _one(n), (dim,), norm, out, conjugate=True)
+    return _c2r("hfft", input, *_one("hfft", n, dim), norm, out, conjugate=True)
 
 
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
     """torch.fft.ihfft: the inverse of hfft, the first half of a real signal's inverse transform."""
-    return _r2c("ihfft", input, _one(n), (dim,), norm, out, conjugate=True)
+    return _r2c("ihfft", input, *_one("ihfft", n, dim), norm, out, conjugate=True)
 
 
 def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
@@ -224,22 +228,26 @@ def _frequencies(name, values, dtype, requires_grad):
     dt = D.get_default_dtype() if dtype is None else D.to_dtype(dtype)
     if dt._cat < 2:
         raise RuntimeError(f"{name} requires a floating point or complex dtype")
+    if dt.is_complex:  # torch builds the frequencies with arange, which has no complex kernel
+        raise NotImplementedError(f'"arange_cpu" not implemented for \'{D._LEGACY[dt.name]}\'')
     res = wrap(values, dt)
     return res.requires_grad_() if requires_grad else res
 
 
 def fftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """torch.fft.fftfreq: the sample frequencies of an n-point fft with sample spacing d."""
-    return _into(out, _frequencies("fftfreq", np.fft.fftfreq(n, d), dtype, requires_grad))
+    return _into(out, _frequencies("fftfreq", np.fft.fftfreq(n, d) if n else np.zeros(0), dtype, requires_grad))
 
 
 def rfftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """torch.fft.rfftfreq: the n // 2 + 1 non-negative sample frequencies of an n-point rfft."""
-    return _into(out, _frequencies("rfftfreq", np.fft.rfftfreq(n, d), dtype, requires_grad))
+    return _into(out, _frequencies("rfftfreq", np.arange(n // 2 + 1) / (n * d), dtype, requires_grad))
 
 
 def _shift(input, dim, half):
     dims = tuple(range(input.ndim)) if dim is None else ((dim,) if isinstance(dim, int) else tuple(dim))
+    if not dims:
+        raise RuntimeError("`shifts` required")
     return input.roll([half(input.shape[d]) for d in dims], dims)
 
 

@@ -191,6 +191,14 @@ def test_binary_promotion_and_scalars(name, case):
     same(getattr(ember.special, name)(ea, eb), rt, "float32")
 
 
+def test_polynomial_degree_keyword_and_out():
+    e, t = pair(np.array([0.3, -0.2]), "float64")
+    oe, ot = ember.empty(2, dtype=ember.float64), torch.empty(2, dtype=torch.float64)
+    ember.special.hermite_polynomial_he(e, n=4, out=oe)
+    torch.special.hermite_polynomial_he(t, n=4, out=ot)
+    same(oe, ot)
+
+
 def test_polynomial_degrees():
     """Fractional degrees are truncated, negative ones give 0, a tensor of degrees broadcasts."""
     x = np.array([-2.0, -1.0, -0.5, 0.0, 0.3, 1.0, 1.5, 3.0])
@@ -241,8 +249,11 @@ def test_inplace_top_level_variants():
     lambda lib, x: lib.special.xlog1py(x, lib.ones(4)),
     lambda lib, x: lib.special.zeta(x.to(lib.complex64), x),
     lambda lib, x: lib.special.i0e(x.to(lib.complex64)),
+    lambda lib, x: lib.special.zeta(x.half(), x.half()),
+    lambda lib, x: lib.special.legendre_polynomial_p(x.half(), 2),
+    lambda lib, x: lib.special.multigammaln(x.to(lib.complex64), 2),
 ], ids=["p<1", "int-gammainc", "gammainc-scalar", "gammaincc-scalar", "ndtri-half", "bessel-bf16", "broadcast",
-        "zeta-complex", "i0e-complex"])
+        "zeta-complex", "i0e-complex", "zeta-half", "polynomial-half", "multigammaln-complex"])
 def test_errors_as_torch(call):
     x = np.array([1.0, 2.0, 3.0])
     e, t = pair(x, "float32")

@@ -56,7 +56,7 @@ SPECIAL["xlog1py"] = binary("xlog1py", sp.xlog1py, lambda g, a, b: g * (b.log1p(
                             lambda g, a, b: g * a / (b + 1), result="float", dtypes=_REAL, inplace=False,
                             method=False, function=False, node="SpecialXlog1PyBackward0")
 zeta = SPECIAL["zeta"] = binary("zeta", sp.zeta, _not_implemented("zeta"), lambda g, a, b: -g * a * zeta(a + 1, b),
-                                result="float", dtypes=_REAL, inplace=False, method=False, function=False,
+                                result="float", dtypes=_NO_HALF, inplace=False, method=False, function=False,
                                 node="SpecialZetaBackward0")
 
 
@@ -89,6 +89,8 @@ def mvlgamma(input, p):
     """The log of the multivariate gamma function of dimension p (torch.special.multigammaln)."""
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
+    if input._dtype.is_complex:  # torch fails building its range of offsets in the complex dtype
+        raise NotImplementedError(f'"arange_cpu" not implemented for \'{D._LEGACY[input._dtype.name]}\'')
     dt = input._dtype if input._dtype._cat >= 2 else D.get_default_dtype()
     a = cast(input._data, dt)
     res = wrap(sp.gammaln(a[..., None] - _half_steps(p, dt)._data).sum(-1) + p * (p - 1) / 4 * math.log(math.pi), dt)
@@ -104,7 +106,12 @@ def _polynomial(name, evaluate):
     def fn(x, n):
         k = np.trunc(n).astype(np.int64)
         return np.where(k < 0, 0, evaluate(np.maximum(k, 0), x))
-    SPECIAL[name] = binary(name, fn, result="float", dtypes=_REAL, inplace=False, method=False, function=False)
+    f = binary(name, fn, result="float", dtypes=_NO_HALF, inplace=False, method=False, function=False)
+
+    def polynomial(input, n, *, out=None):
+        return f(input, n, out=out)
+    polynomial.__name__ = polynomial.__qualname__ = name
+    SPECIAL[name] = polynomial
 
 
 def _chebyshev_u_plus(sign):
