@@ -218,8 +218,8 @@ def test_errors(call):
 
 
 @pytest.mark.parametrize("call", [
-    lambda L: L.fft.fft([1.0, 2.0]), lambda L: L.fft.fft(L.ones(3, 4), dim=(0,)), lambda L: L.fft.rfft(L.ones(3), n=2.0),
-    lambda L: L.fft.fftshift(L.tensor(1.0)), lambda L: L.fft.fftfreq(3, dtype=L.complex64),
+    lambda L: L.fft.fft([1.0, 2.0]), lambda L: L.fft.fft(L.ones(3, 4), dim=(0,)),
+    lambda L: L.fft.rfft(L.ones(3), n=2.0), lambda L: L.fft.fftshift(L.tensor(1.0)), lambda L: L.fft.fftfreq(3, dtype=L.complex64),
     lambda L: L.fft.fftfreq(3, dtype=L.int32),
 ], ids=["list", "dim-tuple", "float-n", "shift-0d", "freq-complex", "freq-int"])
 def test_argument_errors(call):

@@ -11,7 +11,7 @@ import scipy.special as sp
 
 from .. import _dtype as D
 from ..autograd.graph import record
-from .pointwise import unary, binary, _REAL, _INTS, where
+from .pointwise import unary, binary, _REAL, _INTS, _FLOATS, where
 from .registry import op, wrap, cast, node_class
 
 SPECIAL = {}   # name -> function exported as ember.special.<name>
@@ -65,11 +65,10 @@ def _igamma_density(a, x):
     return ((a - 1) * x.log() - x - a.lgamma()).exp()
 
 
-_FLOAT_ONLY = ("float32", "float64")
 binary("igamma", sp.gammainc, _not_implemented("igamma: input"), lambda g, a, b: g * _igamma_density(a, b),
-       scalars="none", dtypes=_FLOAT_ONLY + ("float16", "bfloat16"))
+       scalars="none", dtypes=_FLOATS)
 binary("igammac", sp.gammaincc, _not_implemented("igammac: input"), lambda g, a, b: -g * _igamma_density(a, b),
-       scalars="none", dtypes=_FLOAT_ONLY + ("float16", "bfloat16"))
+       scalars="none", dtypes=_FLOATS)
 
 
 def _mvlgamma_grad(self, g):
