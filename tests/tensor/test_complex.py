@@ -123,3 +123,18 @@ def test_gradcheck_through_complex():
     y = ember.tensor(R[::-1].copy(), requires_grad=True)
     assert ember.autograd.gradcheck(lambda a, b: (ember.polar(a.abs() + 1, b) * ember.complex(b, a)).angle(), [x, y])
     assert ember.autograd.gradcheck(lambda a, b: (ember.complex(a, b).exp() / ember.complex(b, a)).abs(), [x, y])
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_random_complex_draws(dtype):
+    """rand: both parts uniform on [0, 1); randn: both parts N(0, 1/2), so E|z|^2 = 1 (torch's streams differ,
+    so the statistics are compared)."""
+    ember.manual_seed(0)
+    u = ember.rand(20000, dtype=getattr(ember, dtype))
+    n = ember.randn(100, 200, dtype=getattr(ember, dtype))
+    assert repr(u.dtype) == repr(n.dtype) == "torch." + dtype and n.is_contiguous()
+    for part in (u.real, u.imag):
+        assert 0 <= part.min().item() and part.max().item() < 1 and abs(part.mean().item() - 0.5) < 0.01
+    for part in (n.real, n.imag):
+        assert abs(part.mean().item()) < 0.02 and abs(part.var().item() - 0.5) < 0.02
+    assert abs((n.abs() ** 2).mean().item() - 1) < 0.03
