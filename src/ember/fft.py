@@ -36,8 +36,8 @@ def _points(n):
     return n
 
 
-def _dims_and_sizes(input, s, dim, default_all=True):
-    """The (sorted-as-given) dims a transform runs over and the size each is cut or padded to."""
+def _dims_and_sizes(input, s, dim):
+    """The dims a transform runs over (in the order given) and the size each is cut or padded to."""
     ndim = input._data.ndim
     if dim is not None:
         dim = (dim,) if isinstance(dim, int) else tuple(dim)
@@ -51,7 +51,7 @@ def _dims_and_sizes(input, s, dim, default_all=True):
             raise RuntimeError(f"Got shape with {len(s)} values but input tensor only has {ndim} dimensions.")
         dims = list(range(ndim - len(s), ndim))
     else:
-        dims = list(range(ndim)) if default_all else []
+        dims = list(range(ndim))
     if len(set(dims)) != len(dims):
         raise RuntimeError("FFT dims must be unique")
     shape = input._data.shape
@@ -127,7 +127,7 @@ def _one(name, n, dim):
     """A 1-d transform's n and dim as an n-d one's s and dim (where an s of -1 keeps the size, an n of -1 is
     invalid), after torch's checks of their types."""
     for arg, v in (("n", n), ("dim", dim)):
-        if v is not None and (type(v) is not int):
+        if v is not None and type(v) is not int:
             raise TypeError(f"fft_{name}(): argument '{arg}' must be int, not {type(v).__name__}")
     return None if n is None else (_points(n),), (dim,)
 
