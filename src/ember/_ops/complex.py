@@ -95,3 +95,22 @@ Tensor.resolve_conj = Tensor.resolve_neg = lambda self: self
 Tensor.is_conj = Tensor.is_neg = lambda self: False
 FUNCTIONS["resolve_conj"], FUNCTIONS["resolve_neg"] = Tensor.resolve_conj, Tensor.resolve_neg
 FUNCTIONS["is_conj"] = Tensor.is_conj
+
+
+def _mH(self):
+    n = self._data.ndim
+    if n == 1:
+        raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return self.transpose(-2, -1).conj() if n else self.conj()
+
+
+def _H(self):
+    n = self._data.ndim
+    if n not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D tensor."
+                           + (" For batches of matrices, consider using tensor.mH" if n > 2 else ""))
+    return _mH(self)
+
+
+Tensor.mH, Tensor.H = property(_mH), property(_H)  # the conjugate transposes
+FUNCTIONS["adjoint"] = Tensor.adjoint

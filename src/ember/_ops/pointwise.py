@@ -127,7 +127,8 @@ unary("tanh", np.tanh, lambda g, out: g * (1 - out * out))
 unary("asinh", np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt(), aliases=("arcsinh",))
 unary("acosh", np.arccosh, lambda g, x: g * (x * x - 1).rsqrt(), aliases=("arccosh",))
 unary("atanh", np.arctanh, lambda g, x: g / (1 - x * x), aliases=("arctanh",))
-unary("sigmoid", sp.expit, lambda g, out: g * out * (1 - out))
+unary("sigmoid", lambda a: sp.expit(a) if a.dtype.kind != "c" else 1 / (1 + np.exp(-a)),  # expit is real-only
+      lambda g, out: g * out * (1 - out))
 _logit = unary("logit", sp.logit, lambda g, x: g / (x * (1 - x)), inplace=False)
 
 
