@@ -42,6 +42,16 @@ def test_views_of_parts(dtype):
     assert ze[0, 1].item() == 7j
 
 
+def test_assigning_parts():
+    for L in (ember, torch):
+        z, x = L.zeros(2, 3, dtype=L.complex64), L.zeros(3)
+        z.real = L.ones(3)
+        z.imag = 2.5
+        x.real = L.full((3,), 4.0)
+        np.testing.assert_array_equal(z.numpy(), np.full((2, 3), 1 + 2.5j))
+        np.testing.assert_array_equal(x.numpy(), np.full(3, 4.0))
+
+
 def ember_or_torch(name):
     return lambda z: getattr(ember if isinstance(z, ember.Tensor) else torch, name)(z)
 

@@ -67,7 +67,17 @@ def _imag(self):
     return view_as_real(self).select(-1, 1)
 
 
-Tensor.real, Tensor.imag = property(_real), property(_imag)
+def _setter(part):
+    def write(self, value):  # z.real = v writes v into the view
+        view = part(self)
+        if isinstance(value, Tensor):
+            view.copy_(value)
+        else:
+            view.fill_(value)
+    return write
+
+
+Tensor.real, Tensor.imag = property(_real, _setter(_real)), property(_imag, _setter(_imag))
 FUNCTIONS["real"], FUNCTIONS["imag"] = _real, _imag
 
 
