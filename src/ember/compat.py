@@ -4,7 +4,7 @@
 `torch.*`, `torchvision` and `torchvision.*` with Ember (`torch` -> `ember`,
 `torchvision` -> `ember.vision`). Each such module is a thin alias of Ember's module that
 looks names up in it; a name Ember lacks fails at the first lookup with an error naming the
-PyTorch API (`torch.fft.rfft is not implemented in Ember`), never later and deeper inside.
+PyTorch API (`torch.sparse is not implemented in Ember`), never later and deeper inside.
 """
 import importlib
 import importlib.abc

@@ -310,13 +310,23 @@ def _random(draw, name):
     return make
 
 
+def _complex_parts(draw, g, size, dt, scale):
+    """A complex draw: real and imaginary parts drawn independently (each scaled by `scale`)."""
+    parts = draw(g, tuple(size) + (2,), dt.to_real())
+    return (parts * parts.dtype.type(scale) if scale != 1 else parts).view(dt.np)[..., 0]
+
+
 def _uniform(g, size, dt):
+    if dt.is_complex:
+        return _complex_parts(_uniform, g, size, dt, 1)
     if dt is D.float64 or dt is D.float32:
         return g.random(size, dtype=dt.np)
     return g.random(size, dtype=np.float32).astype(dt.np)
 
 
 def _normal(g, size, dt):
+    if dt.is_complex:  # each part N(0, 1/2), so that E|z|^2 = 1 as in torch
+        return _complex_parts(_normal, g, size, dt, 0.5 ** 0.5)
     if dt is D.float64 or dt is D.float32:
         return g.standard_normal(size, dtype=dt.np)
     return g.standard_normal(size, dtype=np.float32).astype(dt.np)

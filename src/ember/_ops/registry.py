@@ -257,3 +257,16 @@ def _fused_backward(self, *grads):
     found = iter(autograd_grad([o for o, _ in pairs], wanted, [g for _, g in pairs], create_graph=create,
                                materialize_grads=True) if pairs else [None] * len(wanted))
     return tuple(next(found) if n is not None else None for n, _ in self.next_functions)
+
+
+def holomorphic(backward):
+    """A product's gradient rule made right for complex tensors: torch passes back g times the conjugated
+    operands, which is conj(rule(conj(g))) for a rule linear in g and in each operand."""
+    def rule(self, g):
+        if g._dtype._cat != 3:
+            return backward(self, g)
+        grads = backward(self, g.conj())
+        if type(grads) is not tuple:
+            return grads.conj()
+        return tuple(None if x is None else x.conj() for x in grads)
+    return rule
