@@ -1,0 +1,120 @@
+"""Checks of the model's calls: train/eval mode, grad mode, the scale of its inputs.
+
+Ids: eval-mode-missing, train-mode-missing, eval-without-no-grad, unnormalized-input."""
+import weakref
+
+import numpy as np
+
+from ..autograd.grad_mode import state as grad_state
+from ..nn.modules.batchnorm import _BatchNorm
+from ..nn.modules.dropout import _DropoutNd
+from ..nn.modules.loss import _Loss
+from ..nn.modules.module import Module
+from .._tensor import Tensor
+from .session import where
+
+WASTED = 3          # forward passes in a row whose graphs died unused before eval-without-no-grad
+INPUT_CHECKS = 2    # first calls of each model whose input scale is measured
+RMS_LIMIT = 100.0   # inputs with a root-mean-square above this are far from unit scale
+
+
+class _ModelState:
+    __slots__ = ("mode_layers", "calls", "last_out", "last_backwards", "wasted", "trained_in_train_mode",
+                 "__weakref__")
+
+    def __init__(self, model):
+        # the layers whose behaviour depends on train/eval: Dropout with p > 0 and BatchNorm
+        self.mode_layers = [(name, m) for name, m in model.named_modules()
+                            if (isinstance(m, _DropoutNd) and m.p > 0) or isinstance(m, _BatchNorm)]
+        self.calls = 0
+        self.last_out = None
+        self.last_backwards = -1
+        self.wasted = 0
+        self.trained_in_train_mode = False
+
+
+def install(doctor):
+    doctor.model_states = weakref.WeakKeyDictionary()
+    doctor.pending_forwards = []   # (model, state, in eval-mode layers?, place) since the last step
+    doctor.depth = 0
+
+    def make_call(call):
+        def __call__(self, *args, **kwargs):
+            if doctor.depth or isinstance(self, _Loss):
+                return call(self, *args, **kwargs)
+            doctor.depth = 1
+            try:
+                out = call(self, *args, **kwargs)
+            finally:
+                doctor.depth = 0
+            doctor.safely(_after_forward, doctor, self, args, out)
+            return out
+        return __call__
+    doctor.patch(Module, "__call__", make_call)
+
+    from ..optim import optimizer as optimizer_module
+    doctor.hooks.append(optimizer_module.register_optimizer_step_pre_hook(lambda *a: doctor.safely(_before_step, doctor)))
+
+
+def uninstall(doctor):
+    pass
+
+
+def finish(doctor):
+    pass
+
+
+def _after_forward(doctor, model, args, out):
+    st = doctor.model_states.get(model)
+    if st is None:
+        st = doctor.model_states[model] = _ModelState(model)
+        doctor.models[id(model)] = model
+    st.calls += 1
+    training_layers = [(n, m) for n, m in st.mode_layers if m.training]
+    if not grad_state.enabled:
+        if training_layers:
+            name, layer = training_layers[0]
+            doctor.report("eval-mode-missing", f"under no_grad, {type(model).__name__} ran with {len(training_layers)} "
+                                               f"layer(s) in training mode, e.g. '{name}' = {layer}")
+        return
+    if st.calls <= INPUT_CHECKS and args and isinstance(args[0], Tensor):
+        _check_scale(doctor, args[0])
+    fn = getattr(out, "grad_fn", None)
+    if fn is None:
+        return
+    if st.last_out is not None and st.last_out() is None and st.last_backwards == doctor.backwards:
+        st.wasted += 1
+        if st.wasted >= WASTED:
+            doctor.report("eval-without-no-grad", f"{st.wasted + 1} calls of {type(model).__name__} in a row built "
+                                                  "autograd graphs that were thrown away without a backward() "
+                                                  f"({'eval' if not model.training else 'training'} mode, grad enabled)")
+    else:
+        st.wasted = 0
+    st.last_out, st.last_backwards = weakref.ref(fn), doctor.backwards
+    if st.mode_layers:
+        doctor.pending_forwards.append((model, st, len(training_layers) < len(st.mode_layers), where()))
+
+
+def _before_step(doctor):
+    for model, st, some_in_eval, at in doctor.pending_forwards:
+        if not some_in_eval:
+            st.trained_in_train_mode = True
+        elif st.trained_in_train_mode:
+            names = [n for n, m in st.mode_layers if not m.training]
+            doctor.report("train-mode-missing", f"{type(model).__name__} trained in train mode before, but this step's "
+                                                f"forward ran with {len(names)} layer(s) in eval mode, e.g. "
+                                                f"'{names[0]}'", at)
+    doctor.pending_forwards.clear()
+
+
+def _check_scale(doctor, x):
+    if not x.is_floating_point() or x.numel() == 0:
+        return
+    a = np.asarray(x._data)
+    sample = a.reshape(-1)[:100_000]
+    rms = float(np.sqrt(np.mean(np.square(sample, dtype=np.float64))))
+    pixels = sample.min() >= 0 and 100 < sample.max() <= 255 and np.array_equal(sample, np.round(sample))
+    if rms > RMS_LIMIT or pixels:
+        doctor.report("unnormalized-input", f"the input {tuple(x.shape)} has values from {sample.min():.4g} to "
+                                            f"{sample.max():.4g} (root mean square {rms:.3g})"
+                      + ("; whole numbers 0..255 look like raw pixel bytes" if pixels else ""))
