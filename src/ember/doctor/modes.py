@@ -1,6 +1,7 @@
 """Checks of the model's calls: train/eval mode, grad mode, the scale of its inputs.
 
 Ids: eval-mode-missing, train-mode-missing, eval-without-no-grad, unnormalized-input."""
+import collections
 import weakref
 
 import numpy as np
@@ -19,7 +20,7 @@ RMS_LIMIT = 100.0   # inputs with a root-mean-square above this are far from uni
 
 
 class _ModelState:
-    __slots__ = ("mode_layers", "calls", "last_out", "last_backwards", "wasted", "trained_in_train_mode",
+    __slots__ = ("mode_layers", "calls", "outputs", "wasted", "trained_in_train_mode",
                  "__weakref__")
 
     def __init__(self, model):
@@ -27,8 +28,9 @@ class _ModelState:
         self.mode_layers = [(name, m) for name, m in model.named_modules()
                             if (isinstance(m, _DropoutNd) and m.p > 0) or isinstance(m, _BatchNorm)]
         self.calls = 0
-        self.last_out = None
-        self.last_backwards = -1
+        # (graph of an output, backward passes then) of the last two calls: `out = model(x)` holds the
+        # previous output while the next call runs, so the one before it is the first that can be gone
+        self.outputs = collections.deque(maxlen=2)
         self.wasted = 0
         self.trained_in_train_mode = False
 
@@ -82,7 +84,7 @@ def _after_forward(doctor, model, args, out):
     fn = getattr(out, "grad_fn", None)
     if fn is None:
         return
-    if st.last_out is not None and st.last_out() is None and st.last_backwards == doctor.backwards:
+    if len(st.outputs) == 2 and st.outputs[0][0]() is None and st.outputs[0][1] == doctor.backwards:
         st.wasted += 1
         if st.wasted >= WASTED:
             doctor.report("eval-without-no-grad", f"{st.wasted + 1} calls of {type(model).__name__} in a row built "
@@ -90,7 +92,7 @@ def _after_forward(doctor, model, args, out):
                                                   f"({'eval' if not model.training else 'training'} mode, grad enabled)")
     else:
         st.wasted = 0
-    st.last_out, st.last_backwards = weakref.ref(fn), doctor.backwards
+    st.outputs.append((weakref.ref(fn), doctor.backwards))
     if st.mode_layers:
         doctor.pending_forwards.append((model, st, len(training_layers) < len(st.mode_layers), where()))
 

@@ -19,9 +19,10 @@ GROWTH = 100.0      # a loss this many times its first value (and above 10) is d
 
 
 class _OptimizerState:
-    __slots__ = ("where", "steps", "backwards_at_step", "cleared_at", "cleared_where", "params", "__weakref__")
+    __slots__ = ("name", "where", "steps", "backwards_at_step", "cleared_at", "cleared_where", "params")
 
     def __init__(self, opt, at):
+        self.name = type(opt).__name__
         self.where = at
         self.steps = 0
         self.backwards_at_step = 0   # doctor.backwards when it last stepped
@@ -32,6 +33,7 @@ class _OptimizerState:
 
 def install(doctor):
     doctor.optimizers = weakref.WeakKeyDictionary()   # optimizer -> _OptimizerState
+    doctor.optimizer_states = []   # every optimizer's state, kept after the optimizer is gone for finish()
     doctor.consumed = {}     # id(param) -> the gradient a step applied to it
     doctor.stale = {}        # id(param) -> (grad, backward place): a new backward added onto a consumed gradient
     doctor.first_loss = {}   # backward place -> first loss value seen there
@@ -43,12 +45,14 @@ def install(doctor):
         st = doctor.optimizers.get(opt)
         if st is None:
             st = doctor.optimizers[opt] = _OptimizerState(opt, ("<unknown>", 0))
+            doctor.optimizer_states.append(st)
         return st
 
     def make_init(init):
         def __init__(self, *args, **kwargs):
             init(self, *args, **kwargs)
-            doctor.optimizers[self] = _OptimizerState(self, where())
+            st = doctor.optimizers[self] = _OptimizerState(self, where())
+            doctor.optimizer_states.append(st)
         return __init__
     doctor.patch(Optimizer, "__init__", make_init)
 
@@ -224,8 +228,13 @@ def _after_step(doctor, st):
 
 
 def finish(doctor):
-    if doctor.backwards >= 2:
-        for opt, st in list(doctor.optimizers.items()):
-            if st.steps == 0:
-                doctor.report("no-step", f"{doctor.backwards} backward passes ran and {type(opt).__name__}.step() was "
-                                         "never called", st.where)
+    if doctor.backwards < 2:
+        return
+    stepped = {id(p) for st in doctor.optimizer_states if st.steps for p in st.params}
+    for st in doctor.optimizer_states:
+        # parameters with gradients that no optimizer ever applied (an unused spare optimizer is no mistake)
+        idle = [p for p in st.params if p.grad is not None and id(p) not in stepped] if st.steps == 0 else []
+        if idle:
+            doctor.report("no-step", f"{doctor.backwards} backward passes ran and {st.name}.step() was never "
+                                     f"called: {len(idle)} parameter tensors hold gradients that were never "
+                                     "applied", st.where)

@@ -1,0 +1,426 @@
+"""ember doctor: each finding on a minimal buggy script (its id at its file:line) and none on the
+corrected twin. The scripts run in this process under a Doctor (`import ember as torch`); the
+command itself is tested end to end in tests/cli/test_doctor.py."""
+import io
+import runpy
+import textwrap
+
+import pytest
+import torch
+
+import ember
+from ember.doctor import CATALOGUE, Doctor
+
+PRELUDE = """\
+import ember as torch
+import ember.nn as nn
+import ember.nn.functional as F
+torch.manual_seed(0)
+X = torch.randn(64, 4)
+y = (X[:, 0] > 0).long()
+model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 2))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+loss_fn = nn.CrossEntropyLoss()
+"""
+MARK = "#!"  # marks the line the finding must name; the twin has no marked line
+
+# id -> (buggy script, its corrected twin), both after PRELUDE
+CASES = {
+    "no-zero-grad": ("""
+        for step in range(5):
+            loss = loss_fn(model(X), y)
+            loss.backward()  #!
+            opt.step()
+        """, """
+        for step in range(5):
+            loss = loss_fn(model(X), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        """),
+    "zero-grad-after-backward": ("""
+        for step in range(5):
+            loss = loss_fn(model(X), y)
+            loss.backward()
+            opt.zero_grad()  #!
+            opt.step()
+        """, """
+        for step in range(5):
+            loss = loss_fn(model(X), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        """),
+    "no-step": ("""
+        opt = torch.optim.Adam(model.parameters())  #!
+        for step in range(5):
+            opt.zero_grad()
+            loss_fn(model(X), y).backward()
+        """, """
+        opt = torch.optim.Adam(model.parameters())
+        for step in range(5):
+            opt.zero_grad()
+            loss_fn(model(X), y).backward()
+            opt.step()
+        """),
+    "detached-loss": ("""
+        for step in range(3):
+            opt.zero_grad()
+            loss = torch.tensor(loss_fn(model(X), y).item(), requires_grad=True)
+            loss.backward()  #!
+            opt.step()
+        """, """
+        for step in range(3):
+            opt.zero_grad()
+            loss = loss_fn(model(X), y)
+            loss.backward()
+            opt.step()
+        """),
+    "frozen-params-in-optimizer": ("""
+        for p in model[0].parameters():
+            p.requires_grad = False
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)  #!
+        for step in range(3):
+            opt.zero_grad()
+            loss_fn(model(X), y).backward()
+            opt.step()
+        """, """
+        for p in model[0].parameters():
+            p.requires_grad = False
+        opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+        for step in range(3):
+            opt.zero_grad()
+            loss_fn(model(X), y).backward()
+            opt.step()
+        """),
+    "lr-schedule-before-step": ("""
+        schedule = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        for epoch in range(3):
+            schedule.step()  #!
+            opt.zero_grad()
+            loss_fn(model(X), y).backward()
+            opt.step()
+        """, """
+        schedule = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        for epoch in range(3):
+            opt.zero_grad()
+            loss_fn(model(X), y).backward()
+            opt.step()
+            schedule.step()
+        """),
+    "diverging-loss": ("""
+        target = X.sum(1, keepdim=True) * 10
+        net = nn.Linear(4, 1)
+        opt = torch.optim.SGD(net.parameters(), lr=5.0)
+        for step in range(30):
+            opt.zero_grad()
+            loss = F.mse_loss(net(X), target)
+            loss.backward()  #!
+            opt.step()
+        """, """
+        target = X.sum(1, keepdim=True) * 10
+        net = nn.Linear(4, 1)
+        opt = torch.optim.SGD(net.parameters(), lr=0.05)
+        for step in range(30):
+            opt.zero_grad()
+            loss = F.mse_loss(net(X), target)
+            loss.backward()
+            opt.step()
+        """),
+    "loss-graph-kept": ("""
+        total = 0
+        for step in range(8):
+            opt.zero_grad()
+            loss = loss_fn(model(X), y)
+            loss.backward()  #!
+            opt.step()
+            total += loss
+        print(float(total))
+        """, """
+        total = 0
+        for step in range(8):
+            opt.zero_grad()
+            loss = loss_fn(model(X), y)
+            loss.backward()
+            opt.step()
+            total += loss.item()
+        print(total)
+        """),
+    "double-softmax": ("""
+        for step in range(3):
+            opt.zero_grad()
+            loss = loss_fn(F.softmax(model(X), dim=1), y)  #!
+            loss.backward()
+            opt.step()
+        """, """
+        for step in range(3):
+            opt.zero_grad()
+            loss = loss_fn(model(X), y)
+            loss.backward()
+            opt.step()
+        """),
+    "nll-without-log-softmax": ("""
+        for step in range(3):
+            opt.zero_grad()
+            loss = F.nll_loss(model(X), y)  #!
+            loss.backward()
+            opt.step()
+        """, """
+        for step in range(3):
+            opt.zero_grad()
+            loss = F.nll_loss(F.log_softmax(model(X), dim=1), y)
+            loss.backward()
+            opt.step()
+        """),
+    "sigmoid-bce": ("""
+        net = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+        net[0].bias.data.fill_(30.0)  # a confident start: every prediction rounds to 1.0
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        for step in range(3):
+            opt.zero_grad()
+            loss = nn.BCELoss()(net(X), y.float().unsqueeze(1))  #!
+            loss.backward()
+            opt.step()
+        """, """
+        net = nn.Linear(4, 1)
+        net.bias.data.fill_(30.0)
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        for step in range(3):
+            opt.zero_grad()
+            loss = nn.BCEWithLogitsLoss()(net(X), y.float().unsqueeze(1))
+            loss.backward()
+            opt.step()
+        """),
+    "target-broadcast": ("""
+        net = nn.Linear(4, 1)
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        for step in range(3):
+            opt.zero_grad()
+            loss = F.mse_loss(net(X), X.sum(1))  #!
+            loss.backward()
+            opt.step()
+        """, """
+        net = nn.Linear(4, 1)
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        for step in range(3):
+            opt.zero_grad()
+            loss = F.mse_loss(net(X), X.sum(1, keepdim=True))
+            loss.backward()
+            opt.step()
+        """),
+    "labels-out-of-range": ("""
+        labels = y + 1  # classes counted from 1
+        try:
+            loss = loss_fn(model(X), labels)  #!
+        except IndexError as e:
+            print(e)
+        """, """
+        labels = y
+        loss = loss_fn(model(X), labels)
+        """),
+    "eval-mode-missing": ("""
+        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
+        with torch.no_grad():
+            accuracy = (model(X).argmax(1) == y).float().mean()  #!
+        """, """
+        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
+        model.eval()
+        with torch.no_grad():
+            accuracy = (model(X).argmax(1) == y).float().mean()
+        """),
+    "train-mode-missing": ("""
+        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(2):
+            for step in range(2):
+                opt.zero_grad()
+                loss = loss_fn(model(X), y)  #!
+                loss.backward()
+                opt.step()
+            model.eval()
+            with torch.no_grad():
+                accuracy = (model(X).argmax(1) == y).float().mean()
+        """, """
+        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(2):
+            model.train()
+            for step in range(2):
+                opt.zero_grad()
+                loss = loss_fn(model(X), y)
+                loss.backward()
+                opt.step()
+            model.eval()
+            with torch.no_grad():
+                accuracy = (model(X).argmax(1) == y).float().mean()
+        """),
+    "eval-without-no-grad": ("""
+        model.eval()
+        correct = 0
+        for i in range(0, 64, 8):
+            out = model(X[i:i + 8])  #!
+            correct += (out.argmax(1) == y[i:i + 8]).sum().item()
+        """, """
+        model.eval()
+        correct = 0
+        with torch.no_grad():
+            for i in range(0, 64, 8):
+                out = model(X[i:i + 8])
+                correct += (out.argmax(1) == y[i:i + 8]).sum().item()
+        """),
+    "unshuffled-train": ("""
+        from ember.utils.data import DataLoader, TensorDataset
+        order = y.argsort()  # the data as often stored: sorted by class
+        loader = DataLoader(TensorDataset(X[order], y[order]), batch_size=8)
+        for xb, yb in loader:  #!
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+        """, """
+        from ember.utils.data import DataLoader, TensorDataset
+        order = y.argsort()
+        loader = DataLoader(TensorDataset(X[order], y[order]), batch_size=8, shuffle=True)
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+        """),
+    "train-on-test-split": ("""
+        import ember.demo, ember.vision as torchvision
+        from ember.utils.data import DataLoader
+        data = torchvision.datasets.MNIST(ember.demo.SAMPLE, train=False, transform=torchvision.transforms.ToTensor())
+        net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        for i, (xb, yb) in enumerate(DataLoader(data, batch_size=32, shuffle=True)):  #!
+            opt.zero_grad()
+            loss_fn(net(xb), yb).backward()
+            opt.step()
+            if i == 3:
+                break
+        """, """
+        import ember.demo, ember.vision as torchvision
+        from ember.utils.data import DataLoader
+        data = torchvision.datasets.MNIST(ember.demo.SAMPLE, train=True, transform=torchvision.transforms.ToTensor())
+        net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        for i, (xb, yb) in enumerate(DataLoader(data, batch_size=32, shuffle=True)):
+            opt.zero_grad()
+            loss_fn(net(xb), yb).backward()
+            opt.step()
+            if i == 3:
+                break
+        """),
+    "unnormalized-input": ("""
+        images = torch.randint(0, 256, (64, 1, 8, 8)).float()  # pixel bytes, never divided by 255
+        net = nn.Sequential(nn.Flatten(), nn.Linear(64, 2))
+        opt = torch.optim.SGD(net.parameters(), lr=0.01)
+        for step in range(3):
+            opt.zero_grad()
+            loss = loss_fn(net(images), y)  #!
+            loss.backward()
+            opt.step()
+        """, """
+        images = torch.randint(0, 256, (64, 1, 8, 8)).float() / 255
+        net = nn.Sequential(nn.Flatten(), nn.Linear(64, 2))
+        opt = torch.optim.SGD(net.parameters(), lr=0.01)
+        for step in range(3):
+            opt.zero_grad()
+            loss = loss_fn(net(images), y)
+            loss.backward()
+            opt.step()
+        """),
+}
+
+# further ways into the same finding: id -> buggy script after PRELUDE
+VARIANTS = [
+    ("double-softmax", """
+        loss = F.nll_loss(F.softmax(model(X), dim=1), y)  #!
+        loss.backward()
+        """),
+    ("double-softmax", """
+        loss_fn(F.log_softmax(model(X), dim=1), y).backward()  #!
+        """),
+    ("detached-loss", """
+        for step in range(3):
+            opt.zero_grad()
+            out = model(X).detach().requires_grad_()
+            loss = loss_fn(out, y)
+            loss.backward()  #!
+            opt.step()
+        """),
+    ("no-zero-grad", """
+        for step in range(4):
+            opt.zero_grad()
+            for half in (X[:32], X[32:]):  # gradient accumulation over two halves is fine...
+                loss_fn(model(half), y[:32]).backward()
+            opt.step()
+        model.zero_grad(set_to_none=False)
+        for step in range(2):
+            loss_fn(model(X), y).backward()  #!
+            opt.step()
+        """),
+]
+
+
+def doctor_run(tmp_path, body):
+    """Run PRELUDE + body under a Doctor; returns (findings, the script's path, the marked line or None)."""
+    source = PRELUDE + textwrap.dedent(body)
+    path = tmp_path / "script.py"
+    path.write_text(source)
+    marked = [i for i, line in enumerate(source.splitlines(), 1) if line.rstrip().endswith(MARK)]
+    doctor = Doctor(out=io.StringIO()).install()
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+    finally:
+        doctor.uninstall()
+        doctor.finish()
+    assert "internal error" not in doctor.out.getvalue(), doctor.out.getvalue()
+    return doctor.findings, str(path), marked[0] if marked else None
+
+
+@pytest.mark.parametrize("finding_id", list(CASES))
+def test_buggy_script_gets_the_finding_at_its_line(tmp_path, finding_id):
+    findings, path, line = doctor_run(tmp_path, CASES[finding_id][0])
+    assert (finding_id, path, line) in [(f.id, f.filename, f.lineno) for f in findings], findings
+    found = next(f for f in findings if f.id == finding_id)
+    assert found.evidence and found.what == CATALOGUE[finding_id][0] and found.fix == CATALOGUE[finding_id][1]
+
+
+@pytest.mark.parametrize("finding_id", list(CASES))
+def test_corrected_twin_gets_no_finding(tmp_path, finding_id):
+    findings, _, _ = doctor_run(tmp_path, CASES[finding_id][1])
+    assert findings == []
+
+
+@pytest.mark.parametrize("finding_id, body", VARIANTS)
+def test_variants(tmp_path, finding_id, body):
+    findings, path, line = doctor_run(tmp_path, body)
+    assert (finding_id, path, line) in [(f.id, f.filename, f.lineno) for f in findings], findings
+
+
+def test_every_catalogued_id_has_a_case():
+    assert set(CASES) == set(CATALOGUE)
+
+
+def test_the_doctor_leaves_no_patch_behind(tmp_path):
+    """After a doctored run, Ember's classes and functions are Ember's own again."""
+    import ember.autograd.graph as graph
+    import ember.utils.data as data
+    before = (ember.nn.Module.__call__, ember.Tensor.backward, ember.optim.Optimizer.zero_grad,
+              ember.nn.functional.cross_entropy, graph._accumulate, data.DataLoader.__iter__,
+              ember.optim.lr_scheduler.StepLR.step, ember.optim.lr_scheduler.LRScheduler.step)
+    doctor_run(tmp_path, CASES["no-zero-grad"][0])
+    after = (ember.nn.Module.__call__, ember.Tensor.backward, ember.optim.Optimizer.zero_grad,
+             ember.nn.functional.cross_entropy, graph._accumulate, data.DataLoader.__iter__,
+             ember.optim.lr_scheduler.StepLR.step, ember.optim.lr_scheduler.LRScheduler.step)
+    assert before == after
+    from ember.optim import optimizer
+    assert optimizer._global_step_pre_hooks == [] and optimizer._global_step_post_hooks == []
+
+
+def test_labels_out_of_range_is_the_error_pytorch_raises(tmp_path):
+    """The doctor only names the mistake; the error stays PyTorch's."""
+    with pytest.raises(IndexError):
+        torch.nn.CrossEntropyLoss()(torch.zeros(2, 2), torch.tensor([1, 2]))
+    with pytest.raises(IndexError):
+        ember.nn.CrossEntropyLoss()(ember.zeros(2, 2), ember.tensor([1, 2]))
