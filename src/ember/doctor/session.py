@@ -16,7 +16,7 @@ def user_frame(depth=1):
     f = sys._getframe(depth)
     while f is not None:
         name = f.f_code.co_filename
-        if not (name.startswith(_EMBER_DIR) or name.startswith("<frozen") or name == __file__):
+        if not (name.startswith(_EMBER_DIR) or name.startswith("<frozen") or name == warnings.__file__):
             return f
         f = f.f_back
     return None
