@@ -340,6 +340,12 @@ VARIANTS = [
     ("double-softmax", """
         loss_fn(F.log_softmax(model(X), dim=1), y).backward()  #!
         """),
+    ("eval-mode-missing", """
+        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
+        correct = 0
+        for i in range(0, 64, 16):  # neither model.eval() nor no_grad
+            correct += (model(X[i:i + 16]).argmax(1) == y[i:i + 16]).sum().item()  #!
+        """),
     ("detached-loss", """
         for step in range(3):
             opt.zero_grad()

@@ -1,7 +1,6 @@
 """Checks of the model's calls: train/eval mode, grad mode, the scale of its inputs.
 
 Ids: eval-mode-missing, train-mode-missing, eval-without-no-grad, unnormalized-input."""
-import collections
 import weakref
 
 import numpy as np
@@ -14,13 +13,13 @@ from ..nn.modules.module import Module
 from .._tensor import Tensor
 from .session import where
 
-WASTED = 3          # forward passes in a row whose graphs died unused before eval-without-no-grad
+WASTED = 3          # forward passes whose graphs died unused before eval-without-no-grad
 INPUT_CHECKS = 2    # first calls of each model whose input scale is measured
 RMS_LIMIT = 100.0   # inputs with a root-mean-square above this are far from unit scale
 
 
 class _ModelState:
-    __slots__ = ("mode_layers", "calls", "outputs", "wasted", "trained_in_train_mode",
+    __slots__ = ("mode_layers", "calls", "watched", "wasted", "wasted_in_training", "trained_in_train_mode",
                  "__weakref__")
 
     def __init__(self, model):
@@ -28,10 +27,8 @@ class _ModelState:
         self.mode_layers = [(name, m) for name, m in model.named_modules()
                             if (isinstance(m, _DropoutNd) and m.p > 0) or isinstance(m, _BatchNorm)]
         self.calls = 0
-        # (graph of an output, backward passes then) of the last two calls: `out = model(x)` holds the
-        # previous output while the next call runs, so the one before it is the first that can be gone
-        self.outputs = collections.deque(maxlen=2)
-        self.wasted = 0
+        self.watched = set()  # weak references to the graphs of its outputs, called back when they die
+        self.wasted = self.wasted_in_training = 0
         self.trained_in_train_mode = False
 
 
@@ -81,20 +78,32 @@ def _after_forward(doctor, model, args, out):
         return
     if st.calls <= INPUT_CHECKS and args and isinstance(args[0], Tensor):
         _check_scale(doctor, args[0])
+    at = where()
     fn = getattr(out, "grad_fn", None)
-    if fn is None:
-        return
-    if len(st.outputs) == 2 and st.outputs[0][0]() is None and st.outputs[0][1] == doctor.backwards:
-        st.wasted += 1
-        if st.wasted >= WASTED:
-            doctor.report("eval-without-no-grad", f"{st.wasted + 1} calls of {type(model).__name__} in a row built "
-                                                  "autograd graphs that were thrown away without a backward() "
-                                                  f"({'eval' if not model.training else 'training'} mode, grad enabled)")
-    else:
-        st.wasted = 0
-    st.outputs.append((weakref.ref(fn), doctor.backwards))
+    saved = getattr(fn, "__dict__", {})
+    if saved.get("_saved") is not None:
+        # backward() frees what a node saved; a graph that dies with its saved tensors was never used
+        in_training, retained, name = bool(training_layers), doctor.retained, type(model).__name__
+
+        def gone(ref):
+            st.watched.discard(ref)
+            if saved.get("_saved") is not None and doctor.retained == retained:
+                doctor.safely(_graph_unused, doctor, name, st, in_training, at)
+        st.watched.add(weakref.ref(fn, gone))
     if st.mode_layers:
-        doctor.pending_forwards.append((model, st, len(training_layers) < len(st.mode_layers), where()))
+        doctor.pending_forwards.append((model, st, len(training_layers) < len(st.mode_layers), at))
+
+
+def _graph_unused(doctor, name, st, in_training, at):
+    st.wasted += 1
+    st.wasted_in_training += in_training
+    if st.wasted >= WASTED:
+        doctor.report("eval-without-no-grad", f"{st.wasted} calls of {name} built autograd graphs that were "
+                                              "freed without any backward() through them (grad mode was on)", at)
+    if st.wasted_in_training >= WASTED:
+        doctor.report("eval-mode-missing", f"{st.wasted_in_training} calls of {name} whose outputs were never "
+                                           f"trained on ran with {len(st.mode_layers)} Dropout/BatchNorm layer(s) "
+                                           "in training mode", at)
 
 
 def _before_step(doctor):

@@ -40,6 +40,7 @@ def install(doctor):
     doctor.loss_nodes = collections.deque(maxlen=KEPT_STEPS + 1)
     doctor.kept_in_a_row = 0
     doctor.drawn = False
+    doctor.retained = 0      # backward passes that kept their graph (retain_graph=True)
 
     def state_of(opt):
         st = doctor.optimizers.get(opt)
@@ -59,6 +60,7 @@ def install(doctor):
     def make_backward(backward):
         def backward_(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
             doctor.safely(_before_backward, doctor, self)
+            doctor.retained += bool(retain_graph or create_graph)
             return backward(self, gradient, retain_graph, create_graph, inputs)
         return backward_
     doctor.patch(Tensor, "backward", make_backward)
