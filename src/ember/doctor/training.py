@@ -179,9 +179,9 @@ def _watch_graph(doctor, node, at):
         doctor.kept_in_a_row = doctor.kept_in_a_row + 1 if old() is not None else 0
         if doctor.kept_in_a_row >= KEPT_REPEATS:
             alive = sum(ref() is not None for ref, _ in nodes)
-            doctor.report("loss-graph-kept", f"the loss graphs of earlier steps are still alive {KEPT_STEPS} steps "
-                                             f"later ({alive} of the last {len(nodes)}; {doctor.kept_in_a_row} steps "
-                                             "in a row), so something holds on to the loss tensors", old_at)
+            doctor.report("loss-graph-kept", f"the graphs of {doctor.kept_in_a_row} losses in a row were still alive "
+                                             f"{KEPT_STEPS} backward passes later: something keeps the loss "
+                                             "tensors, and with them everything they were computed from", old_at)
     nodes.append((weakref.ref(node), at))
 
 
