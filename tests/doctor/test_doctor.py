@@ -346,6 +346,18 @@ VARIANTS = [
         for i in range(0, 64, 16):  # neither model.eval() nor no_grad
             correct += (model(X[i:i + 16]).argmax(1) == y[i:i + 16]).sum().item()  #!
         """),
+    ("eval-mode-missing", """
+        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(2):
+            for step in range(2):
+                opt.zero_grad()
+                loss_fn(model(X), y).backward()
+                opt.step()
+            with torch.no_grad():
+                for i in range(0, 64, 32):
+                    correct = (model(X[i:i + 32]).argmax(1) == y[i:i + 32]).sum()  #!
+        """),
     ("detached-loss", """
         for step in range(3):
             opt.zero_grad()
@@ -402,6 +414,23 @@ def test_corrected_twin_gets_no_finding(tmp_path, finding_id):
 def test_variants(tmp_path, finding_id, body):
     findings, path, line = doctor_run(tmp_path, body)
     assert (finding_id, path, line) in [(f.id, f.filename, f.lineno) for f in findings], findings
+
+
+def test_no_grad_in_training_mode_then_a_step_is_no_evaluation(tmp_path):
+    """A GAN makes its fakes under no_grad with the generator in training mode, then trains on them."""
+    findings, _, _ = doctor_run(tmp_path, """
+        G = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 4))
+        D = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        opt_d = torch.optim.Adam(D.parameters())
+        for step in range(3):
+            with torch.no_grad():
+                fake = G(torch.randn(16, 4))
+            opt_d.zero_grad()
+            loss = F.softplus(-D(X[:16])).mean() + F.softplus(D(fake)).mean()
+            loss.backward()
+            opt_d.step()
+        """)
+    assert findings == []
 
 
 def test_every_catalogued_id_has_a_case():

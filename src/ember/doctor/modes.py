@@ -36,6 +36,7 @@ def install(doctor):
     doctor.model_states = weakref.WeakKeyDictionary()
     doctor.pending_forwards = []   # (model, state, in eval-mode layers?, place) since the last step
     doctor.depth = 0
+    doctor.no_grad_in_training = []   # (place, evidence) of passes under no_grad in training mode since the last step
 
     def make_call(call):
         def __call__(self, *args, **kwargs):
@@ -60,7 +61,8 @@ def uninstall(doctor):
 
 
 def finish(doctor):
-    pass
+    if doctor.no_grad_in_training:
+        _report_no_grad_in_training(doctor)
 
 
 def _after_forward(doctor, model, args, out):
@@ -72,9 +74,7 @@ def _after_forward(doctor, model, args, out):
     training_layers = [(n, m) for n, m in st.mode_layers if m.training]
     if not grad_state.enabled:
         if training_layers:
-            name, layer = training_layers[0]
-            doctor.report("eval-mode-missing", f"under no_grad, {type(model).__name__} ran with {len(training_layers)} "
-                                               f"layer(s) in training mode, e.g. '{name}' = {layer}")
+            _no_grad_in_training_mode(doctor, model, training_layers)
         return
     if st.calls <= INPUT_CHECKS and args and isinstance(args[0], Tensor):
         _check_scale(doctor, args[0])
@@ -94,6 +94,25 @@ def _after_forward(doctor, model, args, out):
         doctor.pending_forwards.append((model, st, len(training_layers) < len(st.mode_layers), at))
 
 
+def _no_grad_in_training_mode(doctor, model, training_layers):
+    """A pass under no_grad in training mode is an evaluation unless a step follows it (a GAN making its
+    fakes under no_grad trains right after): certain at the second such pass in a row, or at the end."""
+    name, layer = training_layers[0]
+    doctor.no_grad_in_training.append((where(), f"under no_grad, {type(model).__name__} ran with "
+                                                 f"{len(training_layers)} layer(s) in training mode, e.g. '{name}' "
+                                                 f"= {layer}"))
+    if len(doctor.no_grad_in_training) >= 2:
+        _report_no_grad_in_training(doctor)
+
+
+def _report_no_grad_in_training(doctor):
+    at, evidence = doctor.no_grad_in_training[0]
+    n = len(doctor.no_grad_in_training)
+    doctor.report("eval-mode-missing", evidence + (f" ({n} such passes with no optimizer step between them)"
+                                                   if n > 1 else " (and no optimizer step came after it)"), at)
+    doctor.no_grad_in_training.clear()
+
+
 def _graph_unused(doctor, name, st, in_training, at):
     st.wasted += 1
     st.wasted_in_training += in_training
@@ -107,6 +126,7 @@ def _graph_unused(doctor, name, st, in_training, at):
 
 
 def _before_step(doctor):
+    doctor.no_grad_in_training.clear()
     for model, st, some_in_eval, at in doctor.pending_forwards:
         if not some_in_eval:
             st.trained_in_train_mode = True
