@@ -268,6 +268,44 @@ CASES = {
                 out = model(X[i:i + 8])
                 correct += (out.argmax(1) == y[i:i + 8]).sum().item()
         """),
+    "optimizer-in-loop": ("""
+        for step in range(4):
+            opt = torch.optim.Adam(model.parameters(), lr=0.01)  #!
+            opt.zero_grad()
+            loss_fn(model(X), y).backward()
+            opt.step()
+        """, """
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        for step in range(4):
+            opt.zero_grad()
+            loss_fn(model(X), y).backward()
+            opt.step()
+        """),
+    "functional-dropout-in-eval": ("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1, self.fc2 = nn.Linear(4, 16), nn.Linear(16, 2)
+
+            def forward(self, x):
+                return self.fc2(F.dropout(F.relu(self.fc1(x)), 0.5))  #!
+        net = Net()
+        net.eval()
+        with torch.no_grad():
+            prediction = net(X).argmax(1)
+        """, """
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1, self.fc2 = nn.Linear(4, 16), nn.Linear(16, 2)
+
+            def forward(self, x):
+                return self.fc2(F.dropout(F.relu(self.fc1(x)), 0.5, training=self.training))
+        net = Net()
+        net.eval()
+        with torch.no_grad():
+            prediction = net(X).argmax(1)
+        """),
     "unshuffled-train": ("""
         from ember.utils.data import DataLoader, TensorDataset
         order = y.argsort()  # the data as often stored: sorted by class
@@ -442,11 +480,11 @@ def test_the_doctor_leaves_no_patch_behind(tmp_path):
     import ember.autograd.graph as graph
     import ember.utils.data as data
     before = (ember.nn.Module.__call__, ember.Tensor.backward, ember.optim.Optimizer.zero_grad,
-              ember.nn.functional.cross_entropy, graph._accumulate, data.DataLoader.__iter__,
+              ember.nn.functional.cross_entropy, ember.nn.functional.dropout, graph._accumulate, data.DataLoader.__iter__,
               ember.optim.lr_scheduler.StepLR.step, ember.optim.lr_scheduler.LRScheduler.step)
     doctor_run(tmp_path, CASES["no-zero-grad"][0])
     after = (ember.nn.Module.__call__, ember.Tensor.backward, ember.optim.Optimizer.zero_grad,
-             ember.nn.functional.cross_entropy, graph._accumulate, data.DataLoader.__iter__,
+             ember.nn.functional.cross_entropy, ember.nn.functional.dropout, graph._accumulate, data.DataLoader.__iter__,
              ember.optim.lr_scheduler.StepLR.step, ember.optim.lr_scheduler.LRScheduler.step)
     assert before == after
     from ember.optim import optimizer

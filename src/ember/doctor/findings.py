@@ -24,6 +24,10 @@ CATALOGUE = {
         "skips them every time (and they were maybe meant to train)",
         "pass only what trains: optim.SGD([p for p in model.parameters() if p.requires_grad], ...), or set "
         "requires_grad=True on the layers that should learn"),
+    "optimizer-in-loop": (
+        "the optimizer is created anew again and again (inside the training loop), so its momentum or "
+        "Adam's running averages are thrown away every time and the steps behave like plain, noisy SGD",
+        "create the optimizer once, before the loop over epochs and batches"),
     "lr-schedule-before-step": (
         "the learning-rate schedule stepped before the optimizer's first step, so the first value of the "
         "schedule is skipped",
@@ -66,6 +70,10 @@ CATALOGUE = {
         "training ran with the model in eval mode after an evaluation: Dropout is off and BatchNorm frozen "
         "while the weights train",
         "call model.train() at the start of every training epoch"),
+    "functional-dropout-in-eval": (
+        "F.dropout in forward() defaults to training=True, so it keeps dropping activations after "
+        "model.eval(): evaluation and inference are random",
+        "pass training=self.training to F.dropout, or use an nn.Dropout layer (which follows train/eval)"),
     "eval-without-no-grad": (
         "forward passes built autograd graphs that were never used for backward(): time and memory wasted",
         "wrap evaluation and inference in `with torch.no_grad():` (and call model.eval())"),

@@ -1,6 +1,7 @@
 """Checks of the model's calls: train/eval mode, grad mode, the scale of its inputs.
 
-Ids: eval-mode-missing, train-mode-missing, eval-without-no-grad, unnormalized-input."""
+Ids: eval-mode-missing, train-mode-missing, eval-without-no-grad, functional-dropout-in-eval,
+unnormalized-input."""
 import weakref
 
 import numpy as np
@@ -9,6 +10,7 @@ from ..autograd.grad_mode import state as grad_state
 from ..nn.modules.batchnorm import _BatchNorm
 from ..nn.modules.dropout import _DropoutNd
 from ..nn.modules.loss import _Loss
+from ..nn import functional as F
 from ..nn.modules.module import Module
 from .._tensor import Tensor
 from .session import where
@@ -42,15 +44,28 @@ def install(doctor):
         def __call__(self, *args, **kwargs):
             if doctor.depth or isinstance(self, _Loss):
                 return call(self, *args, **kwargs)
-            doctor.depth = 1
+            doctor.depth, doctor.running = 1, self
             try:
                 out = call(self, *args, **kwargs)
             finally:
-                doctor.depth = 0
+                doctor.depth, doctor.running = 0, None
             doctor.safely(_after_forward, doctor, self, args, out)
             return out
         return __call__
     doctor.patch(Module, "__call__", make_call)
+    doctor.running = None  # the top-level module being called
+
+    def make_dropout(dropout):
+        def observed(input, p=0.5, training=True, inplace=False):
+            model = doctor.running
+            if training and p > 0 and model is not None and not model.training:
+                doctor.report("functional-dropout-in-eval",
+                              f"{dropout.__name__}(p={p}) ran with training=True inside {type(model).__name__}, "
+                              "which is in eval mode")
+            return dropout(input, p, training, inplace)
+        return observed
+    for name in ("dropout", "dropout1d", "dropout2d", "dropout3d"):
+        doctor.patch(F, name, make_dropout)
 
     from ..optim import optimizer as optimizer_module
     doctor.hooks.append(optimizer_module.register_optimizer_step_pre_hook(lambda *a: doctor.safely(_before_step, doctor)))

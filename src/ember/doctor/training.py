@@ -1,7 +1,7 @@
 """Checks of the training step: backward, zero_grad, step, the lr schedule, the loss's course.
 
 Ids: no-zero-grad, zero-grad-after-backward, no-step, detached-loss, frozen-params-in-optimizer,
-lr-schedule-before-step, diverging-loss, loss-graph-kept, draws --graph."""
+lr-schedule-before-step, diverging-loss, loss-graph-kept, optimizer-in-loop; draws --graph."""
 import collections
 import math
 import weakref
@@ -53,6 +53,7 @@ def install(doctor):
         def __init__(self, *args, **kwargs):
             init(self, *args, **kwargs)
             st = doctor.optimizers[self] = _OptimizerState(self, where())
+            doctor.safely(_check_recreated, doctor, self, st)
             doctor.optimizer_states.append(st)
         return __init__
     doctor.patch(Optimizer, "__init__", make_init)
@@ -134,6 +135,18 @@ def _subclasses(cls):
     for sub in cls.__subclasses__():
         out.extend(_subclasses(sub))
     return out
+
+
+def _check_recreated(doctor, opt, st):
+    """optimizer-in-loop: a third optimizer over the same parameters, after the earlier ones stepped."""
+    ids = {id(p) for p in st.params}
+    earlier = [s for s in doctor.optimizer_states if s.name == st.name and {id(p) for p in s.params} == ids]
+    stateful = st.name != "SGD" or any(g.get("momentum", 0) for g in opt.param_groups)
+    if stateful and len(earlier) >= 2 and all(s.steps for s in earlier):
+        doctor.report("optimizer-in-loop", f"this is {st.name} number {len(earlier) + 1} over the same "
+                                           f"{len(ids)} parameters; the earlier ones made "
+                                           f"{', '.join(str(s.steps) for s in earlier[-3:])} step(s) each, so its "
+                                           "running state (momentum, averages) keeps starting from zero", st.where)
 
 
 def _before_backward(doctor, loss):
