@@ -50,8 +50,10 @@ def test_no_finding_on_the_tutorials_programs_and_the_demo(tmp_path, cifar10_roo
     programs = [(name, str(EXAMPLES / f"{name}.py"), env) for name, env in [
         ("course_1_intro", {}), ("exercises_1_tensors", {}), ("exercises_3_networks", {}),
         ("exercises_2_autograd", {"PRETRAINED": "0"}), ("course_2_4_pima_mlp", {"EPOCHS": "5"}),
-        ("course_5_6_cifar10_data", {"DATA_ROOT": cifar}), ("course_7_9_cifar10_cnn", {"DATA_ROOT": cifar, "EPOCHS": "2"}),
-        ("book_mnist_convnet", {"DATA_ROOT": mnist, "EPOCHS": "1"}), ("blog_mnist_mlp", {"DATA_ROOT": str(SAMPLE), "EPOCHS": "1"}),
+        ("course_5_6_cifar10_data", {"DATA_ROOT": cifar}),
+        ("course_7_9_cifar10_cnn", {"DATA_ROOT": cifar, "EPOCHS": "2"}),
+        ("book_mnist_convnet", {"DATA_ROOT": mnist, "EPOCHS": "1"}),
+        ("blog_mnist_mlp", {"DATA_ROOT": str(SAMPLE), "EPOCHS": "1"}),
     ]] + [("demo", "demo", {"OUT": str(tmp_path / "demo")})]
     results = doctor_each(programs, tmp_path)
     assert {name: r["findings"] for name, r in results.items()} == {name: [] for name, _, _ in programs}

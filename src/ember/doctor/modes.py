@@ -68,7 +68,8 @@ def install(doctor):
         doctor.patch(F, name, make_dropout)
 
     from ..optim import optimizer as optimizer_module
-    doctor.hooks.append(optimizer_module.register_optimizer_step_pre_hook(lambda *a: doctor.safely(_before_step, doctor)))
+    before = optimizer_module.register_optimizer_step_pre_hook(lambda *a: doctor.safely(_before_step, doctor))
+    doctor.hooks.append(before)
 
 
 def uninstall(doctor):

@@ -98,8 +98,13 @@ def install(doctor):
     doctor.patch(Optimizer, "zero_grad", make_zero_grad)
     doctor.patch(Module, "zero_grad", make_zero_grad)
 
-    doctor.hooks = [optimizer_module.register_optimizer_step_pre_hook(lambda opt, a, k: doctor.safely(_before_step, doctor, state_of(opt))),
-                    optimizer_module.register_optimizer_step_post_hook(lambda opt, a, k: doctor.safely(_after_step, doctor, state_of(opt)))]
+    def before(opt, args, kwargs):
+        doctor.safely(_before_step, doctor, state_of(opt))
+
+    def after(opt, args, kwargs):
+        doctor.safely(_after_step, doctor, state_of(opt))
+    doctor.hooks = [optimizer_module.register_optimizer_step_pre_hook(before),
+                    optimizer_module.register_optimizer_step_post_hook(after)]
 
     def make_scheduler_step(step):
         def step_(self, *args, **kwargs):
