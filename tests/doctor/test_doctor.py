@@ -24,58 +24,34 @@ loss_fn = nn.CrossEntropyLoss()
 """
 MARK = "#!"  # marks the line the finding must name; the twin has no marked line
 
-# id -> (buggy script, its corrected twin), both after PRELUDE
+# id -> (buggy script after PRELUDE, the fixes that make its corrected twin: (text, replacement) pairs)
 CASES = {
     "no-zero-grad": ("""
         for step in range(5):
             loss = loss_fn(model(X), y)
             loss.backward()  #!
             opt.step()
-        """, """
-        for step in range(5):
-            loss = loss_fn(model(X), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        """),
+        """, [("    loss.backward()", "    opt.zero_grad()\n    loss.backward()")]),
     "zero-grad-after-backward": ("""
         for step in range(5):
             loss = loss_fn(model(X), y)
             loss.backward()
             opt.zero_grad()  #!
             opt.step()
-        """, """
-        for step in range(5):
-            loss = loss_fn(model(X), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        """),
+        """, [("    loss.backward()\n    opt.zero_grad()", "    opt.zero_grad()\n    loss.backward()")]),
     "no-step": ("""
         opt = torch.optim.Adam(model.parameters())  #!
         for step in range(5):
             opt.zero_grad()
             loss_fn(model(X), y).backward()
-        """, """
-        opt = torch.optim.Adam(model.parameters())
-        for step in range(5):
-            opt.zero_grad()
-            loss_fn(model(X), y).backward()
-            opt.step()
-        """),
+        """, [(".backward()", ".backward()\n    opt.step()")]),
     "detached-loss": ("""
         for step in range(3):
             opt.zero_grad()
             loss = torch.tensor(loss_fn(model(X), y).item(), requires_grad=True)
             loss.backward()  #!
             opt.step()
-        """, """
-        for step in range(3):
-            opt.zero_grad()
-            loss = loss_fn(model(X), y)
-            loss.backward()
-            opt.step()
-        """),
+        """, [("torch.tensor(loss_fn(model(X), y).item(), requires_grad=True)", "loss_fn(model(X), y)")]),
     "frozen-params-in-optimizer": ("""
         for p in model[0].parameters():
             p.requires_grad = False
@@ -84,15 +60,15 @@ CASES = {
             opt.zero_grad()
             loss_fn(model(X), y).backward()
             opt.step()
-        """, """
-        for p in model[0].parameters():
-            p.requires_grad = False
-        opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
-        for step in range(3):
+        """, [("SGD(model.parameters()", "SGD([p for p in model.parameters() if p.requires_grad]")]),
+    "optimizer-in-loop": ("""
+        for step in range(4):
+            opt = torch.optim.Adam(model.parameters(), lr=0.01)  #!
             opt.zero_grad()
             loss_fn(model(X), y).backward()
             opt.step()
-        """),
+        """, [("for step in range(4):\n    opt = torch.optim.Adam(model.parameters(), lr=0.01)",
+               "opt = torch.optim.Adam(model.parameters(), lr=0.01)\nfor step in range(4):")]),
     "lr-schedule-before-step": ("""
         schedule = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
         for epoch in range(3):
@@ -100,14 +76,7 @@ CASES = {
             opt.zero_grad()
             loss_fn(model(X), y).backward()
             opt.step()
-        """, """
-        schedule = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
-        for epoch in range(3):
-            opt.zero_grad()
-            loss_fn(model(X), y).backward()
-            opt.step()
-            schedule.step()
-        """),
+        """, [("    schedule.step()  #!\n", ""), ("    opt.step()", "    opt.step()\n    schedule.step()")]),
     "diverging-loss": ("""
         target = X.sum(1, keepdim=True) * 10
         net = nn.Linear(4, 1)
@@ -117,16 +86,7 @@ CASES = {
             loss = F.mse_loss(net(X), target)
             loss.backward()  #!
             opt.step()
-        """, """
-        target = X.sum(1, keepdim=True) * 10
-        net = nn.Linear(4, 1)
-        opt = torch.optim.SGD(net.parameters(), lr=0.05)
-        for step in range(30):
-            opt.zero_grad()
-            loss = F.mse_loss(net(X), target)
-            loss.backward()
-            opt.step()
-        """),
+        """, [("lr=5.0", "lr=0.05")]),
     "loss-graph-kept": ("""
         total = 0
         for step in range(8):
@@ -136,42 +96,21 @@ CASES = {
             opt.step()
             total += loss
         print(float(total))
-        """, """
-        total = 0
-        for step in range(8):
-            opt.zero_grad()
-            loss = loss_fn(model(X), y)
-            loss.backward()
-            opt.step()
-            total += loss.item()
-        print(total)
-        """),
+        """, [("total += loss", "total += loss.item()")]),
     "double-softmax": ("""
         for step in range(3):
             opt.zero_grad()
             loss = loss_fn(F.softmax(model(X), dim=1), y)  #!
             loss.backward()
             opt.step()
-        """, """
-        for step in range(3):
-            opt.zero_grad()
-            loss = loss_fn(model(X), y)
-            loss.backward()
-            opt.step()
-        """),
+        """, [("F.softmax(model(X), dim=1)", "model(X)")]),
     "nll-without-log-softmax": ("""
         for step in range(3):
             opt.zero_grad()
             loss = F.nll_loss(model(X), y)  #!
             loss.backward()
             opt.step()
-        """, """
-        for step in range(3):
-            opt.zero_grad()
-            loss = F.nll_loss(F.log_softmax(model(X), dim=1), y)
-            loss.backward()
-            opt.step()
-        """),
+        """, [("F.nll_loss(model(X), y)", "F.nll_loss(F.log_softmax(model(X), dim=1), y)")]),
     "sigmoid-bce": ("""
         net = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
         net[0].bias.data.fill_(30.0)  # a confident start: every prediction rounds to 1.0
@@ -181,16 +120,8 @@ CASES = {
             loss = nn.BCELoss()(net(X), y.float().unsqueeze(1))  #!
             loss.backward()
             opt.step()
-        """, """
-        net = nn.Linear(4, 1)
-        net.bias.data.fill_(30.0)
-        opt = torch.optim.SGD(net.parameters(), lr=0.1)
-        for step in range(3):
-            opt.zero_grad()
-            loss = nn.BCEWithLogitsLoss()(net(X), y.float().unsqueeze(1))
-            loss.backward()
-            opt.step()
-        """),
+        """, [("nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())", "nn.Linear(4, 1)"), ("net[0]", "net"),
+              ("BCELoss", "BCEWithLogitsLoss")]),
     "target-broadcast": ("""
         net = nn.Linear(4, 1)
         opt = torch.optim.SGD(net.parameters(), lr=0.1)
@@ -199,35 +130,19 @@ CASES = {
             loss = F.mse_loss(net(X), X.sum(1))  #!
             loss.backward()
             opt.step()
-        """, """
-        net = nn.Linear(4, 1)
-        opt = torch.optim.SGD(net.parameters(), lr=0.1)
-        for step in range(3):
-            opt.zero_grad()
-            loss = F.mse_loss(net(X), X.sum(1, keepdim=True))
-            loss.backward()
-            opt.step()
-        """),
+        """, [("X.sum(1)", "X.sum(1, keepdim=True)")]),
     "labels-out-of-range": ("""
         labels = y + 1  # classes counted from 1
         try:
             loss = loss_fn(model(X), labels)  #!
         except IndexError as e:
             print(e)
-        """, """
-        labels = y
-        loss = loss_fn(model(X), labels)
-        """),
+        """, [("labels = y + 1", "labels = y")]),
     "eval-mode-missing": ("""
         model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
         with torch.no_grad():
             accuracy = (model(X).argmax(1) == y).float().mean()  #!
-        """, """
-        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
-        model.eval()
-        with torch.no_grad():
-            accuracy = (model(X).argmax(1) == y).float().mean()
-        """),
+        """, [("with torch.no_grad():", "model.eval()\nwith torch.no_grad():")]),
     "train-mode-missing": ("""
         model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -240,47 +155,14 @@ CASES = {
             model.eval()
             with torch.no_grad():
                 accuracy = (model(X).argmax(1) == y).float().mean()
-        """, """
-        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        for epoch in range(2):
-            model.train()
-            for step in range(2):
-                opt.zero_grad()
-                loss = loss_fn(model(X), y)
-                loss.backward()
-                opt.step()
-            model.eval()
-            with torch.no_grad():
-                accuracy = (model(X).argmax(1) == y).float().mean()
-        """),
+        """, [("for epoch in range(2):", "for epoch in range(2):\n    model.train()")]),
     "eval-without-no-grad": ("""
         model.eval()
         correct = 0
         for i in range(0, 64, 8):
             out = model(X[i:i + 8])  #!
             correct += (out.argmax(1) == y[i:i + 8]).sum().item()
-        """, """
-        model.eval()
-        correct = 0
-        with torch.no_grad():
-            for i in range(0, 64, 8):
-                out = model(X[i:i + 8])
-                correct += (out.argmax(1) == y[i:i + 8]).sum().item()
-        """),
-    "optimizer-in-loop": ("""
-        for step in range(4):
-            opt = torch.optim.Adam(model.parameters(), lr=0.01)  #!
-            opt.zero_grad()
-            loss_fn(model(X), y).backward()
-            opt.step()
-        """, """
-        opt = torch.optim.Adam(model.parameters(), lr=0.01)
-        for step in range(4):
-            opt.zero_grad()
-            loss_fn(model(X), y).backward()
-            opt.step()
-        """),
+        """, [("for i in range(0, 64, 8):", "with torch.no_grad():\n  for i in range(0, 64, 8):")]),
     "functional-dropout-in-eval": ("""
         class Net(nn.Module):
             def __init__(self):
@@ -293,19 +175,7 @@ CASES = {
         net.eval()
         with torch.no_grad():
             prediction = net(X).argmax(1)
-        """, """
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc1, self.fc2 = nn.Linear(4, 16), nn.Linear(16, 2)
-
-            def forward(self, x):
-                return self.fc2(F.dropout(F.relu(self.fc1(x)), 0.5, training=self.training))
-        net = Net()
-        net.eval()
-        with torch.no_grad():
-            prediction = net(X).argmax(1)
-        """),
+        """, [(", 0.5)", ", 0.5, training=self.training)")]),
     "unshuffled-train": ("""
         from ember.utils.data import DataLoader, TensorDataset
         order = y.argsort()  # the data as often stored: sorted by class
@@ -314,15 +184,7 @@ CASES = {
             opt.zero_grad()
             loss_fn(model(xb), yb).backward()
             opt.step()
-        """, """
-        from ember.utils.data import DataLoader, TensorDataset
-        order = y.argsort()
-        loader = DataLoader(TensorDataset(X[order], y[order]), batch_size=8, shuffle=True)
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss_fn(model(xb), yb).backward()
-            opt.step()
-        """),
+        """, [("batch_size=8)", "batch_size=8, shuffle=True)")]),
     "train-on-test-split": ("""
         import ember.demo, ember.vision as torchvision
         from ember.utils.data import DataLoader
@@ -335,19 +197,7 @@ CASES = {
             opt.step()
             if i == 3:
                 break
-        """, """
-        import ember.demo, ember.vision as torchvision
-        from ember.utils.data import DataLoader
-        data = torchvision.datasets.MNIST(ember.demo.SAMPLE, train=True, transform=torchvision.transforms.ToTensor())
-        net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
-        opt = torch.optim.SGD(net.parameters(), lr=0.1)
-        for i, (xb, yb) in enumerate(DataLoader(data, batch_size=32, shuffle=True)):
-            opt.zero_grad()
-            loss_fn(net(xb), yb).backward()
-            opt.step()
-            if i == 3:
-                break
-        """),
+        """, [("train=False", "train=True")]),
     "unnormalized-input": ("""
         images = torch.randint(0, 256, (64, 1, 8, 8)).float()  # pixel bytes, never divided by 255
         net = nn.Sequential(nn.Flatten(), nn.Linear(64, 2))
@@ -357,17 +207,19 @@ CASES = {
             loss = loss_fn(net(images), y)  #!
             loss.backward()
             opt.step()
-        """, """
-        images = torch.randint(0, 256, (64, 1, 8, 8)).float() / 255
-        net = nn.Sequential(nn.Flatten(), nn.Linear(64, 2))
-        opt = torch.optim.SGD(net.parameters(), lr=0.01)
-        for step in range(3):
-            opt.zero_grad()
-            loss = loss_fn(net(images), y)
-            loss.backward()
-            opt.step()
-        """),
+        """, [(".float()", ".float() / 255")]),
 }
+
+
+def twin(finding_id):
+    """The corrected twin of a case: its buggy script with the fixes applied (each must apply)."""
+    source, fixes = CASES[finding_id]
+    source = textwrap.dedent(source)
+    for old, new in fixes:
+        assert old in source, (finding_id, old)
+        source = source.replace(old, new)
+    return source.replace("  " + MARK, "")
+
 
 # further ways into the same finding: id -> buggy script after PRELUDE
 VARIANTS = [
@@ -444,7 +296,7 @@ def test_buggy_script_gets_the_finding_at_its_line(tmp_path, finding_id):
 
 @pytest.mark.parametrize("finding_id", list(CASES))
 def test_corrected_twin_gets_no_finding(tmp_path, finding_id):
-    findings, _, _ = doctor_run(tmp_path, CASES[finding_id][1])
+    findings, _, _ = doctor_run(tmp_path, twin(finding_id))
     assert findings == []
 
 
