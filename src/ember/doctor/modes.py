@@ -106,7 +106,7 @@ def _after_forward(doctor, model, args, out):
             if saved.get("_saved") is not None and doctor.retained == retained:
                 doctor.safely(_graph_unused, doctor, name, st, in_training, at)
         st.watched.add(weakref.ref(fn, gone))
-    if st.mode_layers:
+    if st.mode_layers and len(doctor.pending_forwards) < 64:  # a step has a few; inference needs none kept
         doctor.pending_forwards.append((model, st, len(training_layers) < len(st.mode_layers), at))
 
 
