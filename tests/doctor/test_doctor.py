@@ -115,7 +115,7 @@ CASES = {
         net = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
         net[0].bias.data.fill_(30.0)  # a confident start: every prediction rounds to 1.0
         opt = torch.optim.SGD(net.parameters(), lr=0.1)
-        for step in range(3):
+        for step in range(8):
             opt.zero_grad()
             loss = nn.BCELoss()(net(X), y.float().unsqueeze(1))  #!
             loss.backward()

@@ -12,11 +12,15 @@ ELEMENTWISE = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cr
                "binary_cross_entropy_with_logits")
 TOLERANCE = 1e-3   # a row sums to 1 (probabilities) or its logsumexp is 0 (log-probabilities) within this
 VALUE_CHECKS = 5   # calls of each loss whose scores are looked at; the graph is looked at on every call
+# sigmoid-bce: at least this share of wrong-side saturated predictions among at least this many (a few
+# saturate now and then in a healthy run: up to 0.5% in the first epochs of the course's Pima MLP)
+SATURATED, PREDICTIONS = 0.05, 500
 
 
 def install(doctor):
     doctor.in_loss = False
     doctor.loss_calls = dict.fromkeys(("cross_entropy", "nll_loss"), 0)
+    doctor.bce_predictions = doctor.bce_saturated = 0
     for name in ELEMENTWISE + ("cross_entropy", "nll_loss"):
         doctor.patch(F, name, lambda original, name=name: _observed(doctor, name, original))
 
@@ -43,6 +47,7 @@ def _observed(doctor, name, loss):
         finally:
             doctor.in_loss = False
     doctor.loss_calls = dict.fromkeys(("cross_entropy", "nll_loss"), 0)
+    doctor.bce_predictions = doctor.bce_saturated = 0
     return observed
 
 
@@ -127,11 +132,13 @@ def _check_elementwise(doctor, name, input, target, kwargs):
                          f"{int(np.prod(shape)):,}" if broadcast is not None else ""))
     if name == "binary_cross_entropy" and _grad_fn_name(input) == "SigmoidBackward0" and shape == target_shape:
         p, y = np.asarray(input._data), np.asarray(target._data)
-        wrong = int(((p == 1) & (y == 0)).sum() + ((p == 0) & (y == 1)).sum())
-        if wrong:
-            doctor.report("sigmoid-bce", f"{wrong} of {p.size} predictions of this batch were exactly "
-                                         "0.0 or 1.0 on the wrong side: each costs the clamped 100 and passes "
-                                         "no gradient back through the Sigmoid")
+        doctor.bce_predictions += p.size
+        doctor.bce_saturated += int(((p == 1) & (y == 0)).sum() + ((p == 0) & (y == 1)).sum())
+        seen, wrong = doctor.bce_predictions, doctor.bce_saturated
+        if seen >= PREDICTIONS and wrong >= SATURATED * seen:
+            doctor.report("sigmoid-bce", f"{wrong:,} of the {seen:,} predictions so far were exactly 0.0 or 1.0 "
+                                         "on the wrong side: each costs the clamped 100 and passes no gradient "
+                                         "back through the Sigmoid")
 
 
 CHECKS = {"cross_entropy": _check_cross_entropy, "nll_loss": _check_nll,

@@ -17,7 +17,9 @@ from .session import where
 
 WASTED = 3          # forward passes whose graphs died unused before eval-without-no-grad
 INPUT_CHECKS = 2    # first calls of each model whose input scale is measured
-RMS_LIMIT = 100.0   # inputs with a root-mean-square above this are far from unit scale
+# inputs with a root-mean-square above this are far from unit scale; the course's raw Pima features (up to
+# ~120 in a batch of the real CSV) train well enough that the course uses them so: no finding
+RMS_LIMIT = 300.0
 
 
 class _ModelState:
