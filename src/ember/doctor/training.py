@@ -4,6 +4,7 @@ Ids: no-zero-grad, zero-grad-after-backward, no-step, detached-loss, frozen-para
 lr-schedule-before-step, diverging-loss, loss-graph-kept, optimizer-in-loop; draws --graph."""
 import collections
 import math
+import statistics
 import weakref
 
 from ..autograd import graph
@@ -15,7 +16,8 @@ from .session import where
 
 KEPT_STEPS = 3      # loss graphs alive this many backward passes later count as kept...
 KEPT_REPEATS = 3    # ...this many times in a row before the finding is certain
-GROWTH = 100.0      # a loss this many times its first value (and above 10) is diverging
+GROWTH = 100.0      # losses this many times the first ones (and above 10) are diverging...
+SPAN = 5            # ...compared as the medians of the first and the latest this many (one spike is no trend)
 
 
 class _OptimizerState:
@@ -36,7 +38,7 @@ def install(doctor):
     doctor.optimizer_states = []   # every optimizer's state, kept after the optimizer is gone for finish()
     doctor.consumed = {}     # id(param) -> the gradient a step applied to it
     doctor.stale = {}        # id(param) -> (grad, backward place): a new backward added onto a consumed gradient
-    doctor.first_loss = {}   # backward place -> first loss value seen there
+    doctor.losses = {}       # backward place -> (its first losses, its latest losses)
     doctor.loss_nodes = collections.deque(maxlen=KEPT_STEPS + 1)
     doctor.kept_in_a_row = 0
     doctor.drawn = False
@@ -178,15 +180,21 @@ def _before_backward(doctor, loss):
         doctor.report("diverging-loss", f"the loss is {value} at backward pass {doctor.backwards}"
                       + _first(doctor, at), at)
         return
-    first = doctor.first_loss.setdefault(at, value)
-    if first > 0 and value > GROWTH * first and value > 10:
-        doctor.report("diverging-loss", f"the loss grew from {first:.4g} (first step) to {value:.4g} at backward "
-                                        f"pass {doctor.backwards}", at)
+    first, latest = doctor.losses.setdefault(at, ([], collections.deque(maxlen=SPAN)))
+    if len(first) < SPAN:
+        first.append(value)
+    latest.append(value)
+    if len(latest) == SPAN and len(doctor.losses[at][0]) == SPAN:
+        before, now = statistics.median(first), statistics.median(latest)
+        if before > 0 and now > GROWTH * before and now > 10:
+            doctor.report("diverging-loss", f"the loss grew from {before:.4g} (median of the first {SPAN} steps) to "
+                                            f"{now:.4g} (median of the last {SPAN}) at backward pass "
+                                            f"{doctor.backwards}", at)
 
 
 def _first(doctor, at):
-    first = doctor.first_loss.get(at)
-    return "" if first is None else f" (it was {first:.4g} at the first step)"
+    first = doctor.losses.get(at, ((),))[0]
+    return "" if not first else f" (it was {first[0]:.4g} at the first step)"
 
 
 def _watch_graph(doctor, node, at):
