@@ -22,7 +22,7 @@ def install(doctor):
             test_split = getattr(_base_dataset(self.dataset), "train", None) is False
             if not (fixed or test_split):
                 return it
-            return _watched(doctor, self, it, fixed, test_split, where())
+            return _Watched(doctor, self, it, fixed, test_split, where())
         return __iter__
     doctor.patch(DataLoader, "__iter__", make_iter)
 
@@ -50,30 +50,55 @@ def _labels(batch):
     return None
 
 
-def _watched(doctor, loader, it, fixed, test_split, at):
-    start = doctor.steps
-    one_class = seen = 0
-    judged = False
-    for i, batch in enumerate(it):
-        yield batch
-        if judged:
-            continue
-        if test_split and doctor.steps > start:
-            judged = True
+class _Watched:
+    """The loader's own iterator, looked at batch by batch until each question is settled
+    (attributes and len() are the wrapped iterator's)."""
+
+    def __init__(self, doctor, loader, it, fixed, test_split, at):
+        self._doctor, self._loader, self._it, self._at = doctor, loader, it, at
+        self._start = doctor.steps
+        self._labels_open, self._split_open = fixed, test_split  # the questions still open
+        self._one_class = self._seen = 0
+
+    def __iter__(self):
+        return self
+
+    def __len__(self):
+        return len(self._it)
+
+    def __getattr__(self, name):
+        return getattr(self._it, name)
+
+    def __next__(self):
+        try:
+            batch = next(self._it)
+        except StopIteration:
+            if self._labels_open and self._seen >= 4:
+                self._judge_labels()
+            raise
+        if self._split_open or self._labels_open:
+            self._doctor.safely(self._look, batch)
+        return batch
+
+    def _look(self, batch):
+        doctor, trained = self._doctor, self._doctor.steps > self._start
+        if self._split_open and trained:
+            self._split_open = False
+            dataset = _base_dataset(self._loader.dataset)
             doctor.report("train-on-test-split", f"optimizer steps ran while iterating a DataLoader over "
-                                                 f"{type(_base_dataset(loader.dataset)).__name__}(train=False) "
-                                                 f"({len(loader.dataset):,} examples)", at)
-            continue
-        labels = _labels(batch) if fixed else None
+                                                 f"{type(dataset).__name__}(train=False) "
+                                                 f"({len(self._loader.dataset):,} examples)", self._at)
+        labels = _labels(batch) if self._labels_open else None
         if labels is None:
-            continue
-        seen += 1
-        one_class += len(np.unique(labels)) == 1
-        if seen >= BATCHES:
-            judged = not test_split
-            _judge(doctor, at, doctor.steps > start, one_class, seen)
-    if not judged and seen >= 4:
-        _judge(doctor, at, doctor.steps > start, one_class, seen)
+            return
+        self._seen += 1
+        self._one_class += len(np.unique(labels)) == 1
+        if self._seen >= BATCHES:
+            self._judge_labels()
+
+    def _judge_labels(self):
+        self._labels_open = False
+        _judge(self._doctor, self._at, self._doctor.steps > self._start, self._one_class, self._seen)
 
 
 def _judge(doctor, at, trained, one_class, seen):
