@@ -248,6 +248,11 @@ VARIANTS = [
                 for i in range(0, 64, 32):
                     correct = (model(X[i:i + 32]).argmax(1) == y[i:i + 32]).sum()  #!
         """),
+    ("labels-out-of-range", """
+        net = nn.Linear(4, 1)
+        mask = (y * 255).float().unsqueeze(1)  # a mask saved as 0/255
+        loss = F.binary_cross_entropy_with_logits(net(X), mask)  #!
+        """),
     ("detached-loss", """
         for step in range(3):
             opt.zero_grad()
@@ -286,6 +291,7 @@ def doctor_run(tmp_path, body):
     return doctor.findings, str(path), marked[0] if marked else None
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Ember's own warnings about some of these mistakes
 @pytest.mark.parametrize("finding_id", list(CASES))
 def test_buggy_script_gets_the_finding_at_its_line(tmp_path, finding_id):
     findings, path, line = doctor_run(tmp_path, CASES[finding_id][0])

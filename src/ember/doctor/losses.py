@@ -130,6 +130,11 @@ def _check_elementwise(doctor, name, input, target, kwargs):
         doctor.report("target-broadcast", f"{name} got input {shape} and target {target_shape}"
                       + (f", broadcast to {broadcast}: {int(np.prod(broadcast)):,} comparisons instead of "
                          f"{int(np.prod(shape)):,}" if broadcast is not None else ""))
+    if name.startswith("binary_cross_entropy") and getattr(target, "numel", lambda: 0)():
+        low, high = float(target.min()), float(target.max())
+        if low < 0 or high > 1:  # BCELoss refuses these; BCEWithLogitsLoss computes a meaningless loss
+            doctor.report("labels-out-of-range", f"{name} got targets from {low:g} to {high:g}; binary targets "
+                                                 "are 0 or 1 (or probabilities between)")
     if name == "binary_cross_entropy" and _grad_fn_name(input) == "SigmoidBackward0" and shape == target_shape:
         p, y = np.asarray(input._data), np.asarray(target._data)
         doctor.bce_predictions += p.size
