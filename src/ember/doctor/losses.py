@@ -131,7 +131,8 @@ def _check_elementwise(doctor, name, input, target, kwargs):
                       + (f", broadcast to {broadcast}: {int(np.prod(broadcast)):,} comparisons instead of "
                          f"{int(np.prod(shape)):,}" if broadcast is not None else ""))
     if name.startswith("binary_cross_entropy") and getattr(target, "numel", lambda: 0)():
-        low, high = float(target.min()), float(target.max())
+        values = np.asarray(target._data)
+        low, high = float(values.min()), float(values.max())
         if low < 0 or high > 1:  # BCELoss refuses these; BCEWithLogitsLoss computes a meaningless loss
             doctor.report("labels-out-of-range", f"{name} got targets from {low:g} to {high:g}; binary targets "
                                                  "are 0 or 1 (or probabilities between)")
