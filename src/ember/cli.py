@@ -10,6 +10,8 @@ import traceback
 USAGE = """\
 ember run SCRIPT [ARGS...]     run a program written for PyTorch on Ember, unchanged
 ember run -m MODULE [ARGS...]  the same for a module, like `python -m MODULE`
+ember doctor [--graph FILE] SCRIPT [ARGS...]
+                               run it as `ember run` does and name the mistakes that make it train badly
 ember demo [--epochs N] [--data DIR] [--out DIR] [--seed S]
                                train the MNIST ConvNet on the digits shipped with Ember
 ember info                     versions, BLAS, threads and devices
@@ -21,7 +23,7 @@ ember bench [--compare ember,torch]
 
 
 # commands that take every argument after their name as their own (a script's arguments, say)
-OWN_ARGUMENTS = {"run": "ember.cli:run", "launch": "ember.distributed.launch:main", "bench": "ember.bench:main"}
+OWN_ARGUMENTS = {"run": "ember.cli:run", "doctor": "ember.doctor:main", "launch": "ember.distributed.launch:main", "bench": "ember.bench:main"}
 
 
 def main(argv=None):
