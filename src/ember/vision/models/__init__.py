@@ -1,10 +1,12 @@
 """ember.vision.models: torchvision's classification architectures, with its names, state_dict keys,
 printed form and pretrained weights enums (torchvision.models)."""
 from .alexnet import *  # noqa: F401,F403
+from .densenet import *  # noqa: F401,F403
 from .efficientnet import *  # noqa: F401,F403
 from .mobilenetv2 import *  # noqa: F401,F403
 from .mobilenetv3 import *  # noqa: F401,F403
 from .resnet import *  # noqa: F401,F403
+from .shufflenetv2 import *  # noqa: F401,F403
 from .squeezenet import *  # noqa: F401,F403
 from .vgg import *  # noqa: F401,F403
 from .lenet import LeNet, lenet  # noqa: F401

@@ -165,9 +165,10 @@ def overwrite_named_param(kwargs, param, new_value):
         kwargs[param] = new_value
 
 
-def build(model_class, weights, enum, progress, kwargs, *args, fix=None, **settings):
+def build(model_class, weights, enum, progress, kwargs, *args, fix=None, convert_state=None, **settings):
     """model_class(*args, **settings, **kwargs) with `weights` (None, an enum member or its name, or a
-    checkpoint path) loaded; an enum's weights fix num_classes (and whatever `fix(weights, kwargs)` sets)."""
+    checkpoint path) loaded; an enum's weights fix num_classes (and whatever `fix(weights, kwargs)` sets);
+    `convert_state` renames a checkpoint's keys first (for old files)."""
     weights = resolve(weights, enum)
     if isinstance(weights, WeightsEnum):
         if weights.meta.get("categories") is not None:
@@ -177,7 +178,7 @@ def build(model_class, weights, enum, progress, kwargs, *args, fix=None, **setti
     state = state_dict_of(weights, progress)  # before building: a missing file fails fast
     model = model_class(*args, **settings, **kwargs)
     if state is not None:
-        model.load_state_dict(state)
+        model.load_state_dict(convert_state(state) if convert_state is not None else state)
     return model
 
 
