@@ -60,7 +60,9 @@ def assert_same_distribution(key, e, t):
     if t.size >= 1000:
         assert abs(e.std() / t.std() - 1) < 0.15, f"{key}: std {e.std()} vs torchvision's {t.std()}"
         assert abs(e.mean() - t.mean()) < 0.15 * t.std() + 1e-7, f"{key}: mean {e.mean()} vs {t.mean()}"
-        assert abs(e.min() - t.min()) <= 0.3 * (t.max() - t.min()), f"{key}: min {e.min()} vs {t.min()}"
+        # the tails tell normal from uniform draws of one std (1% quantile -2.33 vs -1.70 std)
+        (e1, e99), (t1, t99) = np.percentile(e, [1, 99]), np.percentile(t, [1, 99])
+        assert max(abs(e1 - t1), abs(e99 - t99)) <= 0.1 * (t99 - t1), f"{key}: 1-99% {e1, e99} vs {t1, t99}"
 
 
 @pytest.mark.parametrize("name", PARAMS)

@@ -1,6 +1,7 @@
 """ember.vision.models: torchvision's classification architectures, with its names, state_dict keys,
 printed form and pretrained weights enums (torchvision.models)."""
 from .alexnet import *  # noqa: F401,F403
+from .convnext import *  # noqa: F401,F403
 from .densenet import *  # noqa: F401,F403
 from .efficientnet import *  # noqa: F401,F403
 from .mobilenetv2 import *  # noqa: F401,F403
