@@ -11,6 +11,7 @@ from .resnet import *  # noqa: F401,F403
 from .shufflenetv2 import *  # noqa: F401,F403
 from .squeezenet import *  # noqa: F401,F403
 from .vgg import *  # noqa: F401,F403
+from .vision_transformer import *  # noqa: F401,F403
 from .lenet import LeNet, lenet  # noqa: F401
 from ._api import (Weights, WeightsEnum, get_model, get_model_builder, get_model_weights, get_weight,  # noqa: F401
                    list_models, register_model)
