@@ -1,6 +1,8 @@
 """Every classification architecture against torchvision 0.28's, built in the test: state_dict keys,
 shapes and dtypes, printed form, default initialisation (per-tensor statistics), and eval-mode
 outputs after copying torchvision's weights into Ember's model."""
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 import torch
@@ -34,7 +36,10 @@ PARAMS = [pytest.param(n, marks=pytest.mark.slow) if num_params(n) > SLOW_PARAMS
 
 
 def to_ember(state):
-    return {k: ember.from_numpy(v.detach().numpy().copy()) for k, v in state.items()}
+    """torch's state_dict as Ember tensors, with its per-module metadata (versions)."""
+    out = OrderedDict((k, ember.from_numpy(v.detach().numpy().copy())) for k, v in state.items())
+    out._metadata = state._metadata
+    return out
 
 
 def randomise(model, seed=0):
