@@ -122,6 +122,16 @@ def _grid(size_h, size_w, start_h=0, start_w=0, dtype=None):
     return ember.stack([hs.view(-1, 1).expand(size_h, size_w), ws.view(1, -1).expand(size_h, size_w)])
 
 
+def _get_relative_position_index(height, width):
+    """index[i, j]: the bias table row of the offset from position j to position i of a height x width window."""
+    coords = ember.flatten(_grid(height, width), 1)  # 2, N
+    rel = (coords[:, :, None] - coords[:, None, :]).permute(1, 2, 0).contiguous()  # N, N, 2
+    rel[:, :, 0] += height - 1  # offsets from 0
+    rel[:, :, 1] += width - 1
+    rel[:, :, 0] *= 2 * width - 1
+    return rel.sum(-1)
+
+
 class ShiftedWindowAttention(nn.Module):
     """Window attention with a learned relative position bias table (see shifted_window_attention)."""
 
@@ -143,14 +153,7 @@ class ShiftedWindowAttention(nn.Module):
         nn.init.trunc_normal_(self.relative_position_bias_table, std=0.02)
 
     def define_relative_position_index(self):
-        """index[i * N + j]: the table row of the offset from window position j to position i."""
-        wh, ww = self.window_size
-        coords = ember.flatten(_grid(wh, ww), 1)  # 2, N
-        rel = (coords[:, :, None] - coords[:, None, :]).permute(1, 2, 0).contiguous()  # N, N, 2
-        rel[:, :, 0] += wh - 1  # offsets from 0
-        rel[:, :, 1] += ww - 1
-        rel[:, :, 0] *= 2 * ww - 1
-        self.register_buffer("relative_position_index", rel.sum(-1).flatten())
+        self.register_buffer("relative_position_index", _get_relative_position_index(*self.window_size).flatten())
 
     def get_relative_position_bias(self):
         return _get_relative_position_bias(self.relative_position_bias_table, self.relative_position_index,
