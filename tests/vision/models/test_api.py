@@ -156,6 +156,6 @@ def test_without_the_file_and_offline_the_error_says_where_to_put_it(hub):
 def test_enum_members_come_from_torchvision_generated_data():
     w = models.ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1
     assert w.meta["min_size"] == (384, 384) and len(w.meta["categories"]) == 1000
-    assert w.meta["categories"][:2] == ["tench", "goldfinch"]
+    assert w.meta["categories"][:2] == ["tench", "goldfish"]
     assert models.VGG16_Weights.IMAGENET1K_FEATURES.meta["categories"] is None
     assert models.vgg16(weights=None, num_classes=3).classifier[-1].out_features == 3
