@@ -1,8 +1,6 @@
 """The weights enums, the registry and `weights=` loading against torchvision 0.28: every enum's members,
 url, meta and preprocessing; checkpoints written by torch into a temporary hub cache and read by Ember."""
 import math
-import urllib.error
-import urllib.request
 
 import numpy as np
 import pytest
@@ -65,18 +63,6 @@ def test_preset_transforms_equal_torchvisions_on_an_image(weights):
 
 
 # ---------------------------------------------------------------------- weights= from the hub cache
-@pytest.fixture
-def hub(tmp_path, monkeypatch):
-    """An empty hub cache under a temporary TORCH_HOME, and no network."""
-    def offline(*args, **kwargs):
-        raise urllib.error.URLError("no network in this test")
-    monkeypatch.setattr(urllib.request, "urlopen", offline)
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))
-    path = tmp_path / "torch_home" / "hub" / "checkpoints"
-    path.mkdir(parents=True)
-    return path
-
-
 def saved_in_hub(hub, name, weights, convert=lambda state: state, **kwargs):
     """A torchvision model with random weights, its state_dict saved by torch where the hub keeps `weights`."""
     torch.manual_seed(1)

@@ -186,19 +186,6 @@ def test_initialisation_as_torchvision():
 
 
 # ---------------------------------------------------------------------- weights=
-@pytest.fixture
-def hub(tmp_path, monkeypatch):
-    """An empty hub cache under a temporary TORCH_HOME, and no network."""
-    import urllib.error
-    import urllib.request
-
-    def offline(*args, **kwargs):
-        raise urllib.error.URLError("no network in this test")
-    monkeypatch.setattr(urllib.request, "urlopen", offline)
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))
-    return tmp_path / "torch_home" / "hub" / "checkpoints"
-
-
 @pytest.mark.parametrize("weights", [models.ResNet18_Weights.DEFAULT, models.ResNet18_Weights.IMAGENET1K_V1,
                                      "IMAGENET1K_V1", "DEFAULT", "ResNet18_Weights.IMAGENET1K_V1"])
 def test_hub_weights_offline_the_error_says_what_to_do(hub, weights):
@@ -236,7 +223,6 @@ def test_weights_from_a_local_checkpoint_and_the_hub_cache(hub, tmp_path):
     check(models.resnet18(weights=path))  # a pathlib.Path; the other checks pass strings
     torch.save({"epoch": 3, "model": t.state_dict()}, tmp_path / "training.pth")
     check(models.resnet18(weights=str(tmp_path / "training.pth")))
-    hub.mkdir(parents=True)
     torch.save(t.state_dict(), hub / "resnet18-f37072fd.pth")
     check(models.resnet18(weights=models.ResNet18_Weights.DEFAULT))
     with pytest.raises(ValueError, match="The parameter 'num_classes' expected value 1000 but got 10 instead."):

@@ -7,7 +7,8 @@ import ember
 from ember import nn
 from ember.nn import functional as F
 from ._api import WeightsEnum, build, builder, resolve, weights_enum
-from .inception import BasicConv2d, _chain, _init_warning, _pretrained_settings, transform_input
+from .inception import (BasicConv2d, _chain, _init_warning, _pretrained_settings, init_truncated_normal,
+                        transform_input)
 
 __all__ = ["GoogLeNet", "GoogLeNetOutputs", "_GoogLeNetOutputs", "googlenet", "GoogLeNet_Weights"]
 
@@ -97,12 +98,7 @@ class GoogLeNet(nn.Module):
         self.dropout = nn.Dropout(p=dropout)
         self.fc = nn.Linear(1024, num_classes)
         if init_weights:
-            for m in self.modules():
-                if isinstance(m, (nn.Conv2d, nn.Linear)):
-                    nn.init.trunc_normal_(m.weight, mean=0.0, std=0.01, a=-2, b=2)
-                elif isinstance(m, nn.BatchNorm2d):
-                    nn.init.constant_(m.weight, 1)
-                    nn.init.constant_(m.bias, 0)
+            init_truncated_normal(self, 0.01)
 
     def _forward(self, x):
         x = _chain(x, self.conv1, self.maxpool1, self.conv2, self.conv3, self.maxpool2, self.inception3a,

@@ -163,6 +163,17 @@ class InceptionAux(nn.Module):
         return self.fc(ember.flatten(F.adaptive_avg_pool2d(x, (1, 1)), 1))
 
 
+def init_truncated_normal(model, std):
+    """Convolutions and linear layers from N(0, std^2) truncated to [-2, 2] (a layer's own `stddev` wins),
+    unit batch norms."""
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.trunc_normal_(m.weight, mean=0.0, std=float(getattr(m, "stddev", std)), a=-2, b=2)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.constant_(m.weight, 1)
+            nn.init.constant_(m.bias, 0)
+
+
 def _init_warning(name):
     warnings.warn(f"The default weight initialization of {name} will be changed in future releases of torchvision. "
                   f"If you wish to keep the old behavior (which leads to long initialization times due to "
@@ -209,12 +220,7 @@ class Inception3(nn.Module):
         self.dropout = nn.Dropout(p=dropout)
         self.fc = nn.Linear(2048, num_classes)
         if init_weights:
-            for m in self.modules():
-                if isinstance(m, (nn.Conv2d, nn.Linear)):
-                    nn.init.trunc_normal_(m.weight, mean=0.0, std=float(getattr(m, "stddev", 0.1)), a=-2, b=2)
-                elif isinstance(m, nn.BatchNorm2d):
-                    nn.init.constant_(m.weight, 1)
-                    nn.init.constant_(m.bias, 0)
+            init_truncated_normal(self, 0.1)
 
     def _forward(self, x):
         x = _chain(x, self.Conv2d_1a_3x3, self.Conv2d_2a_3x3, self.Conv2d_2b_3x3, self.maxpool1, self.Conv2d_3b_1x1,

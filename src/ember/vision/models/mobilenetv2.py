@@ -36,8 +36,9 @@ class InvertedResidual(nn.Module):
         return x + self.conv(x) if self.use_res_connect else self.conv(x)
 
 
-def init_mobilenet(model):
-    """MobileNets' initialisation: He-normal (fan_out) convolutions, unit norms, N(0, 0.01) linear layers."""
+def init_mobilenet(model, linear_init=lambda m: nn.init.normal_(m.weight, 0, 0.01)):
+    """MobileNets' initialisation: He-normal (fan_out) convolutions, unit norms, N(0, 0.01) linear layers (or
+    `linear_init`), zero biases."""
     for m in model.modules():
         if isinstance(m, nn.Conv2d):
             nn.init.kaiming_normal_(m.weight, mode="fan_out")
@@ -47,7 +48,7 @@ def init_mobilenet(model):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, 0, 0.01)
+            linear_init(m)
             nn.init.zeros_(m.bias)
 
 
