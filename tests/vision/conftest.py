@@ -1,9 +1,16 @@
 """Shared helpers for the ember.vision tests."""
+import sys
+import types
+
 import numpy as np
 import torch
 from PIL import Image
 
 import ember
+
+# torchvision's C++ ops (built against CUDA) cannot load beside the CPU torch; the pure-Python parts the
+# tests compare with (models, transforms, presets) need none of them
+sys.modules.setdefault("torchvision._meta_registrations", types.ModuleType("torchvision._meta_registrations"))
 
 
 def rgb_array(h=13, w=17, seed=0, channels=3):

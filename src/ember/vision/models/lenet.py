@@ -5,6 +5,7 @@ import os
 import ember
 from ember import nn
 from ember.nn import functional as F
+from ._api import register_model
 
 __all__ = ["LeNet", "lenet"]
 
@@ -30,6 +31,7 @@ class LeNet(nn.Module):
         return self.fc3(x)
 
 
+@register_model()
 def lenet(*, weights=None, **kwargs):
     """A LeNet; `weights` may be a checkpoint path (a state_dict saved by torch.save or ember.save)."""
     from ._api import state_dict_of

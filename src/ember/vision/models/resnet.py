@@ -1,14 +1,14 @@
-"""ResNet (He et al., 2015) with torchvision's module names, so state_dicts load both ways
+"""ResNet (He et al., 2015), ResNeXt and wide ResNets with torchvision's module names, so state_dicts load both ways
 (torchvision.models.resnet)."""
-from functools import partial
-
 import ember
 from ember import nn
-from ember.vision.transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum, handle_legacy_pretrained, resolve, state_dict_of
+from ._api import build, builder, overwrite_named_param, weights_enum
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-           "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights"]
+           "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2",
+           "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights",
+           "ResNeXt50_32X4D_Weights", "ResNeXt101_32X8D_Weights", "ResNeXt101_64X4D_Weights",
+           "Wide_ResNet50_2_Weights", "Wide_ResNet101_2_Weights"]
 
 
 def conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1):
@@ -136,67 +136,29 @@ class ResNet(nn.Module):
         return self.fc(ember.flatten(self.avgpool(x), 1))
 
 
-def _imagenet(url, num_params, acc1, acc5, resize_size=256):
-    return Weights(url=url, transforms=partial(ImageClassification, crop_size=224, resize_size=resize_size),
-                   meta={"num_params": num_params, "min_size": (1, 1),
-                         "_metrics": {"ImageNet-1K": {"acc@1": acc1, "acc@5": acc5}}})
+def _make(name, block, layers, enum_name, **settings):
+    enum = weights_enum(enum_name, __name__)
+
+    def make(weights, progress, kwargs):
+        for key, value in settings.items():  # a ResNeXt's or wide ResNet's shape is not for the caller to change
+            overwrite_named_param(kwargs, key, value)
+        return build(ResNet, weights, enum, progress, kwargs, block, layers)
+    return enum, builder(name, enum, make, f"{name} (torchvision.models.{name}); other keyword arguments go to "
+                                           f"ResNet.")
 
 
-class ResNet18_Weights(WeightsEnum):
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet18-f37072fd.pth", 11689512, 69.758, 89.078)
-    DEFAULT = IMAGENET1K_V1
-
-
-class ResNet34_Weights(WeightsEnum):
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet34-b627a593.pth", 21797672, 73.314, 91.42)
-    DEFAULT = IMAGENET1K_V1
-
-
-class ResNet50_Weights(WeightsEnum):
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet50-0676ba61.pth", 25557032, 76.13, 92.862)
-    IMAGENET1K_V2 = _imagenet("https://download.pytorch.org/models/resnet50-11ad3fa6.pth", 25557032, 80.858, 95.434,
-                              resize_size=232)
-    DEFAULT = IMAGENET1K_V2
-
-
-class ResNet101_Weights(WeightsEnum):
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet101-63fe2227.pth", 44549160, 77.374, 93.546)
-    IMAGENET1K_V2 = _imagenet("https://download.pytorch.org/models/resnet101-cd907fc2.pth", 44549160, 81.886, 95.78,
-                              resize_size=232)
-    DEFAULT = IMAGENET1K_V2
-
-
-class ResNet152_Weights(WeightsEnum):
-    IMAGENET1K_V1 = _imagenet("https://download.pytorch.org/models/resnet152-394f9c45.pth", 60192808, 78.312, 94.046)
-    IMAGENET1K_V2 = _imagenet("https://download.pytorch.org/models/resnet152-f82ba261.pth", 60192808, 82.284, 96.002,
-                              resize_size=232)
-    DEFAULT = IMAGENET1K_V2
-
-
-def _resnet(block, layers, weights, enum, progress, **kwargs):
-    weights = resolve(weights, enum)
-    if isinstance(weights, WeightsEnum) and kwargs.get("num_classes", 1000) != 1000:
-        raise ValueError(f"The parameter 'num_classes' expected value 1000 but got {kwargs['num_classes']} instead.")
-    state = state_dict_of(weights)  # before building: a missing file fails fast
-    model = ResNet(block, layers, **kwargs)
-    if state is not None:
-        model.load_state_dict(state)
-    return model
-
-
-def _builder(name, block, layers, enum):
-    @handle_legacy_pretrained(lambda: enum.IMAGENET1K_V1)
-    def build(*, weights=None, progress=True, **kwargs):
-        return _resnet(block, layers, weights, enum, progress, **kwargs)
-    build.__name__ = build.__qualname__ = name
-    build.__doc__ = (f"{name.replace('resnet', 'ResNet-')} (torchvision.models.{name}). `weights`: None (random "
-                     f"initialisation), a checkpoint path, or {enum.__name__} (read from the hub cache; Ember "
-                     f"downloads no weights). Other keyword arguments go to ResNet.")
-    return build
-
-
-resnet18 = _builder("resnet18", BasicBlock, [2, 2, 2, 2], ResNet18_Weights)
-resnet34 = _builder("resnet34", BasicBlock, [3, 4, 6, 3], ResNet34_Weights)
-resnet50 = _builder("resnet50", Bottleneck, [3, 4, 6, 3], ResNet50_Weights)
-resnet101 = _builder("resnet101", Bottleneck, [3, 4, 23, 3], ResNet101_Weights)
-resnet152 = _builder("resnet152", Bottleneck, [3, 8, 36, 3], ResNet152_Weights)
+ResNet18_Weights, resnet18 = _make("resnet18", BasicBlock, [2, 2, 2, 2], "ResNet18_Weights")
+ResNet34_Weights, resnet34 = _make("resnet34", BasicBlock, [3, 4, 6, 3], "ResNet34_Weights")
+ResNet50_Weights, resnet50 = _make("resnet50", Bottleneck, [3, 4, 6, 3], "ResNet50_Weights")
+ResNet101_Weights, resnet101 = _make("resnet101", Bottleneck, [3, 4, 23, 3], "ResNet101_Weights")
+ResNet152_Weights, resnet152 = _make("resnet152", Bottleneck, [3, 8, 36, 3], "ResNet152_Weights")
+ResNeXt50_32X4D_Weights, resnext50_32x4d = _make("resnext50_32x4d", Bottleneck, [3, 4, 6, 3],
+                                                 "ResNeXt50_32X4D_Weights", groups=32, width_per_group=4)
+ResNeXt101_32X8D_Weights, resnext101_32x8d = _make("resnext101_32x8d", Bottleneck, [3, 4, 23, 3],
+                                                   "ResNeXt101_32X8D_Weights", groups=32, width_per_group=8)
+ResNeXt101_64X4D_Weights, resnext101_64x4d = _make("resnext101_64x4d", Bottleneck, [3, 4, 23, 3],
+                                                   "ResNeXt101_64X4D_Weights", groups=64, width_per_group=4)
+Wide_ResNet50_2_Weights, wide_resnet50_2 = _make("wide_resnet50_2", Bottleneck, [3, 4, 6, 3],
+                                                 "Wide_ResNet50_2_Weights", width_per_group=128)
+Wide_ResNet101_2_Weights, wide_resnet101_2 = _make("wide_resnet101_2", Bottleneck, [3, 4, 23, 3],
+                                                   "Wide_ResNet101_2_Weights", width_per_group=128)
