@@ -21,6 +21,13 @@ def conv_net(lib):
     return m(lib.randn(5, 1, 6, 6)).mean(), dict(m.named_parameters())
 
 
+def mlp(lib):
+    nn = lib.nn
+    lib.manual_seed(0)
+    m = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 3, bias=False), nn.Sigmoid(), nn.Linear(3, 1))
+    return nn.functional.mse_loss(m(lib.randn(6, 4)), lib.ones(6, 1)), dict(m.named_parameters())
+
+
 def elementwise(lib):
     a, b = lib.randn(3, 4, requires_grad=True), lib.randn(4, requires_grad=True)
     return (a * b + a.exp() - b.sigmoid()).pow(2).sum(1).mean(), {"a": a, "b": b}
@@ -77,7 +84,7 @@ def svg_graph(path):
     return nodes, edges, boxes, kinds
 
 
-@pytest.mark.parametrize("build", [conv_net, elementwise, matmul, shared_input])
+@pytest.mark.parametrize("build", [conv_net, mlp, elementwise, matmul, shared_input])
 def test_svg_is_pytorchs_graph(tmp_path, build):
     expected_labels, expected_edges = torch_graph(*build(torch))
     loss, params = build(ember)
