@@ -20,10 +20,11 @@ class Geometric(Distribution):
         if self._validate_args and probs is not None:
             # p = 0 never succeeds: the support constraint alone would let it through
             value = self.probs
-            if not bool((value > 0).all()):
+            valid = value > 0
+            if not bool(valid.all()):
                 raise ValueError(f"Expected parameter probs ({type(value).__name__} of shape {tuple(value.shape)}) "
-                                 f"of distribution {self!r} to satisfy the constraint {constraints.positive!r}, but "
-                                 f"found invalid values:\n{value}")
+                                 f"of distribution {self!r} to be positive but found invalid values:\n"
+                                 f"{value.detach()[~valid]}")
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_params(Geometric, batch_shape, _instance)

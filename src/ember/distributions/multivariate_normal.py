@@ -50,7 +50,8 @@ class MultivariateNormal(Distribution):
                              ("precision_matrix", precision_matrix)):
             if matrix is not None:
                 if matrix.dim() < 2:
-                    raise ValueError(f"{name} matrix must be at least two-dimensional, with optional leading batch "
+                    what = "scale_tril matrix" if name == "scale_tril" else name
+                    raise ValueError(f"{what} must be at least two-dimensional, with optional leading batch "
                                      "dimensions")
                 batch_shape = ember.broadcast_shapes(tuple(matrix.shape[:-2]), tuple(loc.shape[:-1]))
                 setattr(self, name, matrix.expand(tuple(batch_shape) + (-1, -1)))
