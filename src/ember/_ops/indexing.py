@@ -690,7 +690,8 @@ def resize_(self, *sizes, memory_format=None):
     return self
 
 
-_ToCopy = node_class("ToCopyBackward0", lambda self, g: g.to(self.args))
+_ToCopy = node_class("ToCopyBackward0", lambda self, g: (g.real if g._dtype.is_complex and not self.args.is_complex
+                                                          else g).to(self.args))  # real input: the real part
 
 
 def convert(x, dt, copy=False):

@@ -5,7 +5,7 @@ from .. import _dtype as D, _parallel
 from .._tensor import Tensor
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
-from .registry import op, node_class, wrap, sum_to, shape_str, FUNCTIONS
+from .registry import op, node_class, wrap, sum_to, shape_str, FUNCTIONS, holomorphic
 from .shape import unsafe_view
 
 
@@ -25,7 +25,7 @@ def _mm_grads(self, g):
     return (g.mm(b.t()) if na is not None else None, a.t().mm(g) if nb is not None else None)
 
 
-_Mm = node_class("MmBackward0", _mm_grads)
+_Mm = node_class("MmBackward0", holomorphic(_mm_grads))
 
 
 def _record2(Node, out, a, b):
@@ -54,7 +54,7 @@ def _bmm_grads(self, g):
             a.transpose(1, 2).bmm(g) if nb is not None else None)
 
 
-_Bmm = node_class("BmmBackward0", _bmm_grads)
+_Bmm = node_class("BmmBackward0", holomorphic(_bmm_grads))
 
 
 @op()
@@ -69,7 +69,7 @@ def bmm(input, mat2):
     return _record2(_Bmm, wrap(np.matmul(a, b), input._dtype), input, mat2)
 
 
-_Dot = node_class("DotBackward0", lambda self, g: (g * self.saved[1], g * self.saved[0]))
+_Dot = node_class("DotBackward0", holomorphic(lambda self, g: (g * self.saved[1], g * self.saved[0])))
 
 
 @op()
@@ -84,7 +84,7 @@ def dot(input, other):
     return _record2(_Dot, wrap(np.dot(input._data, other._data), input._dtype), input, other)
 
 
-_Mv = node_class("MvBackward0", lambda self, g: (g.outer(self.saved[1]), self.saved[0].t().mv(g)))
+_Mv = node_class("MvBackward0", holomorphic(lambda self, g: (g.outer(self.saved[1]), self.saved[0].t().mv(g))))
 
 
 @op()
@@ -127,7 +127,7 @@ def outer(input, vec2):
     return input.reshape(-1, 1) * vec2
 
 
-_Matmul = node_class("UnsafeViewBackward0", lambda self, g: _matmul_grads(self, g))
+_Matmul = node_class("UnsafeViewBackward0", holomorphic(lambda self, g: _matmul_grads(self, g)))
 
 
 def _matmul_grads(self, g):
@@ -203,7 +203,7 @@ def _scaled(t, k):
     return t if k == 1 else t * k
 
 
-_Addmm = node_class("AddmmBackward0", _addmm_grads)
+_Addmm = node_class("AddmmBackward0", holomorphic(_addmm_grads))
 
 
 @op(inplace=True)

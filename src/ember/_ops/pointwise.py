@@ -35,16 +35,21 @@ def _saver(needs):
 
 # ---------------------------------------------------------------------- unary
 def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, method=True, aliases=(),
-          result=None, bool_error=None):
+          result=None, bool_error=None, function=True, node=None, holomorphic=True):
     """Define ember.<name>, Tensor.<name> and Tensor.<name>_ from `fn` on arrays and `grad` on tensors.
     floating: integer inputs are computed in the default float dtype (as torch.exp does);
-    dtypes: the input dtypes the op accepts; result='bool' for logical results;
-    bool_error: torch's RuntimeError message for a bool input (neg, relu)."""
+    dtypes: the input dtypes the op accepts; result='bool' for logical results, 'real' for real results of
+    complex inputs (abs, angle);
+    bool_error: torch's RuntimeError message for a bool input (neg, relu);
+    function=False keeps it out of the ember namespace (torch.special's own ops); node: the grad_fn name;
+    holomorphic=False: `grad` is already right for complex inputs (otherwise it gets g * conj(f'(z)))."""
     save = _saver(params_of(grad) if grad else ())
 
     def backward(self, g):
+        if g._dtype._cat == 3 and holomorphic:  # complex z: torch's conjugate-Wirtinger g * conj(f'(z))
+            return grad(g.conj(), *self.saved).conj()
         return grad(g, *self.saved)
-    Node = node_class(_node_name(name), backward) if grad else None
+    Node = node_class(node or _node_name(name), backward) if grad else None
 
     def f(input, *, out=None):
         dt = input._dtype
@@ -56,13 +61,13 @@ def unary(name, fn, grad=None, *, floating=True, dtypes=None, inplace=True, meth
             dt = D.get_default_dtype()
         if result == "bool":
             return _into(out, wrap(fn(input._data), D.bool_))
-        res = wrap(fn(cast(input._data, dt)), dt)
+        res = wrap(fn(cast(input._data, dt)), dt.to_real() if result == "real" else dt)
         if Node is not None and input._rg and state.enabled:
             record(Node, res, (input,)).save(*save(input, res))
         return _into(out, res)
     f.__name__ = f.__qualname__ = name
-    op(name, method=method, inplace=inplace, aliases=aliases)(f)
-    if inplace:  # torch.exp_(x) exists beside x.exp_()
+    op(name, method=method, function=function, inplace=inplace, aliases=aliases)(f)
+    if inplace and function:  # torch.exp_(x) exists beside x.exp_()
         for n in (name,) + tuple(aliases):
             FUNCTIONS[n + "_"] = getattr(Tensor, n + "_")
     return f
@@ -99,7 +104,8 @@ def _rounding(fn):
 unary("neg", np.negative, lambda g: -g, floating=False, aliases=("negative",),
       bool_error="Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
                  "mask, use the `~` or `logical_not()` operator instead.")
-unary("abs", np.abs, lambda g, x: g * x.sgn(), floating=False, dtypes=_NUMERIC, aliases=("absolute",))
+unary("abs", np.abs, lambda g, x: g * x.sgn(), floating=False, dtypes=_NUMERIC, aliases=("absolute",),
+      result="real")
 unary("exp", np.exp, lambda g, out: g * out)
 unary("exp2", np.exp2, lambda g, out: g * out * LN2)
 unary("expm1", np.expm1, lambda g, out: g * (out + 1))
@@ -159,36 +165,39 @@ def _relu(a):
 unary("relu", _relu, _relu_grad, floating=False,
       bool_error="Boolean inputs not supported for relu")
 unary("sign", _sign, lambda g: g * 0, floating=False)
-unary("sgn", _sign, lambda g: g * 0, floating=False)
+unary("sgn", _sign, lambda g, x: _sgn_grad(g, x) if x._dtype.is_complex else g * 0, floating=False,
+      holomorphic=False)
+
+
+def _sgn_grad(g, z):
+    # sgn(z) = e^(i angle z): only the angle moves, by Re(conj(g) i sgn z) per unit of angle
+    s = z.sgn()
+    return where(z == 0, 0.0, (g.conj() * 1j * s).real * 1j * z / (z * z.conj()).real)
 unary("floor", _rounding(np.floor), lambda g: g * 0, floating=False, dtypes=_NUMERIC)
 unary("ceil", _rounding(np.ceil), lambda g: g * 0, floating=False, dtypes=_NUMERIC)
 unary("trunc", _rounding(np.trunc), lambda g: g * 0, floating=False, dtypes=_NUMERIC, aliases=("fix",))
 unary("frac", lambda a: a - np.trunc(a), lambda g: g, floating=False, dtypes=_FLOATS)
-unary("sinc", lambda a: np.sinc(a), lambda g, x: g * _sinc_grad(x))
+unary("sinc", lambda a: np.sinc(a if a.itemsize >= 4 else a.astype(np.float32)),  # pi * x in half is too coarse
+      lambda g, x: g * _sinc_grad(x))
 unary("bitwise_not", lambda a: np.invert(a), floating=False, dtypes=_INTS)
 unary("logical_not", np.logical_not, result="bool")
 unary("deg2rad", lambda a: a * np.asarray(math.pi / 180, a.dtype), lambda g: g * (math.pi / 180))
 unary("rad2deg", lambda a: a * np.asarray(180 / math.pi, a.dtype), lambda g: g * (180 / math.pi))
 unary("i0", sp.i0, lambda g, x: g * _special_i1(x))
-unary("angle", lambda a: np.where(a < 0, np.asarray(math.pi, a.dtype), np.zeros((), a.dtype)) + a * 0,
-      lambda g: g * 0, inplace=False)
+unary("angle", lambda a: np.angle(a) if a.dtype.kind == "c" else
+      np.where(a < 0, np.asarray(math.pi, a.dtype), np.zeros((), a.dtype)) + a * 0,
+      lambda g, x: _angle_grad(g, x) if x._dtype.is_complex else g * 0, inplace=False, result="real")
+
+
+def _angle_grad(g, z):
+    # d angle = (re dz_im - im dz_re) / |z|^2, i.e. the gradient g * i z / |z|^2 (0 at z = 0)
+    return where(z == 0, 0.0, g * 1j * z / (z * z.conj()).real)
 
 
 def _special_i1(x):
-    """torch.special.i1, differentiable (the derivative of i0), for i0's gradient rule."""
-    res = wrap(sp.i1(x._data), x._dtype)
-    node = record(_I1, res, (x,))
-    if node is not None:
-        node.save(x, SavedOutput(res))
-    return res
-
-
-# i1'(x) = i0(x) - i1(x) / x, which is 1/2 at 0
-_I1 = node_class("SpecialI1Backward0", lambda self, g: g * _i1_slope(*self.saved))
-
-
-def _i1_slope(x, out):
-    return where(x == 0, 0.5, x.i0() - out / x)
+    """torch.special.i1 (the derivative of i0), defined with torch.special's ops, which load after this module."""
+    from .special import i1
+    return i1(x)
 
 
 def _sinc_grad(x):
@@ -296,6 +305,8 @@ def _binary_node(name, grad_a, grad_b):
 def _fit(g, shape, dt):
     if g._data.shape != shape:
         g = sum_to(g, shape)
+    if g._dtype is not dt and g._dtype._cat == 3 and dt is not None and dt._cat != 3:
+        g = g.real  # a real input's gradient is the real part of the complex one
     return g if g._dtype is dt else g.to(dt)
 
 
@@ -320,7 +331,7 @@ def apply_binary(Node, arr, dt, a, b, args=None):
 
 
 def binary(name, fn, grad_a=None, grad_b=None, *, result=None, inplace=True, node=None, dtypes=None,
-           kernel=None, scalars="both", check=None, aliases=(), scalar_node=None):
+           kernel=None, scalars="both", check=None, aliases=(), scalar_node=None, method=True, function=True):
     """Define a broadcasting binary op from `fn` on arrays and the two gradient rules.
     result: 'bool' for comparisons, 'float' where integer inputs give the default float dtype;
     dtypes: the dtypes the kernel computes in (others raise torch's NotImplementedError);
@@ -350,7 +361,7 @@ def binary(name, fn, grad_a=None, grad_b=None, *, result=None, inplace=True, nod
             return _into(out, wrap(arr, dt))
         return _into(out, apply_binary(Node, arr, dt, input, other))
     f.__name__ = f.__qualname__ = name
-    op(name, inplace=inplace, aliases=aliases)(f)
+    op(name, method=method, function=function, inplace=inplace, aliases=aliases)(f)
     return f
 
 
@@ -392,7 +403,14 @@ def _maximum_grad(g, a, b):
     return g * ((a > b) + (a == b) * 0.5)
 
 
-mul = binary("mul", np.multiply, lambda g, b: g * b, lambda g, a: g * a)
+def _conj(v):
+    """A rule's conjugated operand (complex ones only: torch's gradients are conjugate Wirtinger derivatives)."""
+    if isinstance(v, Tensor):
+        return v.conj() if v._dtype._cat == 3 else v
+    return v.conjugate() if type(v) is complex else v
+
+
+mul = binary("mul", np.multiply, lambda g, b: g * _conj(b), lambda g, a: g * _conj(a))
 _NO_BOOL = _NUMERIC[:-2]  # integer and floating kernels: no bool, no complex
 binary("maximum", np.maximum, _maximum_grad, lambda g, a, b: _maximum_grad(g, b, a), scalars="none",
        check=_no_complex)
@@ -548,7 +566,7 @@ def _rsub_scalar(input, other, alpha):
 
 
 FUNCTIONS["rsub"] = rsub
-_Div = _binary_node("DivBackward0", lambda g, b: g / b, lambda g, a, b: -g * a / (b * b))
+_Div = _binary_node("DivBackward0", lambda g, b: g / _conj(b), lambda g, a, b: -g * _conj(a / (b * b)))
 _DivFloor = _binary_node("DivBackward2", lambda g: g * 0, lambda g: g * 0)
 
 
@@ -579,7 +597,7 @@ _PowBase = node_class("PowBackward2", lambda self, g: g * SavedOutput.unpack(sel
 
 
 def _pow_scalar_grad(g, x, e):
-    return g * 0 if e == 0 else g * e * x ** (e - 1)
+    return g * 0 if e == 0 else g * _conj(e * x ** (e - 1))
 
 
 def _log_where_nonzero(a, out):
@@ -803,14 +821,20 @@ def _complex_parts(name, a, b):
 def complex_(real, imag):
     """real + 1j * imag, as a complex tensor."""
     dt = _complex_parts("complex", real, imag)
-    return wrap(real._data + 1j * imag._data, dt)
+    return apply_binary(_Complex, real._data + 1j * imag._data, dt, real, imag)
 
 
 @op(method=False)
 def polar(abs, angle):
     """abs * (cos(angle) + 1j * sin(angle))."""
     dt = _complex_parts("polar", abs, angle)
-    return wrap(abs._data * np.cos(angle._data) + 1j * abs._data * np.sin(angle._data), dt)
+    return apply_binary(_Polar, abs._data * np.cos(angle._data) + 1j * abs._data * np.sin(angle._data), dt, abs, angle)
+
+
+_Complex = _binary_node("ComplexBackward0", lambda g: g.real, lambda g: g.imag)
+# z = r e^(i theta): dL/dr = Re(conj(g) e^(i theta)), dL/dtheta = Re(conj(g) i z)
+_Polar = _binary_node("PolarBackward0", lambda g, b: g.real * b.cos() + g.imag * b.sin(),
+                      lambda g, out: g.imag * out.real - g.real * out.imag)
 
 
 @op(inplace=True)

@@ -7,7 +7,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state, no_grad
-from .registry import op, node_class, wrap, cast, commit_inplace, FUNCTIONS
+from .registry import op, node_class, wrap, cast, commit_inplace, FUNCTIONS, holomorphic
 
 
 class ReturnTypes(tuple):
@@ -176,8 +176,8 @@ def _prod_grad(g, x, out, shape, axes, keepdim):
     return g * wrap(others, x._dtype)
 
 
-_prod_rec = _reducer(node_class("ProdBackward0", lambda self, g: _prod_grad(g, *self.saved, *self.args)),
-                     node_class("ProdBackward1", lambda self, g: _prod_grad(g, *self.saved, *self.args)))
+_prod_rule = holomorphic(lambda self, g: _prod_grad(g, *self.saved, *self.args))
+_prod_rec = _reducer(node_class("ProdBackward0", _prod_rule), node_class("ProdBackward1", _prod_rule))
 
 
 @op()
@@ -356,7 +356,7 @@ def _var_std(input, dim, unbiased, keepdim, correction, is_std):
     with warnings.catch_warnings():  # NumPy's own warning for the same case
         warnings.simplefilter("ignore", RuntimeWarning)
         r = np.var(input._data, axis=axes, ddof=c, keepdims=keepdim)
-    res = wrap(np.sqrt(r) if is_std else r, input._dtype)
+    res = wrap(np.sqrt(r) if is_std else r, input._dtype.to_real())  # a complex input's spread is real
     if input._rg and state.enabled:
         node = record(_Std if is_std else _Var, res, (input,), (input._data.shape, axes, keepdim, c))
         node.save(input, *((SavedOutput(res),) if is_std else ()))

@@ -197,3 +197,16 @@ def params_of(rule):
 
 def shape_str(shape):
     return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def holomorphic(backward):
+    """A product's gradient rule made right for complex tensors: torch passes back g times the conjugated
+    operands, which is conj(rule(conj(g))) for a rule linear in g and in each operand."""
+    def rule(self, g):
+        if g._dtype._cat != 3:
+            return backward(self, g)
+        grads = backward(self, g.conj())
+        if type(grads) is not tuple:
+            return grads.conj()
+        return tuple(None if x is None else x.conj() for x in grads)
+    return rule
