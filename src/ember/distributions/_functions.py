@@ -133,25 +133,3 @@ def cholesky_inverse_lower(L):
     L_inv = solve_triangular(L, eye, upper=False)
     return L_inv.mT @ L_inv
 
-
-class _GammaInc(Function):
-    """The regularised lower incomplete gamma P(a, x), differentiable in x (as torch's is)."""
-
-    @staticmethod
-    def forward(ctx, a, x):
-        a_, x_ = np.broadcast_arrays(a.detach().numpy(), x.detach().numpy())
-        ctx.save_for_backward(a, x)
-        return ember.from_numpy(np.ascontiguousarray(sp.gammainc(a_, x_).astype(x_.dtype)))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, x = ctx.saved_tensors
-        if ctx.needs_input_grad[0]:
-            raise NotImplementedError("the derivative for 'igamma: input' is not implemented.")
-        density = ember.exp(ember.xlogy(a - 1, x) - x - ember.lgamma(a))
-        return None, grad * density
-
-
-def gammainc(a, x):
-    """torch.special.gammainc(a, x)."""
-    return _GammaInc.apply(a, x)

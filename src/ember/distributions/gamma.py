@@ -1,7 +1,8 @@
 """Gamma(concentration, rate) (torch.distributions.Gamma)."""
 import ember
 from . import constraints
-from ._functions import gammainc, standard_gamma
+from .. import special
+from ._functions import standard_gamma
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all, finfo
 
@@ -61,4 +62,4 @@ class Gamma(ExponentialFamily):
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return gammainc(self.concentration, self.rate * value)
+        return special.gammainc(self.concentration, self.rate * value)
