@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import ember
-from tests.distributions.conftest import CASES, assert_close, build, grads, outcome, to_np
+from tests.distributions.conftest import CASES, FLOAT32_CASES, assert_close, build, grads, outcome, to_np
 
 IDS = [c[0] for c in CASES]
 
@@ -222,6 +222,32 @@ def test_float32(case):
     e, pe, t, pt = pair(case, "float32")
     value = torch_values(t)
     assert_close(e.log_prob(as_ember(value)), t.log_prob(value), "float32 log_prob", rtol=2e-5, atol=2e-5)
+
+
+@pytest.mark.parametrize("case", FLOAT32_CASES, ids=[c[0] for c in FLOAT32_CASES])
+def test_float32_families(case, seeded):
+    e, pe, t, pt = pair(case, "float32")
+    assert repr(e) == repr(t) and e.batch_shape == t.batch_shape and repr(e.support) == repr(t.support)
+    value = torch_values(t)
+    q = torch.tensor([0.1, 0.5, 0.9]).reshape(3, 1).expand((3,) + tuple(t.batch_shape))
+    for what, fe, ft in [("log_prob", lambda d: d.log_prob(as_ember(value)), lambda d: d.log_prob(value)),
+                         ("cdf", lambda d: d.cdf(as_ember(value)), lambda d: d.cdf(value)),
+                         ("icdf", lambda d: d.icdf(as_ember(q)), lambda d: d.icdf(q)),
+                         ("entropy", lambda d: d.entropy(), lambda d: d.entropy()),
+                         ("mean", lambda d: d.mean, lambda d: d.mean),
+                         ("variance", lambda d: d.variance, lambda d: d.variance)]:
+        ev, tv = fe(e), ft(t)
+        assert_close(ev, tv, what, rtol=2e-5, atol=1e-6)
+        ok = torch.isfinite(tv)
+        ge = grads(pe, ember.where(ember.tensor(ok.numpy()), ev, ember.zeros_like(ev)))
+        gt = grads(pt, torch.where(ok, tv, torch.zeros_like(tv)))
+        for k, a, b in zip(pe, ge, gt):
+            if b is not None:
+                assert_close(a, b, f"{what}: d/d{k}", rtol=1e-4, atol=1e-5)
+    draws = to_np(e.sample((20000,)))
+    mean, var = to_np(t.mean), to_np(t.variance)
+    assert (np.abs(draws.mean(0) - mean) <= 6 * np.sqrt(var / 20000) + 1e-3).all()
+    assert e.expand((2,) + tuple(t.batch_shape)).batch_shape == t.expand((2,) + tuple(t.batch_shape)).batch_shape
 
 
 def test_von_mises_is_exact():
