@@ -9,6 +9,26 @@ from .utils import lazy_property, logits_to_probs, probs_to_logits
 __all__ = ["Categorical"]
 
 
+class _WrapsCategorical:
+    """A distribution built on a Categorical held as `_categorical` (OneHotCategorical, Multinomial,
+    ExpRelaxedCategorical): its parameters are the Categorical's."""
+
+    def _new(self, *args, **kwargs):
+        return self._categorical._new(*args, **kwargs)
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+
 class Categorical(Distribution):
     """torch.distributions.Categorical: class indices 0..K-1 drawn with the (unnormalised)
     probabilities `probs`, or from unnormalised log-probabilities `logits`, along the last dim."""
@@ -33,7 +53,6 @@ class Categorical(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._expand_params(type(self), batch_shape, _instance, {"probs": 1, "logits": 1})
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
         new._num_events = self._num_events
         return new
 

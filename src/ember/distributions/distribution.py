@@ -165,6 +165,8 @@ class Distribution:
                 value = self.__dict__[name]
                 trailing = tuple(value.shape[value.dim() - event_dims.get(name, 0):]) if event_dims.get(name) else ()
                 setattr(new, name, value.expand(tuple(batch_shape) + trailing))
+        if "_param" in self.__dict__:  # the given one of probs/logits
+            new._param = new.probs if "probs" in self.__dict__ else new.logits
         Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new

@@ -1,5 +1,4 @@
 """FisherSnedecor(df1, df2) (torch.distributions.FisherSnedecor): the F distribution."""
-import math
 
 import ember
 from . import constraints

@@ -1,5 +1,4 @@
 """LogNormal(loc, scale) (torch.distributions.LogNormal): exp of a Normal."""
-import ember
 from . import constraints
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution

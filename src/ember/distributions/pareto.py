@@ -1,5 +1,4 @@
 """Pareto(scale, alpha) (torch.distributions.Pareto): scale * exp(Exponential(alpha))."""
-import ember
 from . import constraints
 from .exponential import Exponential
 from .transformed_distribution import TransformedDistribution

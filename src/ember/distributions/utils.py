@@ -85,6 +85,37 @@ class _lazy_property_and_property(lazy_property, property):
         property.__init__(self, wrapped)
 
 
+class _BinaryProbsLogits:
+    """probs and logits (log-odds) of binary events, each derived from the other on first use:
+    what Bernoulli, Binomial, Geometric, NegativeBinomial and LogitRelaxedBernoulli share."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.size()
+
+    def _new(self, *args, **kwargs):
+        return self._param.new(*args, **kwargs)
+
+    def _set_probs_or_logits(self, probs, logits, *others):
+        """Store exactly one of probs/logits (broadcast with `others`, e.g. a total count, which are
+        returned cast to its dtype) and remember it as `_param`."""
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        name, given = ("probs", probs) if probs is not None else ("logits", logits)
+        *others, param = broadcast_all(*others, given)
+        setattr(self, name, param)
+        self._param = param
+        return [o.type_as(param) for o in others]
+
+
 def tril_matrix_to_vec(mat, diag=0):
     """The entries of the lower triangle (below diagonal `diag`) of the last two dims, row by row."""
     n = mat.shape[-1]
