@@ -39,6 +39,8 @@ CASES = [
     ("FisherSnedecor", "FisherSnedecor", dict(df1=P(3.0, 6.0, 1.5), df2=P(5.0, 10.0, 3.0))),
     ("InverseGamma", "InverseGamma", dict(concentration=P(1.5, 3.0), rate=P(1.0, 2.0))),
     ("LogisticNormal", "LogisticNormal", dict(loc=P([0.5, -1.0, 0.0], [1.0, 0.0, 2.0]), scale=P(1.0, 0.5, 2.0))),
+    ("ContinuousBernoulli", "ContinuousBernoulli", dict(probs=P(0.2, 0.4995, 0.9))),
+    ("ContinuousBernoulli-logits", "ContinuousBernoulli", dict(logits=P(-1.0, 0.0005, 2.0))),
     ("VonMises", "VonMises", dict(loc=P(0.5, -2.0, 3.0), concentration=P(0.3, 2.0, 40.0))),
     ("Bernoulli", "Bernoulli", dict(probs=P(0.2, 0.5, 0.9))),
     ("Bernoulli-logits", "Bernoulli", dict(logits=P(-1.0, 0.0, 2.0))),

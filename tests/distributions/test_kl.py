@@ -15,6 +15,7 @@ KL_PARAMS = {
     "Binomial": dict(total_count=P(5.0, 5.0), probs=P(0.3, 0.6)),
     "Categorical": dict(probs=P([0.2, 0.3, 0.5], [0.6, 0.1, 0.3])),
     "Cauchy": dict(loc=P(0.0, 1.0), scale=P(1.0, 0.5)),
+    "ContinuousBernoulli": dict(probs=P(0.2, 0.4995)),
     "Dirichlet": dict(concentration=P([0.8, 2.0, 1.5], [2.0, 3.0, 4.0])),
     "Exponential": dict(rate=P(0.5, 2.0)),
     "Gamma": dict(concentration=P(0.7, 3.0), rate=P(1.0, 2.0)),
@@ -37,6 +38,7 @@ SECOND = {  # q's parameters when p and q are of the same family
     "Binomial": dict(total_count=P(5.0, 7.0), logits=P(0.5, -1.0)),
     "Categorical": dict(logits=P(0.5, -1.0, 0.0)),
     "Cauchy": dict(loc=P(1.0, -1.0), scale=P(2.0, 0.5)),
+    "ContinuousBernoulli": dict(logits=P(1.5, -0.3)),
     "Dirichlet": dict(concentration=P(1.0, 1.5, 0.5)),
     "Exponential": dict(rate=P(1.5, 0.3)),
     "Gamma": dict(concentration=P(2.0, 1.0), rate=P(0.5, 3.0)),
@@ -52,6 +54,14 @@ SECOND = {  # q's parameters when p and q are of the same family
     "Pareto": dict(scale=P(0.1, 0.2), alpha=P(1.5, 4.0)),
     "Poisson": dict(rate=P(2.0, 0.2)),
     "Uniform": dict(low=P(-1.0, 0.7), high=P(2.0, 1.0)),
+}
+
+
+# torch marks these infinite also when the supports only touch (Uniform(0, 1) against
+# ContinuousBernoulli); Ember's are finite there, so the shared cases keep off the boundary
+PAIR_PARAMS = {
+    ("ContinuousBernoulli", "Uniform"): (None, dict(low=P(-0.5, 0.2), high=P(1.5, 0.9))),
+    ("Uniform", "ContinuousBernoulli"): (dict(low=P(0.1, -0.2), high=P(0.9, 0.5)), None),
 }
 
 
@@ -83,7 +93,10 @@ def test_the_registered_pairs_cover_torch():
 def test_kl_divergence(pq):
     name_p, name_q = pq
     params_q = SECOND[name_q] if name_p == name_q else KL_PARAMS[name_q]
-    pe, pt = tensors(ember, KL_PARAMS[name_p]), tensors(torch, KL_PARAMS[name_p])
+    params_p = KL_PARAMS[name_p]
+    special_p, special_q = PAIR_PARAMS.get(pq, (None, None))
+    params_p, params_q = special_p or params_p, special_q or params_q
+    pe, pt = tensors(ember, params_p), tensors(torch, params_p)
     qe, qt = tensors(ember, params_q), tensors(torch, params_q)
     (es, ev), (ts, tv) = (outcome(lambda: ember.distributions.kl_divergence(make(ember, name_p, pe), make(ember, name_q, qe))),
                           outcome(lambda: torch.distributions.kl_divergence(make(torch, name_p, pt), make(torch, name_q, qt))))
@@ -102,6 +115,17 @@ def test_kl_divergence(pq):
             if b is not None:
                 assert a is not None, f"no gradient for {k}"
                 assert_close(a, b, f"d kl / d {k}", rtol=1e-7, atol=1e-9)
+
+
+def test_kl_against_uniform_where_supports_touch():
+    """KL(ContinuousBernoulli || Uniform(0, 1)) is minus the entropy, and KL(Uniform(0, 1) || ContinuousBernoulli)
+    is finite: the supports are the same interval (torch 2.13 answers inf for both)."""
+    D = ember.distributions
+    cb, u = D.ContinuousBernoulli(ember.tensor([0.2, 0.7])), D.Uniform(ember.zeros(2), ember.ones(2))
+    assert_close(D.kl_divergence(cb, u), -cb.entropy(), "KL(CB || U(0, 1))")
+    kl = D.kl_divergence(u, cb)
+    x = ember.linspace(0.0005, 0.9995, 1000).unsqueeze(-1)  # midpoint rule for E_u[-log q(x)]
+    assert_close(kl, -cb.log_prob(x).mean(0), "KL(U(0, 1) || CB)", rtol=1e-5)
 
 
 def test_kl_of_transformed_and_independent():

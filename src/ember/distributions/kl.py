@@ -11,6 +11,7 @@ from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .continuous_bernoulli import ContinuousBernoulli
 from .cauchy import Cauchy
 from .dirichlet import Dirichlet
 from .distribution import Distribution
@@ -360,12 +361,13 @@ def _kl_infinite(first):
 
 for _p, _qs, _param in [
         (Beta, (Pareto,), "concentration1"),
-        (Exponential, (Beta, Pareto, Uniform), "rate"),
-        (Gamma, (Beta, Pareto, Uniform), "concentration"),
-        (Gumbel, (Beta, Exponential, Gamma, Pareto, Uniform), "loc"),
-        (Laplace, (Beta, Exponential, Gamma, Pareto, Uniform), "loc"),
-        (Normal, (Beta, Exponential, Gamma, Pareto, Uniform), "loc"),
-        (Pareto, (Beta, Uniform), "scale"),
+        (ContinuousBernoulli, (Pareto,), "probs"),
+        (Exponential, (Beta, ContinuousBernoulli, Pareto, Uniform), "rate"),
+        (Gamma, (Beta, ContinuousBernoulli, Pareto, Uniform), "concentration"),
+        (Gumbel, (Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform), "loc"),
+        (Laplace, (Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform), "loc"),
+        (Normal, (Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform), "loc"),
+        (Pareto, (Beta, ContinuousBernoulli, Uniform), "scale"),
         (Poisson, (Bernoulli, Binomial), "rate")]:
     for _q in _qs:
         register_kl(_p, _q)(_kl_infinite(_param))
@@ -384,6 +386,43 @@ def _mean_log1m_uniform(low, high):
 @register_kl(Bernoulli, Poisson)
 def _kl_bernoulli_poisson(p, q):
     return -p.entropy() - (p.probs * q.rate.log() - q.rate)
+
+
+def _continuous_bernoulli_cross_term(mean, q):
+    """-E_p[log q(X)] for q ContinuousBernoulli, from E[X]."""
+    return -(mean * q.logits + ember.log1p(-q.probs) + q._cont_bern_log_norm())
+
+
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    return -p.entropy() + _continuous_bernoulli_cross_term(p.mean, q)
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    return -p.entropy() + _normal_cross_term(p.mean, p.variance + p.mean.pow(2), q)
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    return _inf_where(result, (q.low > 0) | (q.high < 1))
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p, q):
+    return -p.entropy() + _continuous_bernoulli_cross_term(p.mean, q)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p, q):
+    result = -p.entropy() + _continuous_bernoulli_cross_term(p.mean, q)
+    return _inf_where(result, _uniform_outside(p, 0, 1))
 
 
 @register_kl(Beta, Exponential)
