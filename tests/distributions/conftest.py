@@ -41,6 +41,7 @@ CASES = [
     ("LogisticNormal", "LogisticNormal", dict(loc=P([0.5, -1.0, 0.0], [1.0, 0.0, 2.0]), scale=P(1.0, 0.5, 2.0))),
     ("ContinuousBernoulli", "ContinuousBernoulli", dict(probs=P(0.2, 0.4995, 0.9))),
     ("ContinuousBernoulli-logits", "ContinuousBernoulli", dict(logits=P(-1.0, 0.0005, 2.0))),
+    ("LKJCholesky", "LKJCholesky", dict(dim=3, concentration=P(0.5, 2.0))),
     ("VonMises", "VonMises", dict(loc=P(0.5, -2.0, 3.0), concentration=P(0.3, 2.0, 40.0))),
     ("Bernoulli", "Bernoulli", dict(probs=P(0.2, 0.5, 0.9))),
     ("Bernoulli-logits", "Bernoulli", dict(logits=P(-1.0, 0.0, 2.0))),
