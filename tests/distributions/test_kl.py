@@ -170,3 +170,13 @@ def test_unregistered_pair_and_register_kl():
     finally:
         del D.kl._KL_REGISTRY[MyCauchy, D.Laplace]
         D.kl._KL_MEMOIZE.clear()
+
+
+def test_wishart_kl_through_the_exponential_family_rule():
+    cov_p = np.array([[2.0, 0.3], [0.3, 1.0]])
+    cov_q = np.array([[1.0, -0.2], [-0.2, 0.5]])
+    e = ember.distributions.kl_divergence(ember.distributions.Wishart(5.0, ember.tensor(cov_p)),
+                                          ember.distributions.Wishart(3.5, ember.tensor(cov_q)))
+    t = torch.distributions.kl_divergence(torch.distributions.Wishart(5.0, torch.tensor(cov_p)),
+                                          torch.distributions.Wishart(3.5, torch.tensor(cov_q)))
+    assert_close(e, t, "KL(Wishart || Wishart)", rtol=1e-6, atol=1e-8)
