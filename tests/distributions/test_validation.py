@@ -48,6 +48,14 @@ ERRORS = {
     "Binomial-entropy": lambda D, L: D.Binomial(L.tensor([2.0, 3.0]), L.tensor([0.5, 0.5])).entropy(),
     "Binomial-enumerate": lambda D, L: D.Binomial(L.tensor([2.0, 3.0]), L.tensor([0.5, 0.5])).enumerate_support(),
     "Independent-enumerate": lambda D, L: D.Independent(D.Bernoulli(L.ones(2) / 2), 1).enumerate_support(),
+    "LKJCholesky-dim": lambda D, L: D.LKJCholesky(1, 1.0),
+    "LKJCholesky-concentration": lambda D, L: D.LKJCholesky(3, L.tensor([-1.0])),
+    "ContinuousBernoulli-probs": lambda D, L: D.ContinuousBernoulli(L.tensor([1.5]), validate_args=True),
+    "Wishart-df": lambda D, L: D.Wishart(L.tensor([0.5]), L.eye(2)),
+    "Wishart-none": lambda D, L: D.Wishart(3.0),
+    "Wishart-1d": lambda D, L: D.Wishart(3.0, L.ones(2)),
+    "VonMises-concentration": lambda D, L: D.VonMises(L.tensor([0.0]), L.tensor([-1.0])),
+    "LogisticNormal-scale": lambda D, L: D.LogisticNormal(L.zeros(2), L.tensor([1.0, 0.0])),
     "set_default_validate_args": lambda D, L: D.Distribution.set_default_validate_args(3),
 }
 
