@@ -182,3 +182,15 @@ class Distribution:
         args = ", ".join(f"{p}: {self.__dict__[p] if self.__dict__[p].numel() == 1 else self.__dict__[p].size()}"
                          for p in names)
         return f"{self.__class__.__name__}({args})"
+
+
+class _SymmetricAboutLoc:
+    """Distributions whose mean and mode are both `loc` (symmetric and unimodal about it)."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc

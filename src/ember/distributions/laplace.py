@@ -3,13 +3,13 @@ import math
 
 import ember
 from . import constraints
-from .distribution import Distribution
+from .distribution import Distribution, _SymmetricAboutLoc
 from .utils import broadcast_all, finfo
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(_SymmetricAboutLoc, Distribution):
     """torch.distributions.Laplace: density exp(-|x - loc| / scale) / (2 scale)."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -21,14 +21,6 @@ class Laplace(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_params(Laplace, batch_shape, _instance)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -5,7 +5,7 @@ import math
 import ember
 from . import constraints
 from ._functions import cholesky, cholesky_inverse_lower, solve_triangular
-from .distribution import Distribution
+from .distribution import Distribution, _SymmetricAboutLoc
 from .utils import _standard_normal, lazy_property
 
 __all__ = ["MultivariateNormal"]
@@ -34,7 +34,25 @@ def _precision_to_scale_tril(P):
     return solve_triangular(L_inv, eye, upper=False)
 
 
-class MultivariateNormal(Distribution):
+class _FromScaleTril:
+    """scale_tril, covariance_matrix and precision_matrix derived on first use from the lower
+    factor `_unbroadcasted_scale_tril`, broadcast to `_matrix_shape()` (MultivariateNormal, Wishart)."""
+
+    @lazy_property
+    def scale_tril(self):
+        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
+
+    @lazy_property
+    def covariance_matrix(self):
+        L = self._unbroadcasted_scale_tril
+        return ember.matmul(L, L.mT).expand(self._matrix_shape())
+
+    @lazy_property
+    def precision_matrix(self):
+        return cholesky_inverse_lower(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
+
+
+class MultivariateNormal(_FromScaleTril, _SymmetricAboutLoc, Distribution):
     """torch.distributions.MultivariateNormal(loc, covariance_matrix | precision_matrix | scale_tril)."""
     arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
                        "precision_matrix": constraints.positive_definite, "scale_tril": constraints.lower_cholesky}
@@ -72,27 +90,6 @@ class MultivariateNormal(Distribution):
 
     def _matrix_shape(self):
         return tuple(self._batch_shape) + tuple(self._event_shape) + tuple(self._event_shape)
-
-    @lazy_property
-    def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        return ember.matmul(L, L.mT).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self):
-        return cholesky_inverse_lower(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

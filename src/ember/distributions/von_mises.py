@@ -7,7 +7,7 @@ import ember
 from .. import special
 from .._random import rng
 from . import constraints
-from .distribution import Distribution
+from .distribution import Distribution, _SymmetricAboutLoc
 from .utils import broadcast_all
 
 __all__ = ["VonMises"]
@@ -18,9 +18,9 @@ def _log_i0(x):
     return special.i0e(x).log() + x
 
 
-class VonMises(Distribution):
+class VonMises(_SymmetricAboutLoc, Distribution):
     """torch.distributions.VonMises: density exp(k cos(x - loc)) / (2 pi I_0(k)), k = concentration;
-    draws are wrapped into [-pi, pi)."""
+    draws are wrapped into [-pi, pi); mean and variance are the circular ones."""
     arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
     support = constraints.real
     has_rsample = False
@@ -45,15 +45,6 @@ class VonMises(Distribution):
         kappa = np.broadcast_to(self.concentration.detach().numpy().astype(np.float64), shape)
         draw = rng().vonmises(loc, kappa)
         return ember.from_numpy(np.asarray(draw).astype(self.loc.detach().numpy().dtype))
-
-    @property
-    def mean(self):
-        """The circular mean."""
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -5,11 +5,10 @@ import warnings
 
 import ember
 from . import constraints
-from ._functions import cholesky, cholesky_inverse_lower, solve_triangular
+from ._functions import cholesky, solve_triangular
 from .chi2 import Chi2
 from .exp_family import ExponentialFamily
-from .multivariate_normal import _precision_to_scale_tril
-from .utils import lazy_property
+from .multivariate_normal import _FromScaleTril, _precision_to_scale_tril
 
 __all__ = ["Wishart"]
 
@@ -24,7 +23,7 @@ def _logdet_from_cholesky(L):
     return 2 * L.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
 
-class Wishart(ExponentialFamily):
+class Wishart(_FromScaleTril, ExponentialFamily):
     """torch.distributions.Wishart; rsample by the Bartlett decomposition X = L A A^T L^T, A lower
     triangular with sqrt(Chi2(df - i)) on the diagonal and standard normals below it.
     (torch also redraws singular samples; Ember's draws for df >= dim are non-singular almost surely.)"""
@@ -84,19 +83,6 @@ class Wishart(ExponentialFamily):
 
     def _matrix_shape(self):
         return tuple(self._batch_shape) + tuple(self._event_shape)
-
-    @lazy_property
-    def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        return (L @ L.mT).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self):
-        return cholesky_inverse_lower(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     def _df_matrix(self):
         return self.df.reshape(tuple(self._batch_shape) + (1, 1))
