@@ -18,11 +18,14 @@ class Constraint:
     is_discrete = False
     event_dim = 0
 
+    _fields = ()  # the parameters shown by repr, e.g. IntegerInterval(lower_bound=0, upper_bound=3)
+
     def check(self, value):
         raise NotImplementedError
 
     def __repr__(self):
-        return self.__class__.__name__[1:] + "()"
+        fields = ", ".join(f"{f}={getattr(self, f)}" for f in self._fields)
+        return f"{self.__class__.__name__[1:]}({fields})"
 
 
 class _Dependent(Constraint):
@@ -145,6 +148,7 @@ class _OneHot(Constraint):
 
 
 class _IntegerInterval(Constraint):
+    _fields = ("lower_bound", "upper_bound")
     is_discrete = True
 
     def __init__(self, lower_bound, upper_bound):
@@ -153,11 +157,9 @@ class _IntegerInterval(Constraint):
     def check(self, value):
         return (value % 1 == 0) & (self.lower_bound <= value) & (value <= self.upper_bound)
 
-    def __repr__(self):
-        return f"IntegerInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
-
 
 class _IntegerLessThan(Constraint):
+    _fields = ("upper_bound",)
     is_discrete = True
 
     def __init__(self, upper_bound):
@@ -166,11 +168,9 @@ class _IntegerLessThan(Constraint):
     def check(self, value):
         return (value % 1 == 0) & (value <= self.upper_bound)
 
-    def __repr__(self):
-        return f"IntegerLessThan(upper_bound={self.upper_bound})"
-
 
 class _IntegerGreaterThan(Constraint):
+    _fields = ("lower_bound",)
     is_discrete = True
 
     def __init__(self, lower_bound):
@@ -179,9 +179,6 @@ class _IntegerGreaterThan(Constraint):
     def check(self, value):
         return (value % 1 == 0) & (value >= self.lower_bound)
 
-    def __repr__(self):
-        return f"IntegerGreaterThan(lower_bound={self.lower_bound})"
-
 
 class _Real(Constraint):
     def check(self, value):
@@ -189,58 +186,53 @@ class _Real(Constraint):
 
 
 class _GreaterThan(Constraint):
+    _fields = ("lower_bound",)
+
     def __init__(self, lower_bound):
         self.lower_bound = lower_bound
 
     def check(self, value):
         return self.lower_bound < value
 
-    def __repr__(self):
-        return f"GreaterThan(lower_bound={self.lower_bound})"
-
 
 class _GreaterThanEq(Constraint):
+    _fields = ("lower_bound",)
+
     def __init__(self, lower_bound):
         self.lower_bound = lower_bound
 
     def check(self, value):
         return self.lower_bound <= value
 
-    def __repr__(self):
-        return f"GreaterThanEq(lower_bound={self.lower_bound})"
-
 
 class _LessThan(Constraint):
+    _fields = ("upper_bound",)
+
     def __init__(self, upper_bound):
         self.upper_bound = upper_bound
 
     def check(self, value):
         return value < self.upper_bound
 
-    def __repr__(self):
-        return f"LessThan(upper_bound={self.upper_bound})"
-
 
 class _Interval(Constraint):
+    _fields = ("lower_bound", "upper_bound")
+
     def __init__(self, lower_bound, upper_bound):
         self.lower_bound, self.upper_bound = lower_bound, upper_bound
 
     def check(self, value):
         return (self.lower_bound <= value) & (value <= self.upper_bound)
 
-    def __repr__(self):
-        return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
-
 
 class _HalfOpenInterval(Constraint):
+    _fields = ("lower_bound", "upper_bound")
+
     def __init__(self, lower_bound, upper_bound):
         self.lower_bound, self.upper_bound = lower_bound, upper_bound
 
     def check(self, value):
         return (self.lower_bound <= value) & (value < self.upper_bound)
-
-    def __repr__(self):
-        return f"HalfOpenInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
 
 
 class _Simplex(Constraint):
