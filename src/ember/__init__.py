@@ -124,7 +124,8 @@ def _lazy(name):
 def __getattr__(name):
     # submodules load on first use, so `import ember` stays fast
     if name in ("nn", "optim", "utils", "vision", "cuda", "backends", "onnx", "distributed", "linalg", "fft",
-                "special", "jit", "testing", "hub", "serialization", "mps", "multiprocessing", "version"):
+                "special", "jit", "testing", "hub", "serialization", "mps", "multiprocessing", "version",
+                "distributions"):
         return _lazy(name)
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
