@@ -575,7 +575,8 @@ def det(input):
 
 def _slogdet_grads(self, g_sign, g_logabs):
     A, = self.saved
-    return None if g_logabs is None else g_logabs.unsqueeze(-1).unsqueeze(-1) * inv(A).mT
+    # inv_ex: a singular A gets getrs's inf/nan gradient, as torch's, rather than an error
+    return None if g_logabs is None else g_logabs.unsqueeze(-1).unsqueeze(-1) * inv_ex(A)[0].mT
 
 
 _Slogdet = node_class("LinalgSlogdetBackward0", _slogdet_grads, n_outputs=2)
