@@ -708,7 +708,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     ab, bb = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
     x = np.empty(batch + b.shape[-2:], a.dtype)
     if x.size:
-        trsm = _sla().blas.get_blas_funcs("trsm", (ab,))  # BLAS directly: scipy's wrapper costs far more on small matrices
+        # BLAS directly: scipy.linalg.solve_triangular's wrapper costs far more than the solve on small matrices
+        trsm = _sla().blas.get_blas_funcs("trsm", (ab,))
         with np.errstate(all="ignore"):
             for i in np.ndindex(batch):
                 x[i] = trsm(1.0, ab[i], bb[i], lower=not upper, diag=int(unitriangular))
