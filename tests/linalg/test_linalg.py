@@ -301,6 +301,16 @@ ERRORS = {
     "matrix_norm-ord": lambda T: T.linalg.matrix_norm(T.ones(3, 3), 3),
     "qr-mode": lambda T: T.linalg.qr(T.ones(3, 3), mode="full"),
     "renorm-1d": lambda T: T.renorm(T.ones(3), 2, 0, 1.0),
+    "vector_norm-str": lambda T: T.linalg.vector_norm(T.ones(3), "fro"),
+    "norm-fro-one-dim": lambda T: T.linalg.norm(T.ones(3, 3), "fro", dim=0),
+    "vander-0d": lambda T: T.linalg.vander(T.tensor(1.0)),
+    "matrix_power-float": lambda T: T.linalg.matrix_power(T.eye(2), 2.0),
+    "multi_dot-3d": lambda T: T.linalg.multi_dot([T.ones(2, 2, 2), T.ones(2, 2)]),
+    "lu_solve-shapes": lambda T: T.linalg.lu_solve(*T.linalg.lu_factor(T.eye(3)), T.ones(4, 1)),
+    "vector_norm-empty-inf": lambda T: T.linalg.vector_norm(T.ones(0), float("inf")),
+    "eigh-uplo": lambda T: T.linalg.eigh(T.eye(2), UPLO="X"),
+    "householder_product-wide": lambda T: T.linalg.householder_product(T.ones(2, 3), T.ones(2)),
+    "matrix_norm-same-dims": lambda T: T.linalg.matrix_norm(T.ones(3, 3), dim=(0, 0)),
 }
 
 

@@ -419,6 +419,9 @@ class LinAlgError(RuntimeError):
     """torch.linalg.LinAlgError: the matrix is singular or not positive-definite."""
 
 
+LinAlgError.__module__ = "ember.linalg"  # where users meet it
+
+
 def _sla():
     import scipy.linalg  # on first use: it is slow to import and `import ember` stays fast
     return scipy.linalg
@@ -1255,7 +1258,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{D._LEGACY[x._dtype.name]}")
     if isinstance(ord, (str, complex)):
-        raise RuntimeError(f"linalg.vector_norm: Expected a real number as ord, got {ord!r}")
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
     if dtype is not None:
         x = x.to(dtype)
     x = _abs(x) if x._dtype._cat == 3 else x
@@ -1302,6 +1305,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
 @_out_arg
 def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """torch.linalg.norm: a vector norm for an int dim (or a flattened input), a matrix norm for two dims."""
+    if isinstance(ord, str):  # 'fro' and 'nuc' are matrix norms
+        if dim is not None and (isinstance(dim, int) or len(dim) != 2):
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(map(str, dim if not isinstance(dim, int) else (dim,)))}")
+        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if isinstance(dim, int):
         dim = (dim,)
     if dim is not None and len(dim) == 2 or (dim is None and ord is not None and A.ndim == 2):
@@ -1435,9 +1443,7 @@ def tensorsolve(A, B, dims=None):
 
 def vander(x, *, N=None):
     """torch.linalg.vander: columns x^0, x^1, ..., x^(N-1)."""
-    if x.ndim == 0:
-        raise RuntimeError("linalg.vander: x must have at least one dimension")
-    N = x.shape[-1] if N is None else N
+    N = (x.shape[-1] if x.ndim else 0) if N is None else N
     if N <= 0:
         raise RuntimeError("N must be greater than 1.")
     ones = FUNCTIONS["ones_like"](x).unsqueeze(-1)
