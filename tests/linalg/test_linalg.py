@@ -474,3 +474,32 @@ def test_deprecated_names_warn_once(name, call):
         call(ember, a)
         call(ember, a)
     assert [w.category for w in first] == [UserWarning] and f"torch.{name}" in str(first[0].message)
+
+
+OLD_NAMES = ("det", "logdet", "slogdet", "inverse", "pinverse", "svd", "qr", "cholesky", "cholesky_solve",
+             "cholesky_inverse", "triangular_solve", "lu", "lu_solve", "lu_unpack", "matrix_power", "matrix_exp",
+             "cross", "norm", "dist", "renorm", "chain_matmul", "geqrf", "orgqr", "ormqr")
+
+
+def test_every_torch_linalg_name_exists():
+    missing = [n for n in dir(torch.linalg) if not n.startswith("_") and not hasattr(ember.linalg, n)]
+    assert not missing
+    for n in OLD_NAMES:  # functions and Tensor methods where torch has them
+        assert hasattr(ember, n) == hasattr(torch, n), n
+        assert hasattr(ember.Tensor, n) == hasattr(torch.Tensor, n), n
+
+
+@pytest.mark.parametrize("name,args", [("det", ()), ("logdet", ()), ("inverse", ()), ("pinverse", ()),
+                                       ("matrix_power", (3,)), ("matrix_exp", ()), ("cholesky", ()),
+                                       ("slogdet", ()), ("svd", ()), ("qr", ())])
+def test_tensor_methods(name, args):
+    """x.name(...) is torch.name(x, ...)."""
+    a = np.random.default_rng(4).standard_normal((2, 3, 3))
+    a = a @ np.swapaxes(a, -1, -2) + 3 * np.eye(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = getattr(ember.tensor(a), name)(*args)
+        t = getattr(torch.tensor(a), name)(*args)
+    e, t = (list(e), list(t)) if isinstance(t, tuple) else ([e], [t])
+    for x, y in zip(e, t):
+        assert_close(x.abs(), y.abs(), "float64", 10.0, name)
