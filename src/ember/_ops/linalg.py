@@ -1017,12 +1017,12 @@ def lstsq(A, B, rcond=None, *, driver=None):
                            f"input's dtype {D._LEGACY[A._dtype.name]} and other's dtype {D._LEGACY[B._dtype.name]}")
     driver = driver or "gelsy"
     if driver not in ("gels", "gelsy", "gelsd", "gelss"):
-        raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
     vector = B.ndim == A.ndim - 1
     Bm = B.unsqueeze(-1) if vector else B
     m, n = A.shape[-2], A.shape[-1]
     if Bm.shape[-2] != m:
-        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
     eps = np.finfo(A._data.dtype).eps
     rtol = rcond if rcond is not None and rcond > 0 else eps * max(m, n)
     X = pinv(A, rtol=rtol) @ Bm if driver != "gels" else pinv(A, rtol=0.0) @ Bm
@@ -1154,9 +1154,9 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
     m, n = LU_data.shape[-2], LU_data.shape[-1]
     k = min(m, n)
     if LU_pivots._dtype is not D.int32:
-        raise RuntimeError(f"lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype. "
-                           f"Note: this function is intended to be used with the output produced by "
-                           f"torch.linalg.lu_factor")
+        raise RuntimeError("lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype. "
+                           "Note: this function is intended to be used with the output produced by "
+                           "torch.linalg.lu_factor")
     empty = wrap(np.zeros((0,), LU_data._data.dtype), LU_data._dtype)
     L = U = P = empty
     if unpack_data:
@@ -1339,7 +1339,7 @@ def linalg_cross(input, other, *, dim=-1):
     shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     d = dim + len(shape) if dim < 0 else dim
     if input.ndim != other.ndim:
-        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions.")
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     if input.shape[d] != 3 or other.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[d]} and "
                            f"{other.shape[d]}")
