@@ -1650,3 +1650,41 @@ def ormqr(input, input2, input3, left=True, transpose=False):
     Q = householder_product(full, input2)
     Q = Q.mT if transpose else Q
     return Q @ input3 if left else input3 @ Q
+
+
+# ---------------------------------------------------------------------- randomized low-rank SVD
+def _approximate_basis(A, q, niter, M=None):
+    """An orthonormal (m, q) basis of A's dominant column space: a Gaussian sketch of A's columns sharpened
+    by `niter` rounds of subspace iteration (Halko, Martinsson & Tropp)."""
+    def times(X):
+        return A @ X if M is None else A @ X - M @ X
+
+    def times_t(X):
+        return A.mT @ X if M is None else A.mT @ X - M.mT @ X
+    Q = qr(times(FUNCTIONS["randn"](*A.shape[:-2], A.shape[-1], q, dtype=A.dtype))).Q
+    for _ in range(niter):
+        Q = qr(times(qr(times_t(Q)).Q)).Q
+    return Q
+
+
+@op(method=False)
+def svd_lowrank(A, q=6, niter=2, M=None):
+    """torch.svd_lowrank: (U, S, V) of a rank-q approximation of A (or A - M) by randomized subspace iteration."""
+    q = 6 if q is None else q
+    if A.shape[-2] < A.shape[-1]:  # sketch the smaller side
+        V, S, U = svd_lowrank(A.mT, q, niter, None if M is None else M.mT)
+        return U, S, V
+    Q = _approximate_basis(A, q, niter, M)
+    B = Q.mT @ A if M is None else Q.mT @ A - Q.mT @ M
+    U, S, Vh = svd(B, full_matrices=False)
+    return Q @ U, S, Vh.mT
+
+
+@op(method=False)
+def pca_lowrank(A, q=None, center=True, niter=2):
+    """torch.pca_lowrank: svd_lowrank of A with its column means removed (q defaults to min(6, m, n))."""
+    m, n = A.shape[-2], A.shape[-1]
+    q = min(6, m, n) if q is None else q
+    if not 0 <= q <= min(m, n):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than min(m, n)={min(m, n)}")
+    return svd_lowrank(A - A.mean(-2, keepdim=True) if center else A, q, niter)
