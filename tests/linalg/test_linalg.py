@@ -165,6 +165,13 @@ case("cross-broadcast", lambda T, a, b: T.linalg.cross(a, b), ((4, 3), "normal")
 case("det-singular", lambda T, A: T.linalg.det(A * T.tensor([1.0, 1.0, 0.0], dtype=A.dtype)),
      (BSQ, "normal"))
 case("slogdet-singular", lambda T, A: T.linalg.slogdet(A * T.tensor([1.0, 1.0, 0.0], dtype=A.dtype)), (SQ, "normal"))
+# batch dims broadcast between A and B (gradients summed back to each input's shape)
+case("solve-broadcast-A", lambda T, A, B: T.linalg.solve(A, B), (SQ, "cond"), ((2, 3, 2), "normal"))
+case("solve-broadcast-B", lambda T, A, B: T.linalg.solve(A, B), ((2, 1, 3, 3), "cond"), ((3, 3, 2), "normal"))
+case("solve_triangular-broadcast", lambda T, A, B: T.linalg.solve_triangular(A, B, upper=False),
+     ((2, 1, 3, 3), "tril"), ((3, 3, 2), "normal"))
+case("lu_solve-broadcast", lambda T, A, B: T.linalg.lu_solve(*T.linalg.lu_factor(A), B), (SQ, "cond"),
+     ((2, 3, 2), "normal"))
 case("tensorinv", lambda T, A: T.linalg.tensorinv(A, 1), (SQ, "cond"))
 case("tensorinv-4d", lambda T, A: T.linalg.tensorinv(A.reshape(2, 2, 4), 2), ((4, 4), "cond"))
 case("multi_dot", lambda T, a, b, c: T.linalg.multi_dot([a, b, c]), ((2, 3), "normal"), ((3, 4), "normal"),
