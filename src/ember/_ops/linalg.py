@@ -424,6 +424,9 @@ class LinAlgError(RuntimeError):
     """torch.linalg.LinAlgError: the matrix is singular or not positive-definite."""
 
 
+LinAlgError.__module__ = "ember.linalg"  # where users meet it
+
+
 def _sla():
     import scipy.linalg  # on first use: it is slow to import and `import ember` stays fast
     return scipy.linalg
@@ -580,7 +583,8 @@ def det(input):
 
 def _slogdet_grads(self, g_sign, g_logabs):
     A, = self.saved
-    return None if g_logabs is None else g_logabs.unsqueeze(-1).unsqueeze(-1) * inv(A).mT
+    # inv_ex: a singular A gets getrs's inf/nan gradient, as torch's, rather than an error
+    return None if g_logabs is None else g_logabs.unsqueeze(-1).unsqueeze(-1) * inv_ex(A)[0].mT
 
 
 _Slogdet = node_class("LinalgSlogdetBackward0", _slogdet_grads, n_outputs=2)
@@ -712,7 +716,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     ab, bb = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
     x = np.empty(batch + b.shape[-2:], a.dtype)
     if x.size:
-        trsm = _sla().blas.get_blas_funcs("trsm", (ab,))  # BLAS directly: scipy's wrapper costs far more on small matrices
+        # BLAS directly: scipy.linalg.solve_triangular's wrapper costs far more than the solve on small matrices
+        trsm = _sla().blas.get_blas_funcs("trsm", (ab,))
         with np.errstate(all="ignore"):
             for i in np.ndindex(batch):
                 x[i] = trsm(1.0, ab[i], bb[i], lower=not upper, diag=int(unitriangular))
@@ -1017,12 +1022,12 @@ def lstsq(A, B, rcond=None, *, driver=None):
                            f"input's dtype {D._LEGACY[A._dtype.name]} and other's dtype {D._LEGACY[B._dtype.name]}")
     driver = driver or "gelsy"
     if driver not in ("gels", "gelsy", "gelsd", "gelss"):
-        raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
     vector = B.ndim == A.ndim - 1
     Bm = B.unsqueeze(-1) if vector else B
     m, n = A.shape[-2], A.shape[-1]
     if Bm.shape[-2] != m:
-        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
     eps = np.finfo(A._data.dtype).eps
     rtol = rcond if rcond is not None and rcond > 0 else eps * max(m, n)
     X = pinv(A, rtol=rtol) @ Bm if driver != "gels" else pinv(A, rtol=0.0) @ Bm
@@ -1154,9 +1159,9 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
     m, n = LU_data.shape[-2], LU_data.shape[-1]
     k = min(m, n)
     if LU_pivots._dtype is not D.int32:
-        raise RuntimeError(f"lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype. "
-                           f"Note: this function is intended to be used with the output produced by "
-                           f"torch.linalg.lu_factor")
+        raise RuntimeError("lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype. "
+                           "Note: this function is intended to be used with the output produced by "
+                           "torch.linalg.lu_factor")
     empty = wrap(np.zeros((0,), LU_data._data.dtype), LU_data._dtype)
     L = U = P = empty
     if unpack_data:
@@ -1258,7 +1263,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{D._LEGACY[x._dtype.name]}")
     if isinstance(ord, (str, complex)):
-        raise RuntimeError(f"linalg.vector_norm: Expected a real number as ord, got {ord!r}")
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
     if dtype is not None:
         x = x.to(dtype)
     x = _abs(x) if x._dtype._cat == 3 else x
@@ -1305,6 +1310,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
 @_out_arg
 def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """torch.linalg.norm: a vector norm for an int dim (or a flattened input), a matrix norm for two dims."""
+    if isinstance(ord, str):  # 'fro' and 'nuc' are matrix norms
+        if dim is not None and (isinstance(dim, int) or len(dim) != 2):
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(map(str, dim if not isinstance(dim, int) else (dim,)))}")
+        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if isinstance(dim, int):
         dim = (dim,)
     if dim is not None and len(dim) == 2 or (dim is None and ord is not None and A.ndim == 2):
@@ -1335,7 +1345,7 @@ def linalg_cross(input, other, *, dim=-1):
     shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     d = dim + len(shape) if dim < 0 else dim
     if input.ndim != other.ndim:
-        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions.")
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     if input.shape[d] != 3 or other.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[d]} and "
                            f"{other.shape[d]}")
@@ -1439,9 +1449,7 @@ def tensorsolve(A, B, dims=None):
 
 def vander(x, *, N=None):
     """torch.linalg.vander: columns x^0, x^1, ..., x^(N-1)."""
-    if x.ndim == 0:
-        raise RuntimeError("linalg.vander: x must have at least one dimension")
-    N = x.shape[-1] if N is None else N
+    N = (x.shape[-1] if x.ndim else 0) if N is None else N
     if N <= 0:
         raise RuntimeError("N must be greater than 1.")
     ones = FUNCTIONS["ones_like"](x).unsqueeze(-1)
@@ -1648,3 +1656,41 @@ def ormqr(input, input2, input3, left=True, transpose=False):
     Q = householder_product(full, input2)
     Q = Q.mT if transpose else Q
     return Q @ input3 if left else input3 @ Q
+
+
+# ---------------------------------------------------------------------- randomized low-rank SVD
+def _approximate_basis(A, q, niter, M=None):
+    """An orthonormal (m, q) basis of A's dominant column space: a Gaussian sketch of A's columns sharpened
+    by `niter` rounds of subspace iteration (Halko, Martinsson & Tropp)."""
+    def times(X):
+        return A @ X if M is None else A @ X - M @ X
+
+    def times_t(X):
+        return A.mT @ X if M is None else A.mT @ X - M.mT @ X
+    Q = qr(times(FUNCTIONS["randn"](*A.shape[:-2], A.shape[-1], q, dtype=A.dtype))).Q
+    for _ in range(niter):
+        Q = qr(times(qr(times_t(Q)).Q)).Q
+    return Q
+
+
+@op(method=False)
+def svd_lowrank(A, q=6, niter=2, M=None):
+    """torch.svd_lowrank: (U, S, V) of a rank-q approximation of A (or A - M) by randomized subspace iteration."""
+    q = 6 if q is None else q
+    if A.shape[-2] < A.shape[-1]:  # sketch the smaller side
+        V, S, U = svd_lowrank(A.mT, q, niter, None if M is None else M.mT)
+        return U, S, V
+    Q = _approximate_basis(A, q, niter, M)
+    B = Q.mT @ A if M is None else Q.mT @ A - Q.mT @ M
+    U, S, Vh = svd(B, full_matrices=False)
+    return Q @ U, S, Vh.mT
+
+
+@op(method=False)
+def pca_lowrank(A, q=None, center=True, niter=2):
+    """torch.pca_lowrank: svd_lowrank of A with its column means removed (q defaults to min(6, m, n))."""
+    m, n = A.shape[-2], A.shape[-1]
+    q = min(6, m, n) if q is None else q
+    if not 0 <= q <= min(m, n):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than min(m, n)={min(m, n)}")
+    return svd_lowrank(A - A.mean(-2, keepdim=True) if center else A, q, niter)
