@@ -545,6 +545,12 @@ class Module:
         return self._apply(lambda t: t.cuda(device))
 
     def share_memory(self):
+        """Move every parameter, gradient and buffer into shared memory (torch.nn.Module.share_memory),
+        so processes that train this model (Hogwild) update one set of weights."""
+        for t in itertools.chain(self.parameters(), self.buffers()):
+            t.share_memory_()
+            if t.grad is not None:
+                t.grad.share_memory_()
         return self
 
     # ------------------------------------------------------------------ hooks
