@@ -136,3 +136,18 @@ def test_spawn_without_join_returns_the_context():
     while not context.join(timeout=60):
         pass
     assert all(p.exitcode == 0 for p in context.processes)
+
+
+def test_hogwild_program_under_ember_run():
+    # spawned children of `ember run` resolve torch to Ember as well (they re-import the program);
+    # torch itself prints these lines for this program
+    import subprocess
+    import sys
+    program = os.path.join(os.path.dirname(__file__), "hogwild_program.py")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.path.join(root, "src"))
+    done = subprocess.run([sys.executable, "-m", "ember", "run", program], capture_output=True, text=True, env=env,
+                          timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["loss before > 1: True", "loss after < 0.01: True exit codes: [0, 0]",
+                                        "weights: [1.0, -2.0, 0.5, 3.0]"]
