@@ -12,22 +12,9 @@ import sys
 import tempfile
 import time
 
+from procs import group_members  # beside this file (its directory is sys.path[0])
+
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "failing_loader.py")
-
-
-def group_members(pgid):
-    """Processes still alive (not zombies) in process group pgid."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
 
 
 def run_case(lib, place, workers, persistent, timeout):
