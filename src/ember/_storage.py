@@ -180,12 +180,26 @@ def shared_view(seg, nbytes, np_dtype, offset, shape, strides):
     return np.ndarray(shape, np_dtype, buffer=root, offset=offset, strides=strides)
 
 
+def _send_shared_as_handles():
+    # as `import torch` does: once anything is shared, every multiprocessing pickler sends tensors as handles
+    # (else a plain multiprocessing.Process would get a private copy of a Hogwild model)
+    global _reductions_ready
+    if not _reductions_ready:
+        from .multiprocessing.reductions import init_reductions
+        init_reductions()
+        _reductions_ready = True
+
+
+_reductions_ready = False
+
+
 def share_memory_(t):
     """Move tensor t's storage into shared memory in place (torch.Tensor.share_memory_); a no-op when
     it is there already. Other tensors viewing the old storage keep the old, private memory."""
     arr = t._data
     if segment_of(arr) is not None:
         return t
+    _send_shared_as_handles()
     root = _root(arr)
     if root.flags.c_contiguous or root.flags.f_contiguous:  # the whole storage moves, views keep their place
         seg = _new_segment(root.nbytes)

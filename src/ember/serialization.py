@@ -82,8 +82,6 @@ def _torch_global(obj):
                 module = home
                 break
     from .compat import torch_name
-    if module == "ember" and isinstance(obj, type) and issubclass(obj, Tensor):
-        qualname = "Tensor" if obj is Tensor else qualname
     return torch_name(module), qualname
 
 

@@ -151,3 +151,15 @@ def test_hogwild_program_under_ember_run():
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["loss before > 1: True", "loss after < 0.01: True exit codes: [0, 0]",
                                         "weights: [1.0, -2.0, 0.5, 3.0]"]
+
+
+def test_plain_multiprocessing_sends_shared_tensors_as_handles():
+    # without importing ember.multiprocessing: sharing a tensor is enough, as `import torch` is in torch
+    import subprocess
+    import sys
+    code = ("import ember\nfrom multiprocessing.reduction import ForkingPickler\n"
+            "t = ember.zeros(1 << 16).share_memory_()\nprint(len(ForkingPickler.dumps(t)) < 2000)")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=os.path.join(root, "src")))
+    assert done.stdout.strip() == "True", done.stderr
