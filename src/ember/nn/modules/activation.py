@@ -1,4 +1,5 @@
-"""Activation layers: each holds its options and calls its nn.functional form."""
+"""Activation layers, each holding its options and calling its nn.functional form, and MultiheadAttention
+(torch.nn.modules.activation)."""
 from ..._ops.creation import empty, full
 from ..parameter import Parameter
 from .. import functional as F
