@@ -1,10 +1,14 @@
 """Storages: the flat memory a tensor and its views look at (torch.TypedStorage, torch.UntypedStorage)."""
+import mmap
+import os
+import tempfile
 import warnings
+import weakref
 
 import numpy as np
 
 from . import _dtype as D
-from ._tensor import _root
+from ._tensor import _root, _address
 
 _warned = False
 
@@ -140,3 +144,70 @@ class TypedStorage:
 def _listing(values):
     """A storage's elements one a line, each after a space, as torch prints them."""
     return " " + "\n ".join(map(str, values)) + "\n"
+
+
+# ---------------------------------------------------------------------- shared memory (torch.multiprocessing)
+class SharedSegment(mmap.mmap):
+    """Memory that other processes can map: a file in /dev/shm, unlinked as soon as it is made (so
+    nothing is left behind), reached through the file descriptor `fd` it keeps open to hand on."""
+
+
+def _attach_segment(fd, nbytes):
+    """Map the shared file open as `fd` (owned from now on: closed when the mapping is collected)."""
+    seg = SharedSegment(fd, max(nbytes, 1))
+    seg.fd = fd
+    weakref.finalize(seg, os.close, fd)
+    return seg
+
+
+def _new_segment(nbytes):
+    fd, path = tempfile.mkstemp(prefix="ember-shm-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    os.unlink(path)
+    os.ftruncate(fd, max(nbytes, 1))
+    return _attach_segment(fd, nbytes)
+
+
+def segment_of(arr):
+    """The SharedSegment behind array `arr`, or None when its memory is private to this process."""
+    base = _root(arr).base
+    obj = getattr(base, "obj", None)  # np.frombuffer's memoryview
+    return obj if isinstance(obj, SharedSegment) else None
+
+
+def shared_view(seg, nbytes, np_dtype, offset, shape, strides):
+    """An array of shape/strides at byte `offset` of the first `nbytes` of a shared segment."""
+    root = np.frombuffer(seg, np.uint8, count=nbytes)
+    return np.ndarray(shape, np_dtype, buffer=root, offset=offset, strides=strides)
+
+
+def _send_shared_as_handles():
+    # as `import torch` does: once anything is shared, every multiprocessing pickler sends tensors as handles
+    # (else a plain multiprocessing.Process would get a private copy of a Hogwild model)
+    global _reductions_ready
+    if not _reductions_ready:
+        from .multiprocessing.reductions import init_reductions
+        init_reductions()
+        _reductions_ready = True
+
+
+_reductions_ready = False
+
+
+def share_memory_(t):
+    """Move tensor t's storage into shared memory in place (torch.Tensor.share_memory_); a no-op when
+    it is there already. Other tensors viewing the old storage keep the old, private memory."""
+    arr = t._data
+    if segment_of(arr) is not None:
+        return t
+    _send_shared_as_handles()
+    root = _root(arr)
+    if root.flags.c_contiguous or root.flags.f_contiguous:  # the whole storage moves, views keep their place
+        seg = _new_segment(root.nbytes)
+        np.frombuffer(seg, np.uint8, count=root.nbytes)[:] = root.reshape(-1, order="A").view(np.uint8)
+        t._data = shared_view(seg, root.nbytes, arr.dtype, _address(arr) - _address(root), arr.shape, arr.strides)
+    else:  # memory not describable as one block: share a compact copy of this tensor's elements
+        compact = np.ascontiguousarray(arr)
+        seg = _new_segment(compact.nbytes)
+        t._data = shared_view(seg, compact.nbytes, arr.dtype, 0, arr.shape, compact.strides)
+        t._data[...] = compact
+    return t

@@ -418,10 +418,13 @@ class Tensor:
         return False
 
     def share_memory_(self):
-        return self
+        """Move this tensor's memory into shared memory, where other processes see its changes."""
+        from ._storage import share_memory_
+        return share_memory_(self)
 
     def is_shared(self):
-        return False
+        from ._storage import segment_of
+        return segment_of(self._data) is not None
 
 
 # the C++ type names torch's messages use for a gradient's dtype

@@ -149,6 +149,30 @@ def install():
             raise RuntimeError(f"PyTorch is already imported in this process ({stale[0]}); "
                                "Ember can only stand in for it before the first `import torch`")
         sys.meta_path.insert(0, TorchFinder())
+        _install_in_spawned_children()
+
+
+class _InstallOnLoad:
+    """Unpickling this calls install(): it rides in a spawned child's start-up data (see below)."""
+
+    def __reduce__(self):
+        return install, ()
+
+
+def _install_in_spawned_children():
+    # a 'spawn'/'forkserver' child re-imports the program in a fresh interpreter: it must resolve torch to
+    # Ember before that, so the start-up data multiprocessing sends it carries an install() call
+    import multiprocessing.spawn as spawn
+    original = spawn.get_preparation_data
+    if getattr(original, "_ember", False):
+        return
+
+    def get_preparation_data(name):
+        data = original(name)
+        data["ember_install"] = _InstallOnLoad()
+        return data
+    get_preparation_data._ember = True
+    spawn.get_preparation_data = get_preparation_data
 
 
 def run_path(path, args=()):

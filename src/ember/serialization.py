@@ -20,6 +20,7 @@ import stat
 import struct
 import sys
 import tempfile
+import types
 import zipfile
 import zlib
 
@@ -66,6 +67,24 @@ def _global(module, qualname):
     return g
 
 
+# where an object of a private Ember module is published (ember.nn._functional.activation.relu is F.relu)
+_PUBLIC_HOMES = ("ember.nn.functional", "ember", "ember.nn.init", "ember.linalg", "ember.special", "ember.fft")
+
+
+def _torch_global(obj):
+    """(module, qualname) under which PyTorch knows Ember's class or function `obj`; None for other objects."""
+    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str) or module.split(".")[0] != "ember":
+        return None
+    if any(part.startswith("_") for part in module.split(".")):
+        for home in _PUBLIC_HOMES:
+            if getattr(sys.modules.get(home), qualname, None) is obj:
+                module = home
+                break
+    from .compat import torch_name
+    return torch_name(module), qualname
+
+
 class _StorageRef:
     """One storage of the checkpoint: written once as record data/<key>, referenced by persistent id."""
     __slots__ = ("key", "dtype", "numel", "data")
@@ -93,6 +112,20 @@ class _Pickler(pickle._Pickler):
         self.memoize(g)
 
     dispatch[_Global] = _save_global_name
+
+    def save_global(self, obj, name=None):
+        # Ember's classes and functions go into the file under PyTorch's names, so torch.load opens it
+        where = _torch_global(obj) if name is None else None
+        if where is None:
+            return super().save_global(obj, name)
+        g = _global(*where)
+        seen = self.memo.get(id(g))
+        if seen is not None:
+            self.write(self.get(seen[0]))
+        else:
+            self._save_global_name(g)
+
+    dispatch[types.FunctionType] = save_global  # the base class's table names the base method
     dispatch[D.dtype] = lambda self, d: self.save(_global("torch", d.name))
 
     def persistent_id(self, obj):
@@ -395,7 +428,8 @@ _user_globals = {}
 def _global_key(obj):
     if isinstance(obj, tuple):
         return obj[1], obj[0]
-    return f"{obj.__module__}.{obj.__qualname__}", obj
+    module, qualname = _torch_global(obj) or (obj.__module__, obj.__qualname__)
+    return f"{module}.{qualname}", obj
 
 
 def add_safe_globals(safe_globals):
@@ -434,11 +468,24 @@ def _fix_imports(module, name):
 
 def _unsafe_global_error(what):
     return pickle.UnpicklingError(
-        f"Weights only load failed. Unsupported global: GLOBAL {what} was not an allowed global by default. "
-        f"Please use `ember.serialization.add_safe_globals([{what.rsplit('.', 1)[-1]}])` or the "
-        f"`ember.serialization.safe_globals([...])` context manager to allowlist this global if you trust this "
-        "class/function, or re-run `ember.load` with `weights_only=False` if you trust the source of the "
-        "checkpoint (it can then run arbitrary code).")
+        f"Weights only load failed. Unsupported global: GLOBAL {what} was not an allowed global by default. Please "
+        f"use `torch.serialization.add_safe_globals([{what}])` or the `torch.serialization.safe_globals([{what}])` "
+        "context manager to allowlist this global if you trust this class/function.")
+
+
+def _weights_only_error(error, name):
+    """A weights-only refusal in torch.load's words (both ways out), naming the file."""
+    why = str(error).removeprefix("Weights only load failed. ")
+    return pickle.UnpicklingError(
+        "Weights only load failed. This file can still be loaded, to do so you have two options, \x1b[1mdo those "
+        "steps only if you trust the source of the checkpoint\x1b[0m. \n\t(1) In PyTorch 2.6, we changed the "
+        "default value of the `weights_only` argument in `torch.load` from `False` to `True`. Re-running "
+        "`torch.load` with `weights_only` set to `False` will likely succeed, but it can result in arbitrary code "
+        "execution. Do it only if you got the file from a trusted source.\n\t(2) Alternatively, to load with "
+        "`weights_only=True` please check the recommended steps in the following error message.\n\t"
+        f"WeightsUnpickler error: {why}\n\nCheck the documentation of torch.load to learn more about types "
+        f"accepted by default with weights_only https://pytorch.org/docs/stable/generated/torch.load.html. "
+        f"(while loading {name})")
 
 
 _DICTS = (dict, collections.OrderedDict, collections.Counter)
@@ -736,7 +783,7 @@ def _unpickle(data, persistent_load, weights_only, name, pickle_load_args):
         return unpickler.load()
     except pickle.UnpicklingError as e:
         if weights_only and "Weights only load failed" in str(e):
-            raise pickle.UnpicklingError(f"{e} (while loading {name})") from None
+            raise _weights_only_error(e, name) from None
         raise
 
 

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import ember
+from tests.utils.data.procs import processes
 
 
 def assert_same(e, t, path="batch"):
@@ -47,14 +48,5 @@ def same_error(make):
 
 def child_pids():
     """Processes whose parent is this one (zombies included): workers left behind show up here."""
-    me, found = os.getpid(), []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == me:
-                found.append(int(entry))
-    return found
+    me = os.getpid()
+    return [pid for pid, _, ppid, _ in processes() if ppid == me]

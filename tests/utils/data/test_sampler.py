@@ -121,3 +121,60 @@ def test_batch_sampler_of_random_sampler_covers_dataset():
     assert [len(b) for b in batches] == [4, 4, 2]
     assert sorted(i for b in batches for i in b) == list(range(10))
     assert len(SequentialSampler(range(0))) == 0
+
+
+HUGE = 10 ** 10
+LAZY = {
+    "random_replacement": lambda tm: tm.utils.data.RandomSampler(range(10), replacement=True, num_samples=HUGE),
+    "random_permutations": lambda tm: tm.utils.data.RandomSampler(range(10), num_samples=HUGE),
+    "weighted": lambda tm: tm.utils.data.WeightedRandomSampler([1.0, 0.0, 3.0], HUGE),
+    "batch_of_random": lambda tm: tm.utils.data.BatchSampler(
+        tm.utils.data.RandomSampler(range(10), replacement=True, num_samples=HUGE), 4, False),
+    "batch_of_random_drop_last": lambda tm: tm.utils.data.BatchSampler(
+        tm.utils.data.RandomSampler(range(10), replacement=True, num_samples=HUGE), 4, True),
+}
+
+
+@pytest.mark.parametrize("name", LAZY)
+def test_samplers_draw_lazily(name):
+    # 10**10 indices would take 80 GB at once: the first ones must come from a small, bounded draw
+    import itertools
+    import tracemalloc
+    e, t = LAZY[name](ember), LAZY[name](torch)
+    assert len(e) == len(t)
+    tracemalloc.start()
+    try:
+        got = list(itertools.islice(iter(e), 100))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, f"{peak} bytes traced for 100 indices"
+    if name != "weighted":  # torch's weighted sampler draws every index at once (and refuses 10**10)
+        first = list(itertools.islice(iter(t), 100))
+        assert [type(v) for v in got] == [type(v) for v in first]
+        assert [len(v) for v in got if isinstance(v, list)] == [len(v) for v in first if isinstance(v, list)]
+    flat = [i for b in got for i in b] if isinstance(got[0], list) else got
+    assert all(0 <= i < 10 for i in flat) and (name != "weighted" or 1 not in flat)
+
+
+def test_batch_sampler_over_an_endless_sampler():
+    import itertools
+
+    class Endless(ember.utils.data.Sampler):
+        def __init__(self):
+            pass
+
+        def __iter__(self):
+            return itertools.count()
+
+    batches = ember.utils.data.BatchSampler(Endless(), 3, False)
+    assert list(itertools.islice(batches, 3)) == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    loader = ember.utils.data.DataLoader(range(10 ** 9), batch_sampler=ember.utils.data.BatchSampler(Endless(), 2, True))
+    assert [b.tolist() for b in itertools.islice(loader, 2)] == [[0, 1], [2, 3]]
+
+
+@pytest.mark.parametrize("num_samples", [1, 31, 32, 33, 100])
+def test_chunked_draws_give_exactly_num_samples(num_samples):
+    with_replacement = ember.utils.data.RandomSampler(range(5), replacement=True, num_samples=num_samples)
+    weighted = ember.utils.data.WeightedRandomSampler([1.0, 2.0], num_samples)
+    assert len(list(with_replacement)) == num_samples == len(list(weighted))

@@ -358,3 +358,38 @@ def test_iterator_cannot_be_pickled():
     import pickle
     with pytest.raises(NotImplementedError):
         pickle.dumps(iter(DataLoader(Samples())))
+
+
+def multiprocessing_helpers(pids):
+    """The long-lived helper Python's spawn starts once per program (not a worker)."""
+    helpers = set()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        if b"resource_tracker" in cmdline:
+            helpers.add(pid)
+    return helpers
+
+
+def test_spawn_context_in_order_and_prefetch_match_torch():
+    # a spawned worker imports the library afresh and unpickles the dataset; in_order=False may
+    # reorder batches in torch (never in Ember), so the batches are compared as a set
+    import multiprocessing
+    before = set(child_pids())
+    kwargs = dict(batch_size=4, num_workers=2, multiprocessing_context=multiprocessing.get_context("spawn"), in_order=False, prefetch_factor=1)
+    e = DataLoader(TensorDataset(ember.arange(10), ember.arange(10) * 2), **kwargs)
+    t = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.arange(10), torch.arange(10) * 2), **kwargs)
+    got, want = [[x.tolist(), y.tolist()] for x, y in e], [[x.tolist(), y.tolist()] for x, y in t]
+    assert sorted(got) == sorted(want) and len(e) == len(t)
+    assert e.multiprocessing_context.get_start_method() == t.multiprocessing_context.get_start_method()
+
+    def workers_left():
+        pids = set(child_pids()) - before
+        return pids - multiprocessing_helpers(pids)
+    deadline = time.monotonic() + 5
+    while workers_left() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers_left() == set(), "worker processes were left behind"

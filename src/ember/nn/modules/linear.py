@@ -96,3 +96,7 @@ class LazyLinear(Linear):
             self.reset_parameters()
             self.__class__ = self.cls_to_become
         return linear(input, self.weight, self.bias)
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """MultiheadAttention's output projection: a Linear under the name torch prints for it."""

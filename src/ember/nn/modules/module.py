@@ -111,6 +111,12 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+_REGISTRIES = ("_parameters", "_buffers", "_modules")
+# hook dicts torch.nn.Module has and Ember does not use: written into pickles so torch finds them
+_TORCH_HOOK_DICTS = ("_state_dict_hooks", "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
+                     "_load_state_dict_post_hooks")
+
+
 class Module:
     """torch.nn.Module: subclass it, assign layers and Parameters in __init__, define forward."""
     training: bool
@@ -316,11 +322,35 @@ class Module:
             object.__delattr__(self, name)
         d.pop(name, None)
 
+    def __getstate__(self):
+        """The attributes in torch.nn.Module's layout: plain registry dicts, entries not repeated as
+        attributes, torch's hook dicts present, so a pickled Ember module opens in PyTorch."""
+        d = self.__dict__
+        registries = [r for r in _REGISTRIES if r in d]
+        mirrored = {name for r in registries for name in d[r]}
+        state = {k: v for k, v in d.items() if k not in mirrored}
+        for r in registries:
+            state[r] = dict(d[r])
+        for name in _TORCH_HOOK_DICTS:
+            state.setdefault(name, OrderedDict())
+        state.setdefault("_is_full_backward_hook", None)
+        return state
+
     def __setstate__(self, state):
-        self.__dict__.update(state)
-        for reg in ("_parameters", "_buffers", "_modules"):
-            if isinstance(state.get(reg), _Registry):
-                state[reg]._owner = self
+        # from Ember's or PyTorch's pickles (torch.nn.Module's layout, see __getstate__)
+        state = dict(state)
+        d = self.__dict__
+        registries = {r: state.pop(r, None) for r in _REGISTRIES}
+        d.update(state)
+        for r, entries in registries.items():
+            registry = d[r] = _Registry(self)
+            registry.update(entries or {})
+        for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks"):
+            d.setdefault(name, OrderedDict())
+        for name in ("_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs", "_forward_hooks_always_called"):
+            d.setdefault(name, {})
+        d.setdefault("_non_persistent_buffers_set", set())
+        d.setdefault("training", True)
 
     # ------------------------------------------------------------------ traversal
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
@@ -515,6 +545,12 @@ class Module:
         return self._apply(lambda t: t.cuda(device))
 
     def share_memory(self):
+        """Move every parameter, gradient and buffer into shared memory (torch.nn.Module.share_memory),
+        so processes that train this model (Hogwild) update one set of weights."""
+        for t in itertools.chain(self.parameters(), self.buffers()):
+            t.share_memory_()
+            if t.grad is not None:
+                t.grad.share_memory_()
         return self
 
     # ------------------------------------------------------------------ hooks

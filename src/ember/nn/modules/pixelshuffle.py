@@ -1,8 +1,8 @@
-"""PixelShuffle, PixelUnshuffle and ChannelShuffle (torch.nn.modules.pixelshuffle / channelshuffle)."""
+"""PixelShuffle and PixelUnshuffle (torch.nn.modules.pixelshuffle)."""
 from .. import functional as F
 from .module import Module
 
-__all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
+__all__ = ["PixelShuffle", "PixelUnshuffle"]
 
 
 class PixelShuffle(Module):
@@ -31,19 +31,3 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
-
-
-class ChannelShuffle(Module):
-    """Interleave the channels of `groups` groups: (N, g·k, ...) -> channel order k-major (torch.nn.ChannelShuffle)."""
-
-    def __init__(self, groups):
-        super().__init__()
-        self.groups = groups
-
-    def forward(self, input):
-        n, c = input.shape[:2]
-        rest = tuple(input.shape[2:])
-        return input.reshape(n, self.groups, c // self.groups, *rest).transpose(1, 2).reshape(n, c, *rest)
-
-    def extra_repr(self):
-        return f"groups={self.groups}"

@@ -114,6 +114,15 @@ class RNNBase(Module):
     def all_weights(self):
         return [[getattr(self, n) for n in names] for names in self._all_weights]
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_flat_weights"] = self._flat_weights  # torch's RNNs keep this list as an attribute
+        return state
+
+    def __setstate__(self, state):
+        # torch's cached weight lists: a property here, always read from the parameters
+        super().__setstate__({k: v for k, v in state.items() if k not in ("_flat_weights", "_flat_weight_refs")})
+
     def flatten_parameters(self):
         """A no-op kept for API compatibility (there is no cuDNN weight buffer to compact)."""
 

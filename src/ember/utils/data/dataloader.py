@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import sys
 import time
 import warnings
 
@@ -286,10 +287,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 self._index_queues.append(index_queue)
                 self._workers.append(w)
                 self._shutdown = False
+            self._reset(loader, first_iter=True)  # the sampler may fail here, with workers already running
         except BaseException:
             self._shutdown_workers()
             raise
-        self._reset(loader, first_iter=True)
 
     def _reset(self, loader, first_iter=False):
         super()._reset(loader, first_iter)
@@ -317,6 +318,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             index = next(self._sampler_iter)
         except StopIteration:
             return
+        except BaseException:  # a failing sampler ends the epoch: its error is the program's
+            self._shutdown_workers()
+            raise
         for _ in range(self._num_workers):
             worker_id = next(self._worker_cycle)
             if self._workers_status[worker_id]:
@@ -392,14 +396,22 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if self._shutdown:
             return
         self._shutdown = True
+        if sys.is_finalizing():
+            # at exit a queue can no longer start its feeder thread (put would wait forever): just stop them
+            for w in self._workers:
+                if w.is_alive():
+                    w.terminate()
+                    w.join()
+            return
         self._workers_done_event.set()
         for q in self._index_queues:
             try:
                 q.put(None)
             except (OSError, ValueError):
                 pass
+        deadline = time.monotonic() + (_JOIN_TIMEOUT if wait else 0)  # one wait for all, not one per worker
         for w in self._workers:
-            w.join(timeout=_JOIN_TIMEOUT if wait else 0)
+            w.join(timeout=max(deadline - time.monotonic(), 0))
             if w.is_alive():
                 w.terminate()
                 w.join()

@@ -33,6 +33,12 @@ def _bool(name, value, error=ValueError):
         raise error(f"{name} should be a boolean value, but got {name}={value}")
 
 
+# how many indices a sampler drawing with replacement draws at a time (torch draws 32)
+_CHUNK = 32
+# weighted draws pay for a cumulative sum of the weights each call, so they come in bigger chunks
+_WEIGHTED_CHUNK = 4096
+
+
 class SequentialSampler(Sampler):
     """0, 1, ..., len(data_source) - 1."""
 
@@ -71,7 +77,10 @@ class RandomSampler(Sampler):
         if g is None:
             g = ember.Generator().manual_seed(int(ember.empty((), dtype=ember.int64).random_().item()))
         if self.replacement:
-            yield from ember.randint(0, n, (total,), generator=g).tolist()
+            # in chunks, so a huge num_samples starts at once and holds only one chunk (as torch's does)
+            for _ in range(total // _CHUNK):
+                yield from ember.randint(0, n, (_CHUNK,), generator=g).tolist()
+            yield from ember.randint(0, n, (total % _CHUNK,), generator=g).tolist()
             return
         for _ in range(total // n):
             yield from ember.randperm(n, generator=g).tolist()
@@ -110,8 +119,13 @@ class WeightedRandomSampler(Sampler):
         self.replacement, self.generator = replacement, generator
 
     def __iter__(self):
-        yield from ember.multinomial(self.weights, self.num_samples, self.replacement,
-                                     generator=self.generator).tolist()
+        if not self.replacement:  # num_samples <= len(weights): one draw
+            yield from ember.multinomial(self.weights, self.num_samples, False, generator=self.generator).tolist()
+            return
+        # with replacement the draws are independent: chunks keep a huge num_samples lazy and small
+        for start in range(0, self.num_samples, _WEIGHTED_CHUNK):
+            n = min(_WEIGHTED_CHUNK, self.num_samples - start)
+            yield from ember.multinomial(self.weights, n, True, generator=self.generator).tolist()
 
     def __len__(self):
         return self.num_samples
