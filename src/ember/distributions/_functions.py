@@ -8,6 +8,7 @@ from scipy import special as sp
 import ember
 from .._random import rng
 from ..autograd import Function
+from ..linalg import solve_triangular
 
 
 def _tiny(dtype):
@@ -63,68 +64,6 @@ def binomial(count, prob):
     n, p = count.detach().numpy(), prob.detach().numpy()
     draw = rng().binomial(np.round(n).astype(np.int64), np.clip(p.astype(np.float64), 0, 1))
     return ember.from_numpy(np.asarray(draw.astype(p.dtype)))
-
-
-class _SolveTriangular(Function):
-    """X with A @ X = B for triangular A (lower unless upper=True)."""
-
-    @staticmethod
-    def forward(ctx, A, B, upper):
-        a, b = A.detach().numpy(), B.detach().numpy()
-        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-        a = np.broadcast_to(a, batch + a.shape[-2:])
-        b = np.broadcast_to(b, batch + b.shape[-2:])
-        mask = np.triu(np.ones(a.shape[-2:], bool)) if upper else np.tril(np.ones(a.shape[-2:], bool))
-        x = np.linalg.solve(np.where(mask, a, 0), b)  # the other triangle is ignored, as in torch
-        out = ember.from_numpy(np.ascontiguousarray(x.astype(b.dtype)))
-        ctx.upper = upper
-        ctx.save_for_backward(A, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        A, X = ctx.saved_tensors
-        grad_b = solve_triangular(A.mT, grad, upper=not ctx.upper)
-        grad_a = -(grad_b @ X.mT)
-        grad_a = grad_a.triu() if ctx.upper else grad_a.tril()
-        return grad_a, grad_b, None
-
-
-def solve_triangular(A, B, *, upper):
-    """torch.linalg.solve_triangular(A, B, upper=upper) (left side), batched and differentiable."""
-    return _SolveTriangular.apply(A, B, upper)
-
-
-class _Cholesky(Function):
-    """The lower Cholesky factor L of a symmetric positive-definite A = L L^T."""
-
-    @staticmethod
-    def forward(ctx, A):
-        a = A.detach().numpy()
-        try:
-            L = np.linalg.cholesky(a)
-        except np.linalg.LinAlgError:
-            raise RuntimeError("linalg.cholesky: The factorization could not be completed because the input is not "
-                               "positive-definite.") from None
-        out = ember.from_numpy(np.ascontiguousarray(L.astype(a.dtype)))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        # A_bar = L^-T Phi(L^T L_bar) L^-1, symmetrised (Phi: lower triangle, halved diagonal)
-        L, = ctx.saved_tensors
-        phi = (L.mT @ grad).tril()
-        phi = phi - 0.5 * ember.diag_embed(phi.diagonal(dim1=-2, dim2=-1))
-        eye = ember.eye(L.shape[-1], dtype=L.dtype)
-        L_inv = solve_triangular(L, eye, upper=False)
-        s = L_inv.mT @ phi @ L_inv
-        return 0.5 * (s + s.mT)
-
-
-def cholesky(A):
-    """torch.linalg.cholesky(A): batched and differentiable."""
-    return _Cholesky.apply(A)
 
 
 def cholesky_inverse_lower(L):

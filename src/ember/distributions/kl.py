@@ -6,7 +6,7 @@ from functools import total_ordering
 
 import ember
 from ..nn import functional as F
-from ._functions import solve_triangular
+from ..linalg import solve_triangular
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial

@@ -4,7 +4,7 @@ import math
 
 import ember
 from . import constraints
-from ._functions import cholesky, solve_triangular
+from ..linalg import cholesky, solve_triangular
 from .distribution import Distribution, _SymmetricAboutLoc
 from .multivariate_normal import _batch_mahalanobis, _batch_mv
 from .utils import _standard_normal, lazy_property

@@ -4,7 +4,8 @@ import math
 
 import ember
 from . import constraints
-from ._functions import cholesky, cholesky_inverse_lower, solve_triangular
+from ._functions import cholesky_inverse_lower
+from ..linalg import cholesky, solve_triangular
 from .distribution import Distribution, _SymmetricAboutLoc
 from .utils import _standard_normal, lazy_property
 

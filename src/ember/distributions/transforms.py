@@ -8,7 +8,7 @@ import weakref
 import ember
 from ..nn import functional as F
 from . import constraints
-from ._functions import cholesky
+from ..linalg import cholesky
 from .utils import _sum_rightmost, finfo
 
 __all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",

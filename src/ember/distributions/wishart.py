@@ -5,7 +5,7 @@ import warnings
 
 import ember
 from . import constraints
-from ._functions import cholesky, solve_triangular
+from ..linalg import cholesky, solve_triangular
 from .chi2 import Chi2
 from .exp_family import ExponentialFamily
 from .multivariate_normal import _FromScaleTril, _precision_to_scale_tril
