@@ -93,27 +93,16 @@ def numel(input):
 from ._parallel import get_num_threads, set_num_threads  # noqa: E402
 
 
-def get_num_interop_threads():
-    return 1
-
-
-def set_num_interop_threads(n):
-    pass
-
-
-def use_deterministic_algorithms(mode, *, warn_only=False):
-    pass
-
-
-def are_deterministic_algorithms_enabled():
-    return False
+from ._runtime import (get_num_interop_threads, set_num_interop_threads, use_deterministic_algorithms,  # noqa
+                       are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+                       set_deterministic_debug_mode, get_deterministic_debug_mode)
+from .backends import set_float32_matmul_precision, get_float32_matmul_precision  # noqa: E402,F401
 
 
 def compile(model=None, **kwargs):
-    """torch.compile: Ember runs eagerly; the model is returned as it is."""
-    if model is None:
-        return lambda m: m
-    return model
+    """torch.compile: Ember runs eagerly; see ember._dynamo.eval_frame.compile."""
+    from ._dynamo.eval_frame import compile as _compile
+    return _compile(model, **kwargs)
 
 
 def _lazy(name):
@@ -124,7 +113,8 @@ def _lazy(name):
 def __getattr__(name):
     # submodules load on first use, so `import ember` stays fast
     if name in ("nn", "optim", "utils", "vision", "cuda", "backends", "onnx", "distributed", "linalg", "fft",
-                "special", "jit", "testing", "hub", "serialization", "mps", "multiprocessing", "version"):
+                "special", "jit", "testing", "hub", "serialization", "mps", "multiprocessing", "version",
+                "accelerator", "xpu", "cpu", "amp", "profiler", "_dynamo", "compiler"):
         return _lazy(name)
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)

@@ -52,6 +52,8 @@ class device:
 
 
 cpu = device("cpu")
+# the device types CPU-only torch refuses with an AssertionError (the rest with a RuntimeError)
+_NOT_COMPILED = {"cuda": "CUDA", "xpu": "XPU", "mtia": "MTIA"}
 
 
 def array_module(dev):
@@ -62,13 +64,17 @@ def device_of(arr):
     return cpu
 
 
-def to_device(arr, dev):
-    """Move an array to `dev`; only the CPU exists without an accelerator backend."""
+def to_device(arr, dev, creating=False):
+    """Move an array to `dev` (or make it there when `creating`); only the CPU exists without an accelerator
+    backend."""
     dev = dev if isinstance(dev, device) else device(dev)
     if dev.type == "cpu":
         return arr
-    if dev.type == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
+    if dev.type in _NOT_COMPILED:
+        raise AssertionError(f"Torch not compiled with {_NOT_COMPILED[dev.type]} enabled")
+    if creating:  # torch finds no kernel to allocate on a backend it was built without
+        raise NotImplementedError(f"Could not run 'aten::empty.memory_format' with arguments from the "
+                                  f"'{dev.type.upper()}' backend: Ember has no {dev.type} device.")
     raise RuntimeError(f"PyTorch is not linked with support for {dev.type} devices")
 
 

@@ -13,7 +13,7 @@ from .registry import op, wrap, FUNCTIONS
 
 def _finish(t, dtype=None, device=None, requires_grad=False, pin_memory=False, layout=None):
     if device is not None:
-        to_device(t._data, device)
+        to_device(t._data, device, creating=True)
     if requires_grad:
         if t._dtype._cat < 2:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
