@@ -105,6 +105,11 @@ def compile(model=None, **kwargs):
     return _compile(model, **kwargs)
 
 
+_AUTOCAST_NAMES = ("autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled",
+                   "set_autocast_dtype", "is_autocast_cpu_enabled", "get_autocast_cpu_dtype", "get_autocast_gpu_dtype",
+                   "is_autocast_available")
+
+
 def _lazy(name):
     import importlib
     return importlib.import_module("ember." + name)
@@ -118,4 +123,6 @@ def __getattr__(name):
         return _lazy(name)
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
+    if name in _AUTOCAST_NAMES:
+        return getattr(_lazy("amp.autocast_mode"), name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")

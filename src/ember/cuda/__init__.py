@@ -104,7 +104,7 @@ class Event:
 
 
 def __getattr__(name):
-    if name == "amp":
-        from . import amp
-        return amp
+    if name == "amp":  # import_module: `from . import amp` would ask this __getattr__ again
+        import importlib
+        return importlib.import_module(__name__ + ".amp")
     raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")
