@@ -8,10 +8,10 @@ functions, wherever Ember binds them (its modules' globals and Tensor's methods)
 leaving the last one puts the originals back. An op called from inside another cast op is not cast again,
 as in torch (its autocast dispatch key is excluded below the first autocast op)."""
 import functools
-import sys
 import warnings
 
 from .. import _dtype as D
+from .._swap import Swap
 from .._tensor import Tensor
 
 # PyTorch's CPU autocast op lists (aten names mapped to Ember's entry points), checked against torch 2.13
@@ -36,7 +36,6 @@ PROMOTE = {"ember": ("cat", "stack", "index_copy")}
 _LOWER_DTYPES = {"cpu": (D.bfloat16, D.float16), "cuda": (D.float16, D.bfloat16)}
 _state = {"cpu": [False, D.bfloat16], "cuda": [False, D.float16], "mps": [False, D.float16],
           "xpu": [False, D.bfloat16], "inside": False, "active": 0}
-_swap = {"wrappers": None, "sites": None, "modules": -1}
 
 
 def is_autocast_available(device_type):
@@ -106,7 +105,6 @@ def _wrapped(fn, kind):
             return fn(*args, **kwargs)
         finally:
             _state["inside"] = False
-    run._autocast_original = fn
     return run
 
 
@@ -119,53 +117,23 @@ def _tensors(args, kwargs):
 
 
 def _wrappers():
-    """id(original function) -> its casting wrapper, for every op of the three lists Ember has."""
-    if _swap["wrappers"] is None:
-        import importlib
-        table = {}
-        for lists, kind in ((LOWER_PRECISION, "lower"), (FP32, "fp32"), (PROMOTE, "promote")):
-            for modname, names in lists.items():
-                try:
-                    mod = importlib.import_module(modname)
-                except ModuleNotFoundError:  # a namespace this Ember lacks has no ops to cast
-                    continue
-                for name in names:
-                    fn = getattr(mod, name, None)
-                    if callable(fn) and id(fn) not in table:
-                        table[id(fn)] = (fn, _wrapped(fn, kind))
-        _swap["wrappers"] = table
-    return _swap["wrappers"]
+    """id(original function) -> (it, its casting wrapper), for every op of the three lists Ember has."""
+    import importlib
+    table = {}
+    for lists, kind in ((LOWER_PRECISION, "lower"), (FP32, "fp32"), (PROMOTE, "promote")):
+        for modname, names in lists.items():
+            try:
+                mod = importlib.import_module(modname)
+            except ModuleNotFoundError:  # a namespace this Ember lacks has no ops to cast
+                continue
+            for name in names:
+                fn = getattr(mod, name, None)
+                if callable(fn) and id(fn) not in table:
+                    table[id(fn)] = (fn, _wrapped(fn, kind))
+    return table
 
 
-def _sites():
-    """Every (namespace, name) where Ember binds one of those functions: its modules and Tensor's methods."""
-    table = _wrappers()
-    if _swap["modules"] != len(sys.modules):
-        sites = []
-        spaces = [m.__dict__ for n, m in list(sys.modules.items())
-                  if (n == "ember" or n.startswith("ember.")) and hasattr(m, "__dict__")]
-        for space in spaces:
-            sites.extend((space, k) for k, v in space.items() if id(v) in table and table[id(v)][0] is v)
-        sites.extend((Tensor, k) for k, v in vars(Tensor).items() if id(v) in table and table[id(v)][0] is v)
-        _swap["sites"], _swap["modules"] = sites, len(sys.modules)
-    return _swap["sites"]
-
-
-def _install():
-    table = _wrappers()
-    for space, name in _sites():
-        if isinstance(space, dict):
-            space[name] = table[id(space[name])][1]
-        else:
-            setattr(space, name, table[id(vars(space)[name])][1])
-
-
-def _uninstall():
-    for space, name in _swap["sites"]:
-        if isinstance(space, dict):
-            space[name] = space[name]._autocast_original
-        else:
-            setattr(space, name, vars(space)[name]._autocast_original)
+_swap = Swap(_wrappers, classes=(Tensor,))
 
 
 # ---------------------------------------------------------------------- the context manager
@@ -202,7 +170,7 @@ class autocast:
         self._installs = self.device == "cpu" and self._enabled
         if self._installs:
             if _state["active"] == 0:
-                _install()
+                _swap.install()
             _state["active"] += 1
         return self
 
@@ -211,7 +179,7 @@ class autocast:
         if self._installs:
             _state["active"] -= 1
             if _state["active"] == 0:
-                _uninstall()
+                _swap.uninstall()
         return False
 
     def __call__(self, fn):
