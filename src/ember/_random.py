@@ -50,6 +50,7 @@ class Generator:
 
 
 default_generator = Generator()
+default_generator.seed()  # an unseeded process draws a fresh seed, as torch 2.x's default generator does
 
 
 def rng(generator=None):

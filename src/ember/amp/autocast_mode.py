@@ -128,8 +128,10 @@ def _wrappers():
                 continue
             for name in names:
                 fn = getattr(mod, name, None)
-                if callable(fn) and id(fn) not in table:
-                    table[id(fn)] = (fn, _wrapped(fn, kind))
+                # ember.<op> may be the out= wrapper of the function Tensor's method is: both are cast
+                for f in (fn, getattr(fn, "__wrapped__", None)):
+                    if callable(f) and id(f) not in table:
+                        table[id(f)] = (f, _wrapped(f, kind))
     return table
 
 

@@ -109,8 +109,9 @@ def _timing_table():
     from ..nn import functional as F
     table = {}
     for name, fn in _ops.FUNCTIONS.items():
-        if callable(fn) and id(fn) not in table:
-            table[id(fn)] = (fn, _timed(fn, _aten_name(name)))
+        for f in (fn, getattr(fn, "__wrapped__", None)):  # the out= wrapper and the method it wraps
+            if callable(f) and id(f) not in table:
+                table[id(f)] = (f, _timed(f, _aten_name(name)))
     for name, fn in vars(F).items():
         if callable(fn) and not isinstance(fn, type) and not name.startswith("_") and id(fn) not in table \
                 and getattr(fn, "__module__", "").startswith("ember."):
