@@ -103,3 +103,19 @@ def messages(fn):
 def test_warnings_and_errors(call):
     assert messages(lambda: call(ember, ember.utils.checkpoint)) == messages(lambda: call(torch,
                                                                                           torch.utils.checkpoint))
+
+
+@pytest.mark.parametrize("reentrant", [True, False])
+def test_recomputation_runs_under_the_forwards_autocast(reentrant):
+    """The backward happens after the autocast block closed; the recomputation must still be bfloat16."""
+    out = []
+    for m, ck in ((torch, torch.utils.checkpoint), (ember, ember.utils.checkpoint)):
+        net = build(m)
+        x = m.from_numpy(X.copy()).requires_grad_()
+        with m.autocast("cpu", dtype=m.bfloat16):
+            y = ck.checkpoint(net, x, use_reentrant=reentrant)
+        y.float().sum().backward()
+        out.append((str(y.dtype), str(x.grad.dtype), x.grad.numpy(), net[0].weight.grad.numpy()))
+    assert out[1][:2] == out[0][:2]
+    np.testing.assert_allclose(out[1][2], out[0][2], rtol=5e-2, atol=5e-2)
+    np.testing.assert_allclose(out[1][3], out[0][3], rtol=5e-2, atol=5e-2)

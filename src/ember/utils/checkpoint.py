@@ -35,6 +35,7 @@ class CheckpointFunction(Function):
     @staticmethod
     def forward(ctx, run_function, preserve_rng_state, rng_state, outputs, n_args, *inputs):
         ctx.run_function, ctx.preserve, ctx.rng_state, ctx.n_args = run_function, preserve_rng_state, rng_state, n_args
+        ctx.autocast = _autocast_state()
         ctx.is_tensor = [isinstance(a, Tensor) for a in inputs]
         ctx.others = [None if t else a for a, t in zip(inputs, ctx.is_tensor)]
         ctx.save_for_backward(*(a for a in inputs if isinstance(a, Tensor)))
@@ -56,7 +57,7 @@ class CheckpointFunction(Function):
         if ctx.preserve:
             _random.set_rng_state(ctx.rng_state)
         try:
-            with enable_grad():
+            with enable_grad(), _autocast_context(ctx.autocast):  # recompute as the forward ran
                 outs = _as_tuple(ctx.run_function(*args))
         finally:
             if ctx.preserve:
@@ -73,6 +74,16 @@ class CheckpointFunction(Function):
         found = iter(found)
         arg_grads = tuple(next(found) if isinstance(a, Tensor) and a.requires_grad else None for a in args)
         return (None, None, None, None, None) + arg_grads + tuple(found)
+
+
+def _autocast_state():
+    from ..amp import autocast_mode
+    return autocast_mode.is_autocast_enabled("cpu"), autocast_mode.get_autocast_dtype("cpu")
+
+
+def _autocast_context(saved):
+    from ..amp import autocast
+    return autocast("cpu", dtype=saved[1], enabled=saved[0])
 
 
 def _parameters_used(outputs, args):
