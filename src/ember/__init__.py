@@ -106,8 +106,7 @@ def compile(model=None, **kwargs):
 
 
 _AUTOCAST_NAMES = ("autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled",
-                   "set_autocast_dtype", "is_autocast_cpu_enabled", "get_autocast_cpu_dtype", "get_autocast_gpu_dtype",
-                   "is_autocast_available")
+                   "set_autocast_dtype", "is_autocast_cpu_enabled", "get_autocast_cpu_dtype", "get_autocast_gpu_dtype")
 
 
 def _lazy(name):

@@ -1,12 +1,5 @@
 """ember.mps: no Apple GPU here (torch.mps on a build without MPS)."""
-
-
-def is_available():
-    return False
-
-
-def device_count():
-    return 0
+from .accelerator import is_available, device_count  # noqa: F401  (no accelerator of any kind)
 
 
 def manual_seed(seed):

@@ -27,15 +27,17 @@ def test_accelerator_current_accelerator_check_available():
         torch.accelerator.current_accelerator(check_available=True) is None
 
 
+def entered(context):
+    try:
+        with context:
+            return "entered"
+    except RuntimeError as e:
+        return str(e)
+
+
 @pytest.mark.parametrize("index", [None, 0])
 def test_accelerator_device_index_context(index):
-    def enter(mod):
-        try:
-            with mod.accelerator.device_index(index):
-                return "entered"
-        except RuntimeError as e:
-            return str(e)
-    assert enter(ember) == enter(torch)
+    assert entered(ember.accelerator.device_index(index)) == entered(torch.accelerator.device_index(index))
 
 
 def test_accelerator_deprecated_names_warn_as_torch():
@@ -71,13 +73,7 @@ def test_cuda_calls_needing_a_device_raise_torchs_type(name):
 
 @pytest.mark.parametrize("index", [-1, 0])
 def test_cuda_device_context(index):
-    def enter(mod):
-        try:
-            with mod.cuda.device(index):
-                return "entered"
-        except RuntimeError as e:
-            return str(e)
-    assert enter(ember) == enter(torch)
+    assert entered(ember.cuda.device(index)) == entered(torch.cuda.device(index))
 
 
 @pytest.mark.parametrize("dotted,args", [("mps.is_available", ()), ("mps.device_count", ()), ("mps.manual_seed", (1,)),

@@ -212,3 +212,15 @@ def custom_bwd(bwd=None, *, device_type):
     if bwd is None:
         return functools.partial(custom_bwd, device_type=device_type)
     return bwd
+
+
+def legacy_autocast(device, default_dtype=None):
+    """torch.<device>.amp.autocast: the deprecated spelling of autocast(device, ...)."""
+    class LegacyAutocast(autocast):
+        def __init__(self, enabled=True, dtype=None, cache_enabled=True):
+            warnings.warn(f"`torch.{device}.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast("
+                          f"'{device}', args...)` instead.", FutureWarning, stacklevel=2)
+            super().__init__(device, dtype=default_dtype if dtype is None else dtype, enabled=enabled,
+                             cache_enabled=cache_enabled)
+    LegacyAutocast.__name__ = LegacyAutocast.__qualname__ = "autocast"
+    return LegacyAutocast

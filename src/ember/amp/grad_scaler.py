@@ -144,3 +144,15 @@ class GradScaler:
         self._scale = float(state_dict["scale"])
         self._growth_factor, self._backoff_factor = state_dict["growth_factor"], state_dict["backoff_factor"]
         self._growth_interval, self._growth_tracker = state_dict["growth_interval"], state_dict["_growth_tracker"]
+
+
+def legacy_grad_scaler(device):
+    """torch.<device>.amp.GradScaler: the deprecated spelling of GradScaler(device, ...)."""
+    class LegacyGradScaler(GradScaler):
+        def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
+                     enabled=True):
+            warnings.warn(f"`torch.{device}.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler("
+                          f"'{device}', args...)` instead.", FutureWarning, stacklevel=2)
+            super().__init__(device, init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+    LegacyGradScaler.__name__ = LegacyGradScaler.__qualname__ = "GradScaler"
+    return LegacyGradScaler
