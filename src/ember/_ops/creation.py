@@ -197,6 +197,7 @@ def _filled(fill):
             raise RuntimeError("zeros: Dimension size must be non-negative.")
         t = Tensor._make(fill(_size(size), dt.np), dt)
         return _finish(t, device=device, requires_grad=requires_grad)
+    make.__name__ = make.__qualname__ = fill.__name__
     return make
 
 
@@ -206,9 +207,9 @@ def _size_keyword(kw, name):
     return kw["size"]
 
 
-zeros = FUNCTIONS["zeros"] = with_out(_filled(np.zeros), "zeros")
-ones = FUNCTIONS["ones"] = with_out(_filled(np.ones), "ones")
-empty = FUNCTIONS["empty"] = with_out(_filled(np.empty), "empty")
+# Ember's own calls use the plain functions; ember.zeros etc. add torch's out=
+zeros, ones, empty = _filled(np.zeros), _filled(np.ones), _filled(np.empty)
+FUNCTIONS.update((f.__name__, with_out(f, f.__name__)) for f in (zeros, ones, empty))
 
 
 @op(method=False)
@@ -332,8 +333,8 @@ def _normal(g, size, dt):
     return g.standard_normal(size, dtype=np.float32).astype(dt.np)
 
 
-rand = FUNCTIONS["rand"] = with_out(_random(_uniform, "check_uniform_bounds"), "rand")
-randn = FUNCTIONS["randn"] = with_out(_random(_normal, "normal_kernel_cpu"), "randn")
+rand, randn = _random(_uniform, "check_uniform_bounds"), _random(_normal, "normal_kernel_cpu")
+FUNCTIONS["rand"], FUNCTIONS["randn"] = with_out(rand, "rand"), with_out(randn, "randn")
 FUNCTIONS["rand_like"] = lambda input, *, dtype=None, **kw: rand(input.shape, dtype=dtype or input.dtype, **kw)
 FUNCTIONS["randn_like"] = lambda input, *, dtype=None, **kw: randn(input.shape, dtype=dtype or input.dtype, **kw)
 
