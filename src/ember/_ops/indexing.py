@@ -12,11 +12,14 @@ _BAD_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or b
               "(got {})")
 
 
+def _is_index_part(e):
+    return e is None or e is Ellipsis or isinstance(e, (list, tuple, range, slice, Tensor, np.ndarray))
+
+
 def _convert_index(x, index):
     """Translate a torch index into a NumPy one; report whether it is basic (gives a view)."""
-    if type(index) is list and len(index) < 32 and any(  # torch reads such a short list as a tuple of indices
-            e is None or e is Ellipsis or isinstance(e, (list, tuple, range, slice, Tensor, np.ndarray)) for e in index):
-        index = tuple(index)
+    if type(index) is list and len(index) < 32 and any(_is_index_part(e) for e in index):
+        index = tuple(index)  # torch reads a short list holding sequences, slices, ... as a tuple of indices
     if not isinstance(index, tuple):
         index = (index,)
     out, basic, consumed = [], True, 0
