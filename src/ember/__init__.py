@@ -8,7 +8,7 @@ from . import _dtype
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,  # noqa: F401
                      float64, complex64, complex128, get_default_dtype, set_default_dtype, promote_types,
                      can_cast)
-from ._backend import device, xp as _xp  # noqa: F401
+from ._backend import device, xp as _xp, set_default_device, get_default_device  # noqa: F401
 from ._tensor import Tensor, Size  # noqa: F401
 from . import _ops
 from ._ops import FUNCTIONS as _FUNCTIONS
@@ -118,7 +118,7 @@ def __getattr__(name):
     # submodules load on first use, so `import ember` stays fast
     if name in ("nn", "optim", "utils", "vision", "cuda", "backends", "onnx", "distributed", "linalg", "fft",
                 "special", "jit", "testing", "hub", "serialization", "mps", "multiprocessing", "version",
-                "accelerator", "xpu", "cpu", "amp", "profiler", "_dynamo", "compiler"):
+                "accelerator", "xpu", "mtia", "cpu", "amp", "profiler", "_dynamo", "compiler"):
         return _lazy(name)
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)

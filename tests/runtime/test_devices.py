@@ -58,6 +58,7 @@ CUDA_CALLS = [
     ("is_bf16_supported", ()), ("is_tf32_supported", ()), ("current_stream", ()), ("default_stream", ()),
     ("mem_get_info", ()), ("get_arch_list", ()), ("get_gencode_flags", ()), ("ipc_collect", ()),
     ("set_per_process_memory_fraction", (0.5,)), ("set_device", (-1,)), ("Stream", ()), ("Event", ()),
+    ("memory_summary", ()),
 ]
 
 
@@ -79,7 +80,8 @@ def test_cuda_device_context(index):
 @pytest.mark.parametrize("dotted,args", [("mps.is_available", ()), ("mps.device_count", ()), ("mps.manual_seed", (1,)),
                                          ("mps.synchronize", ()), ("mps.empty_cache", ()),
                                          ("mps.current_allocated_memory", ()), ("xpu.is_available", ()),
-                                         ("xpu.device_count", ()), ("xpu.synchronize", ())])
+                                         ("xpu.device_count", ()), ("xpu.synchronize", ()),
+                                         ("mtia.is_available", ()), ("mtia.device_count", ())])
 def test_other_accelerator_modules(dotted, args):
     same_outcome(dotted, args)
 
@@ -127,3 +129,31 @@ def test_tensor_and_module_device_methods(method):
 def test_device_objects(spec):
     t, e = torch.device(spec), ember.device(spec)
     assert (repr(e), str(e), e.type, e.index) == (repr(t), str(t), t.type, t.index)
+
+
+def made_on(mod, target, make):
+    """What creating a tensor gives after set_default_device(target) (or inside `with device(target)`)."""
+    try:
+        if make == "context":
+            with mod.device(target):
+                inside = str(mod.get_default_device()), str(mod.ones(1).device)
+        else:
+            mod.set_default_device(target)
+            inside = str(mod.get_default_device()), str(mod.ones(1).device), str(mod.tensor([1.0]).device)
+    except Exception as e:  # noqa: BLE001
+        inside = type(e).__name__, str(e).split(".")[0]
+    finally:
+        mod.set_default_device(None)
+    return inside, str(mod.get_default_device()), str(mod.zeros(1).device)
+
+
+@pytest.mark.parametrize("target,make", [("cpu", "set"), ("cuda", "set"), (None, "set"), ("cpu", "context"),
+                                         ("cuda", "context")])
+def test_default_device(target, make):
+    assert made_on(ember, target, make) == made_on(torch, target, make)
+
+
+def test_generator_on_cuda_is_refused():
+    for mod in (torch, ember):
+        with pytest.raises(RuntimeError, match="Cannot get CUDA generator without ATen_cuda library"):
+            mod.Generator(device="cuda")

@@ -5,13 +5,15 @@ import numbers
 import numpy as np
 
 from .. import _dtype as D
-from .._backend import to_device
+from .._backend import to_device, default_device
 from .._random import rng
 from .._tensor import Tensor
 from .registry import op, wrap, with_out, FUNCTIONS
 
 
 def _finish(t, dtype=None, device=None, requires_grad=False, pin_memory=False, layout=None):
+    if device is None:
+        device = default_device[0]
     if device is not None:
         to_device(t._data, device, creating=True)
     if requires_grad:
