@@ -134,3 +134,32 @@ def test_chrome_trace_and_tensorboard_handler(tmp_path):
         ember.ones(2).relu()
     files = glob.glob(str(tmp_path / "tb" / "w.*.pt.trace.json"))
     assert len(files) == 1 and json.load(open(files[0]))["traceEvents"]
+
+
+@pytest.mark.parametrize("order", ["profile_inside_autocast", "autocast_inside_profile", "closed_out_of_order"])
+def test_profiler_and_autocast_together(order):
+    """Both swap op functions: each must keep working, in either nesting and when closed out of order."""
+    x = ember.ones(2, 2)
+    if order == "profile_inside_autocast":
+        with ember.autocast("cpu"):
+            with ember.profiler.profile() as prof:
+                y = x @ x
+    elif order == "autocast_inside_profile":
+        with ember.profiler.profile() as prof:
+            with ember.autocast("cpu"):
+                y = x @ x
+    else:
+        cast, prof = ember.autocast("cpu"), ember.profiler.profile()
+        cast.__enter__()
+        prof.__enter__()
+        y = x @ x
+        cast.__exit__(None, None, None)
+        prof.__exit__(None, None, None)
+    assert y.dtype is ember.bfloat16
+    assert "aten::matmul" in {e.key for e in prof.key_averages()}
+    assert (x @ x).dtype is ember.float32  # nothing casts after both closed
+    with ember.autocast("cpu"):
+        assert (x @ x).dtype is ember.bfloat16  # and autocast still works afterwards
+    with ember.profiler.profile() as again:
+        x @ x
+    assert "aten::matmul" in {e.key for e in again.key_averages()}

@@ -11,7 +11,7 @@ import functools
 import warnings
 
 from .. import _dtype as D
-from .._swap import Swap
+from .._swap import Swap, resolve
 from .._tensor import Tensor
 
 # PyTorch's CPU autocast op lists (aten names mapped to Ember's entry points), checked against torch 2.13
@@ -117,7 +117,7 @@ def _tensors(args, kwargs):
 
 
 def _wrappers():
-    """id(original function) -> (it, its casting wrapper), for every op of the three lists Ember has."""
+    """id(original function) -> (it, its autocast list), for every op of the three lists Ember has."""
     import importlib
     table = {}
     for lists, kind in ((LOWER_PRECISION, "lower"), (FP32, "fp32"), (PROMOTE, "promote")):
@@ -127,15 +127,15 @@ def _wrappers():
             except ModuleNotFoundError:  # a namespace this Ember lacks has no ops to cast
                 continue
             for name in names:
-                fn = getattr(mod, name, None)
+                fn = resolve(getattr(mod, name, None))
                 # ember.<op> may be the out= wrapper of the function Tensor's method is: both are cast
                 for f in (fn, getattr(fn, "__wrapped__", None)):
                     if callable(f) and id(f) not in table:
-                        table[id(f)] = (f, _wrapped(f, kind))
+                        table[id(f)] = (f, kind)
     return table
 
 
-_swap = Swap(_wrappers, classes=(Tensor,))
+_swap = Swap(_wrappers, _wrapped, classes=(Tensor,))
 
 
 # ---------------------------------------------------------------------- the context manager

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 
-from .._swap import Swap
+from .._swap import Swap, resolve
 from .._tensor import Tensor
 from .events import EventList, FunctionEvent
 
@@ -105,24 +105,28 @@ def _timed(fn, name):
 
 
 def _timing_table():
+    """id(original function) -> (it, its aten name): every ember.<op>, nn.functional function and Tensor op."""
     from .. import _ops
     from ..nn import functional as F
     table = {}
     for name, fn in _ops.FUNCTIONS.items():
+        fn = resolve(fn)
         for f in (fn, getattr(fn, "__wrapped__", None)):  # the out= wrapper and the method it wraps
             if callable(f) and id(f) not in table:
-                table[id(f)] = (f, _timed(f, _aten_name(name)))
+                table[id(f)] = (f, _aten_name(name))
     for name, fn in vars(F).items():
+        fn = resolve(fn)
         if callable(fn) and not isinstance(fn, type) and not name.startswith("_") and id(fn) not in table \
                 and getattr(fn, "__module__", "").startswith("ember."):
-            table[id(fn)] = (fn, _timed(fn, _aten_name(name)))
+            table[id(fn)] = (fn, _aten_name(name))
     for name, fn in vars(Tensor).items():
+        fn = resolve(fn)
         if type(fn) is type(_timing_table) and id(fn) not in table and fn.__module__.startswith("ember._ops"):
-            table[id(fn)] = (fn, _timed(fn, _aten_name(name)))
+            table[id(fn)] = (fn, _aten_name(name))
     return table
 
 
-_swap = Swap(_timing_table, classes=(Tensor,))
+_swap = Swap(_timing_table, _timed, classes=(Tensor,))
 
 
 def _node_classes():
