@@ -8,7 +8,7 @@ from . import _dtype
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,  # noqa: F401
                      float64, complex64, complex128, get_default_dtype, set_default_dtype, promote_types,
                      can_cast)
-from ._backend import device, xp as _xp  # noqa: F401
+from ._backend import device, xp as _xp, set_default_device, get_default_device  # noqa: F401
 from ._tensor import Tensor, Size  # noqa: F401
 from . import _ops
 from ._ops import FUNCTIONS as _FUNCTIONS
@@ -93,27 +93,20 @@ def numel(input):
 from ._parallel import get_num_threads, set_num_threads  # noqa: E402
 
 
-def get_num_interop_threads():
-    return 1
-
-
-def set_num_interop_threads(n):
-    pass
-
-
-def use_deterministic_algorithms(mode, *, warn_only=False):
-    pass
-
-
-def are_deterministic_algorithms_enabled():
-    return False
+from ._runtime import (get_num_interop_threads, set_num_interop_threads, use_deterministic_algorithms,  # noqa
+                       are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+                       set_deterministic_debug_mode, get_deterministic_debug_mode)
+from .backends import set_float32_matmul_precision, get_float32_matmul_precision  # noqa: E402,F401
 
 
 def compile(model=None, **kwargs):
-    """torch.compile: Ember runs eagerly; the model is returned as it is."""
-    if model is None:
-        return lambda m: m
-    return model
+    """torch.compile: Ember runs eagerly; see ember._dynamo.eval_frame.compile."""
+    from ._dynamo.eval_frame import compile as _compile
+    return _compile(model, **kwargs)
+
+
+_AUTOCAST_NAMES = ("autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled",
+                   "set_autocast_dtype", "is_autocast_cpu_enabled", "get_autocast_cpu_dtype", "get_autocast_gpu_dtype")
 
 
 def _lazy(name):
@@ -125,8 +118,10 @@ def __getattr__(name):
     # submodules load on first use, so `import ember` stays fast
     if name in ("nn", "optim", "utils", "vision", "cuda", "backends", "onnx", "distributed", "linalg", "fft",
                 "special", "jit", "testing", "hub", "serialization", "mps", "multiprocessing", "version",
-                "distributions"):
+                "distributions", "accelerator", "xpu", "mtia", "cpu", "amp", "profiler", "_dynamo", "compiler"):
         return _lazy(name)
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
+    if name in _AUTOCAST_NAMES:
+        return getattr(_lazy("amp.autocast_mode"), name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")

@@ -8,7 +8,8 @@ import sys
 
 import numpy as xp
 
-__all__ = ["xp", "device", "cpu", "array_module", "device_of", "to_device"]
+__all__ = ["xp", "device", "cpu", "array_module", "device_of", "to_device", "set_default_device",
+           "get_default_device"]
 
 
 # the device types torch.device accepts (only the CPU holds tensors here)
@@ -50,8 +51,36 @@ class device:
     def __reduce__(self):
         return (device, (self.type, self.index))
 
+    def __enter__(self):  # `with torch.device(...)`: the default device of the tensors made inside
+        _default_stack.append(default_device[0])
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        default_device[0] = _default_stack.pop()
+        return False
+
 
 cpu = device("cpu")
+# the device types CPU-only torch refuses with an AssertionError (the rest with a RuntimeError)
+_NOT_COMPILED = {"cuda": "CUDA", "xpu": "XPU", "mtia": "MTIA"}
+
+
+default_device = [None]  # set_default_device's device; None: the CPU
+_default_stack = []
+
+
+def set_default_device(dev):
+    """torch.set_default_device: where creation ops put tensors when given no device (None: the CPU)."""
+    default_device[0] = None if dev is None else dev if isinstance(dev, device) else device(dev)
+
+
+def get_default_device():
+    dev = default_device[0]
+    if dev is None or dev.type == "cpu":
+        return cpu if dev is None else dev
+    to_device(None, dev, creating=True)  # torch raises here too: a device it cannot allocate on
+    return dev
 
 
 def array_module(dev):
@@ -62,13 +91,17 @@ def device_of(arr):
     return cpu
 
 
-def to_device(arr, dev):
-    """Move an array to `dev`; only the CPU exists without an accelerator backend."""
+def to_device(arr, dev, creating=False):
+    """Move an array to `dev` (or make it there when `creating`); only the CPU exists without an accelerator
+    backend."""
     dev = dev if isinstance(dev, device) else device(dev)
     if dev.type == "cpu":
         return arr
-    if dev.type == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
+    if dev.type in _NOT_COMPILED:
+        raise AssertionError(f"Torch not compiled with {_NOT_COMPILED[dev.type]} enabled")
+    if creating:  # torch finds no kernel to allocate on a backend it was built without
+        raise NotImplementedError(f"Could not run 'aten::empty.memory_format' with arguments from the "
+                                  f"'{dev.type.upper()}' backend: Ember has no {dev.type} device.")
     raise RuntimeError(f"PyTorch is not linked with support for {dev.type} devices")
 
 

@@ -13,6 +13,9 @@ class Generator:
     def __init__(self, device="cpu"):
         from ._backend import device as Device
         self.device = Device(device)
+        if self.device.type == "cuda":
+            raise RuntimeError("Cannot get CUDA generator without ATen_cuda library. PyTorch splits its backend into "
+                               "two shared libraries: a CPU library and a CUDA library; Ember has only the first.")
         self._seed = 67280421310721  # torch's default seed
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
 
@@ -50,6 +53,7 @@ class Generator:
 
 
 default_generator = Generator()
+default_generator.seed()  # an unseeded process draws a fresh seed, as torch 2.x's default generator does
 
 
 def rng(generator=None):

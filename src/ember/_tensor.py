@@ -86,7 +86,13 @@ class Tensor:
     def is_cuda(self):
         return False
 
-    is_mps = is_meta = is_sparse = is_quantized = is_cuda
+    # torch's device and layout predicates: an Ember tensor is a dense strided tensor on the CPU
+    is_mps = is_meta = is_sparse = is_quantized = is_xpu = is_ipu = is_maia = is_mtia = is_cuda
+    is_mkldnn = is_vulkan = is_xla = is_nested = is_sparse_csr = is_cuda
+
+    @property
+    def is_cpu(self):
+        return True
 
     @property
     def layout(self):
@@ -408,8 +414,14 @@ class Tensor:
     def cpu(self, memory_format=None):
         return self
 
-    def cuda(self, device=None, non_blocking=False):
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
         to_device(self._data, "cuda")
+
+    def xpu(self, device=None, non_blocking=False, memory_format=None):
+        to_device(self._data, "xpu")
+
+    def ipu(self, device=None, non_blocking=False, memory_format=None):
+        to_device(self._data, "ipu")
 
     def pin_memory(self):
         return self

@@ -5,15 +5,17 @@ import numbers
 import numpy as np
 
 from .. import _dtype as D
-from .._backend import to_device
+from .._backend import to_device, default_device
 from .._random import rng
 from .._tensor import Tensor
-from .registry import op, wrap, FUNCTIONS
+from .registry import op, wrap, with_out, FUNCTIONS
 
 
 def _finish(t, dtype=None, device=None, requires_grad=False, pin_memory=False, layout=None):
+    if device is None:
+        device = default_device[0]
     if device is not None:
-        to_device(t._data, device)
+        to_device(t._data, device, creating=True)
     if requires_grad:
         if t._dtype._cat < 2:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -188,23 +190,32 @@ def _dt(dtype, default=None):
 
 
 def _filled(fill):
-    def make(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-             memory_format=None):
+    def make(*size, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+             memory_format=None, **kw):
+        if kw:  # the keyword form zeros(size=(2, 3))
+            size = (_size_keyword(kw, fill.__name__),)
         dt = _dt(dtype)
         if fill is np.zeros and any(isinstance(s, int) and s < 0 for s in size):
             raise RuntimeError("zeros: Dimension size must be non-negative.")
         t = Tensor._make(fill(_size(size), dt.np), dt)
         return _finish(t, device=device, requires_grad=requires_grad)
+    make.__name__ = make.__qualname__ = fill.__name__
     return make
 
 
-zeros = FUNCTIONS["zeros"] = _filled(np.zeros)
-ones = FUNCTIONS["ones"] = _filled(np.ones)
-empty = FUNCTIONS["empty"] = _filled(np.empty)
+def _size_keyword(kw, name):
+    if set(kw) != {"size"}:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{next(k for k in kw if k != 'size')}'")
+    return kw["size"]
+
+
+# Ember's own calls use the plain functions; ember.zeros etc. add torch's out=
+zeros, ones, empty = _filled(np.zeros), _filled(np.ones), _filled(np.empty)
+FUNCTIONS.update((f.__name__, with_out(f, f.__name__)) for f in (zeros, ones, empty))
 
 
 @op(method=False)
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None, out=None):
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None):
     if dtype is None:
         dtype = D.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
     dt = _dt(dtype)
@@ -241,7 +252,7 @@ Tensor.new_tensor = lambda self, data, *, dtype=None, device=None, requires_grad
 
 
 @op(method=False)
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, layout=None):
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -265,7 +276,7 @@ FUNCTIONS["range"] = lambda start, end, step=1, **kw: arange(start, end + step /
 
 
 @op(method=False)
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, layout=None):
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = _dt(dtype)
@@ -283,14 +294,14 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
 
 
 @op(method=False)
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, layout=None):
     dt = _dt(dtype)
     exps = linspace(start, end, steps, dtype=D.float64)._data
     return _finish(Tensor._make(np.power(base, exps).astype(dt.np), dt), device=device, requires_grad=requires_grad)
 
 
 @op(method=False)
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, layout=None):
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     dt = _dt(dtype)
@@ -299,8 +310,10 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, la
 
 # ---------------------------------------------------------------------- random
 def _random(draw, name):
-    def make(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-             pin_memory=False):
+    def make(*size, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False, **kw):
+        if kw:  # the keyword form rand(size=(2, 3))
+            size = (_size_keyword(kw, name),)
         dt = _dt(dtype)
         if dt._cat < 2:
             raise NotImplementedError(f'"{name}" not implemented for \'{D._LEGACY[dt.name]}\'')
@@ -332,17 +345,25 @@ def _normal(g, size, dt):
     return g.standard_normal(size, dtype=np.float32).astype(dt.np)
 
 
-rand = FUNCTIONS["rand"] = _random(_uniform, "check_uniform_bounds")
-randn = FUNCTIONS["randn"] = _random(_normal, "normal_kernel_cpu")
+rand, randn = _random(_uniform, "check_uniform_bounds"), _random(_normal, "normal_kernel_cpu")
+FUNCTIONS["rand"], FUNCTIONS["randn"] = with_out(rand, "rand"), with_out(randn, "randn")
 FUNCTIONS["rand_like"] = lambda input, *, dtype=None, **kw: rand(input.shape, dtype=dtype or input.dtype, **kw)
 FUNCTIONS["randn_like"] = lambda input, *, dtype=None, **kw: randn(input.shape, dtype=dtype or input.dtype, **kw)
 
 
 @op(method=False)
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+def randint(low=None, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False,
             layout=None):
-    if size is None:  # randint(high, size)
+    """torch.randint: randint(high, size), randint(low, high, size), and their keyword forms."""
+    if size is None and high is not None and low is not None:  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(10, size=(1,))
+        low, high = 0, low
+    if low is None:
+        low = 0
+    if high is None or size is None:
+        raise TypeError("randint() received an invalid combination of arguments: it needs `high` and `size` "
+                        "(randint(high, size) or randint(low, high, size))")
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dt = _dt(dtype, D.int64)
@@ -356,7 +377,7 @@ FUNCTIONS["randint_like"] = lambda input, low, high=None, *, dtype=None, **kw: \
 
 
 @op(method=False)
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, layout=None,
              pin_memory=False):
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
@@ -366,7 +387,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 
 
 @op(method=False)
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     if isinstance(std, numbers.Number) and std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     if isinstance(std, Tensor) and (std._data < 0).any():
@@ -384,7 +405,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 
 @op()
-def bernoulli(input, p=None, *, generator=None, out=None):
+def bernoulli(input, p=None, *, generator=None):
     if input._dtype._cat < 2:
         raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{D._LEGACY[input._dtype.name]}\'')
     prob = input._data if p is None else p

@@ -12,8 +12,14 @@ _BAD_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or b
               "(got {})")
 
 
+def _is_index_part(e):
+    return e is None or e is Ellipsis or isinstance(e, (list, tuple, range, slice, Tensor, np.ndarray))
+
+
 def _convert_index(x, index):
     """Translate a torch index into a NumPy one; report whether it is basic (gives a view)."""
+    if type(index) is list and len(index) < 32 and any(_is_index_part(e) for e in index):
+        index = tuple(index)  # torch reads a short list holding sequences, slices, ... as a tuple of indices
     if not isinstance(index, tuple):
         index = (index,)
     out, basic, consumed = [], True, 0
@@ -27,7 +33,7 @@ def _convert_index(x, index):
             out.append(i)
             continue
         if isinstance(i, Tensor):
-            if i._dtype._cat >= 2:
+            if i._dtype._cat >= 2 or i._dtype.name in ("int8", "int16"):  # torch takes int64/int32/uint8/bool
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             i = i._data
             if i.dtype == np.uint8:
@@ -48,8 +54,8 @@ def _convert_index(x, index):
             out.append(slice(*(_as_int(v) if v is not None else None for v in (i.start, i.stop, i.step))))
         elif i is None or i is Ellipsis:
             out.append(i)
-        elif isinstance(i, (list, np.ndarray)):
-            arr = np.asarray(i)
+        elif isinstance(i, (list, np.ndarray, range, tuple)):  # a range or inner tuple is a sequence index
+            arr = np.asarray(i if not isinstance(i, (range, tuple)) else list(i))
             if arr.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if arr.dtype.kind not in "iub":

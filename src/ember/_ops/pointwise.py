@@ -4,6 +4,7 @@ Gradient rules are written with Ember ops, so they differentiate again under cre
 A rule names what it needs after `g`: `x`/`out` for unary ops, `a`/`b`/`out` for binary ones.
 """
 import math
+import sys
 
 import ml_dtypes
 import numpy as np
@@ -13,6 +14,7 @@ from .. import _dtype as D, _kernels
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state
+from .registry import write_out
 from .registry import (op, fused, node_class, operands, wrap, sum_to, params_of, cast, commit_inplace, check_scalar,
                        broadcast_shape, FUNCTIONS)
 
@@ -77,11 +79,8 @@ def _into(out, res):
     """Honour torch's `out=` keyword: copy the result into the given tensor."""
     if out is None:
         return res
-    if out._data.shape != res._data.shape:
-        out.resize_(res.shape)
-    out._data[...] = res._data
-    out._vc[0] += 1
-    return out
+    name = res.grad_fn.name()[:-len("Backward0")].lower() if res.grad_fn else sys._getframe(1).f_code.co_name
+    return write_out(out, res, name)
 
 
 LN2, LN10, SQRT_PI = math.log(2.0), math.log(10.0), math.sqrt(math.pi)

@@ -110,7 +110,7 @@ def add_reduce(a, dt, axes, keepdim):
 
 
 @op()
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None):
     check_keepdim("sum", dim, keepdim)
     axes = dims_of(input, dim)
     dt = _acc_dtype(input, dtype)
@@ -143,7 +143,7 @@ _mean_rec = _reducer(node_class("MeanBackward0", lambda self, g: _mean_grad(g, *
 
 
 @op()
-def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None):
     check_keepdim("mean", dim, keepdim)
     dt = D.to_dtype(dtype) if dtype is not None else input._dtype
     if dt._cat < 2:
@@ -219,7 +219,7 @@ def _extremum(name, np_fn, np_arg):
     DimNode = node_class(name.capitalize() + "Backward0", lambda self, g: _index_grad(g, *self.saved, *self.args))
     RT = return_type(name)
 
-    def f(input, dim=None, keepdim=False, *, out=None):
+    def f(input, dim=None, keepdim=False):
         if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
             return FUNCTIONS["maximum" if name == "max" else "minimum"](input, dim)
         check_keepdim(name, dim, keepdim)

@@ -24,15 +24,52 @@ def op(name=None, *, method=True, function=True, inplace=False, aliases=()):
     """Register `fn` as ember.<name> and/or Tensor.<name>; with inplace=True also Tensor.<name>_."""
     def deco(fn):
         n = name or fn.__name__
+        exported = fn if not function or "out" in inspect.signature(fn).parameters else with_out(fn, n)
         for key in (n,) + tuple(aliases):
             if function:
-                FUNCTIONS[key] = fn
+                FUNCTIONS[key] = exported
             if method:
                 setattr(Tensor, key, fn)
             if inplace:
                 setattr(Tensor, key + "_", inplace_variant(fn, key + "_"))
         return fn
     return deco
+
+
+def with_out(fn, name):
+    """ember.<name> taking torch's `out=` keyword (methods have none, so Tensor.<name> stays `fn` itself)."""
+    def function(*args, out=None, **kwargs):
+        res = fn(*args, **kwargs)
+        return res if out is None else write_out(out, res, name)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__, function.__wrapped__ = fn.__doc__, fn
+    return function
+
+
+def write_out(out, res, name):
+    """torch's `out=` rules: no autograd through it, the result must cast to out's dtype, a wrong-shaped
+    non-empty out is resized with a warning; the result is written into out, which is returned."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if state.enabled and (res._rg or out._rg):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    if res._dtype is not out._dtype and not D.can_cast(res._dtype, out._dtype):
+        raise RuntimeError(f"result type {D._LEGACY[res._dtype.name]} can't be cast to the desired output type "
+                           f"{D._LEGACY[out._dtype.name]}")
+    if out._data.shape != res._data.shape:
+        if out._data.size:
+            import warnings
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{shape_str(out._data.shape)}, which does not match the required output shape "
+                          f"{shape_str(res._data.shape)}. This behavior is deprecated, and in a future PyTorch "
+                          "release outputs will not be resized unless they have zero elements. You can explicitly "
+                          "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+                          UserWarning, stacklevel=3)
+        out.resize_(res._data.shape)
+    out._data[...] = res._data
+    out._vc[0] += 1
+    return out
 
 
 def inplace_variant(fn, name):

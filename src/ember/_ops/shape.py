@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _root, _contiguous_strides
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
-from .registry import op, fused, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands
+from .registry import op, fused, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands, write_out
 
 
 def view_of(t, arr):
@@ -541,7 +541,7 @@ def cat(tensors, dim=0, *, out=None):
     out_t = wrap(np.concatenate([t._data.astype(dt.np, copy=False) for t in parts], axis=d), dt)
     if state.enabled and any(t._rg for t in parts):
         node = record(_Cat, out_t, tuple(parts), (tuple(t._data.shape[d] for t in parts), d))
-    return out_t if out is None else out.copy_(out_t)
+    return out_t if out is None else write_out(out, out_t, "cat")
 
 
 @op(method=False)
@@ -556,7 +556,7 @@ def stack(tensors, dim=0, *, out=None):
     res = wrap(np.stack([t._data.astype(dt.np, copy=False) for t in tensors], axis=d), dt)
     if state.enabled and any(t._rg for t in tensors):
         record(_Stack, res, tuple(tensors), d)
-    return res if out is None else out.copy_(res)
+    return res if out is None else write_out(out, res, "stack")
 
 
 FUNCTIONS["concatenate"] = lambda tensors, axis=0, out=None: cat(tensors, axis, out=out)

@@ -112,3 +112,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 from . import functional  # noqa: E402,F401
 from .draw import draw_graph  # noqa: E402,F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402,F401
+
+
+def __getattr__(name):
+    # ember.autograd.profiler loads on first use (it swaps op functions, which needs the ops loaded)
+    if name == "profiler":
+        import importlib
+        return importlib.import_module(__name__ + ".profiler")
+    raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")

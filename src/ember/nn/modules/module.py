@@ -544,6 +544,17 @@ class Module:
     def cuda(self, device=None):
         return self._apply(lambda t: t.cuda(device))
 
+    def compile(self, *args, **kwargs):
+        """nn.Module.compile: torch compiles forward in place; Ember checks the arguments and runs eagerly."""
+        from ..._dynamo.eval_frame import compile
+        compile(self, *args, **kwargs)
+
+    def xpu(self, device=None):
+        return self._apply(lambda t: t.xpu(device))
+
+    def ipu(self, device=None):
+        return self._apply(lambda t: t.ipu(device))
+
     def share_memory(self):
         """Move every parameter, gradient and buffer into shared memory (torch.nn.Module.share_memory),
         so processes that train this model (Hogwild) update one set of weights."""

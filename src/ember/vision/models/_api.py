@@ -8,6 +8,7 @@ network is there, or a path to a local checkpoint."""
 import functools
 import json
 import os
+import urllib.error
 import sys
 import warnings
 from dataclasses import dataclass
@@ -69,13 +70,11 @@ class WeightsEnum(Enum):
         try:
             return ember.hub.load_state_dict_from_url(self.url, progress=progress, check_hash=check_hash,
                                                       map_location="cpu", weights_only=True, **kwargs)
-        except RuntimeError as e:
-            if "Could not download" not in str(e):
-                raise
+        except urllib.error.URLError as e:
             raise RuntimeError(
                 f"Pretrained weights {self} are not in the hub cache and could not be downloaded "
-                f"({e.__cause__}). Download {self.url} and put it at {self.cache_path}, or pass its path, "
-                f"as in weights='/path/to/{self.filename}'.") from e.__cause__
+                f"({e.__cause__ or e}). Download {self.url} and put it at {self.cache_path}, or pass its path, "
+                f"as in weights='/path/to/{self.filename}'.") from e
 
     def __repr__(self):
         return f"{type(self).__name__}.{self._name_}"
