@@ -825,3 +825,50 @@ def histc(input, bins=100, min=0, max=0):
     lo, hi = (min, max) if (min, max) != (0, 0) else (float(input._data.min()), float(input._data.max()))
     h, _ = np.histogram(input._data, bins=bins, range=(lo, hi))
     return wrap(h, input._dtype)
+
+
+# ---------------------------------------------------------------------- covariance
+@op()
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance of the variables in input's rows (observations in columns), optionally weighted by
+    integer frequencies and/or observation weights (torch.cov)."""
+    if input.dim() > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input.dim()} dimensions")
+    x = input.reshape(1, -1) if input.dim() < 2 else input
+    if x._dtype._cat < 2:
+        x = x.to(D.get_default_dtype())
+    n = x.shape[1]
+    w = None
+    for name, weights in (("fweights", fweights), ("aweights", aweights)):
+        if weights is not None:
+            if weights.dim() > 1 or weights.numel() != n:
+                raise RuntimeError(f"cov(): expected {name} to have one dimension with {n} elements, but got "
+                                   f"{weights.dim()} dimensions with {weights.numel()} elements")
+            w = weights if w is None else w * weights
+    if w is None:
+        mean_, total = x.mean(1, keepdim=True), n
+        norm = n - correction
+    else:
+        total = w.sum()
+        mean_ = (x * w).sum(1, keepdim=True) / total
+        norm = total if correction == 0 else total - correction if aweights is None else \
+            total - correction * (w * aweights).sum() / total
+    if (norm <= 0) if isinstance(norm, (int, float)) else bool(norm <= 0):
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
+                      "observations.", UserWarning)
+        norm = norm * 0 if not isinstance(norm, (int, float)) else 0
+    xm = x - mean_
+    c = (xm if w is None else xm * w) @ xm.mT.conj() / norm
+    return c.squeeze()
+
+
+@op()
+def corrcoef(input):
+    """Pearson correlation coefficients of the variables in input's rows (torch.corrcoef)."""
+    c = cov(input)
+    if c.dim() == 0:
+        return c / c
+    std = c.diagonal().sqrt()
+    c = c / std.unsqueeze(1) / std.unsqueeze(0)
+    return c.clamp(-1, 1) if not c.is_complex() else c
