@@ -94,11 +94,13 @@ def test_jit_module_runs_saves_and_loads(how):
     se = ember.jit.script(e) if how == "script" else ember.jit.trace(e, xe)
     assert list(se.state_dict()) == list(st.state_dict())
     np.testing.assert_allclose(se(xe).detach().numpy(), st(xt).detach().numpy(), rtol=1e-6)
-    buf = io.BytesIO()
-    ember.jit.save(se, buf)
-    buf.seek(0)
-    loaded = ember.jit.load(buf)
-    np.testing.assert_allclose(loaded(xe).detach().numpy(), st(xt).detach().numpy(), rtol=1e-6)
+    for save in (lambda m, f: ember.jit.save(m, f), lambda m, f: m.save(f)):  # the function and the method
+        buf = io.BytesIO()
+        save(se, buf)
+        buf.seek(0)
+        loaded = ember.jit.load(buf)
+        np.testing.assert_allclose(loaded(xe).detach().numpy(), st(xt).detach().numpy(), rtol=1e-6)
+    assert hasattr(st, "save") and not hasattr(e.__class__(), "save")
 
 
 def test_jit_save_refuses_an_unscripted_module_as_torch():

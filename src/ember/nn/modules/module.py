@@ -307,6 +307,10 @@ class Module:
         for reg in ("_parameters", "_buffers", "_modules"):
             if reg in d and name in d[reg]:
                 return d[reg][name]
+        if name == "save":  # a module torch.jit.script/trace returned saves itself, as a ScriptModule does
+            from ... import jit
+            if self in jit._scripted:
+                return lambda f, _extra_files=None: jit.save(self, f, _extra_files)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name):
