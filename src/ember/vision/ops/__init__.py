@@ -1,3 +1,6 @@
-"""ember.vision.ops: building blocks shared by the models (torchvision.ops)."""
+"""ember.vision.ops: box operations and the building blocks shared by the models (torchvision.ops)."""
+from .boxes import (batched_nms, box_area, box_convert, box_iou, clip_boxes_to_image, complete_box_iou,  # noqa: F401
+                    distance_box_iou, generalized_box_iou, masks_to_boxes, nms, remove_small_boxes)
+from .focal_loss import sigmoid_focal_loss  # noqa: F401
 from .misc import Conv2dNormActivation, Conv3dNormActivation, FrozenBatchNorm2d, MLP, Permute, SqueezeExcitation  # noqa: F401
 from .stochastic_depth import StochasticDepth, stochastic_depth  # noqa: F401
