@@ -10,7 +10,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parents[1] / "tests" / "programs"
+ROOT = Path(__file__).resolve().parents[1]
+HERE = ROOT / "tests" / "programs"
+sys.path.insert(0, str(ROOT))  # the harness imports tests.examples.conftest
 spec = importlib.util.spec_from_file_location("corpus", HERE / "conftest.py")
 corpus = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(corpus)

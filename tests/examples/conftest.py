@@ -32,24 +32,27 @@ def run_example(tmp_path):
     return run
 
 
+def write_mnist_sample(root, n_train, n_test):
+    """The first digits of the shipped sample written as torchvision leaves a download
+    (root/MNIST/raw/ with the .gz files and their uncompressed copies); returns root."""
+    raw = Path(root) / "MNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        for kind, header in (("images-idx3-ubyte", 16), ("labels-idx1-ubyte", 8)):
+            data = gzip.decompress((SAMPLE_MNIST / f"{prefix}-{kind}.gz").read_bytes())
+            item = 784 if kind.startswith("images") else 1
+            head = bytearray(data[:header])
+            head[4:8] = struct.pack(">i", n)
+            body = bytes(head) + data[header:header + n * item]
+            (raw / f"{prefix}-{kind}").write_bytes(body)
+            (raw / f"{prefix}-{kind}.gz").write_bytes(gzip.compress(body))
+    return Path(root)
+
+
 @pytest.fixture
 def mnist_root(tmp_path):
-    """mnist_root(n_train, n_test): the first digits of the shipped sample, written as torchvision leaves
-    a download (root/MNIST/raw/ with the .gz files and their uncompressed copies); returns root."""
-    def write(n_train, n_test):
-        raw = tmp_path / "mnist" / "MNIST" / "raw"
-        raw.mkdir(parents=True)
-        for prefix, n in (("train", n_train), ("t10k", n_test)):
-            for kind, header in (("images-idx3-ubyte", 16), ("labels-idx1-ubyte", 8)):
-                data = gzip.decompress((SAMPLE_MNIST / f"{prefix}-{kind}.gz").read_bytes())
-                item = 784 if kind.startswith("images") else 1
-                head = bytearray(data[:header])
-                head[4:8] = struct.pack(">i", n)
-                body = bytes(head) + data[header:header + n * item]
-                (raw / f"{prefix}-{kind}").write_bytes(body)
-                (raw / f"{prefix}-{kind}.gz").write_bytes(gzip.compress(body))
-        return raw.parents[1]
-    return write
+    """mnist_root(n_train, n_test): write_mnist_sample into tmp_path/mnist; returns that root."""
+    return lambda n_train, n_test: write_mnist_sample(tmp_path / "mnist", n_train, n_test)
 
 
 def synthetic_cifar10(n, seed):

@@ -8,10 +8,8 @@ seconds. Its last line reads `final key=value ...`; its header names what must a
 
 Every other line must agree with PyTorch's once floats are masked (random streams differ).
 """
-import gzip
 import os
 import re
-import struct
 import subprocess
 import sys
 import time
@@ -19,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.examples.conftest import write_mnist_sample
+
 PROGRAMS = Path(__file__).resolve().parent
-SAMPLE_MNIST = PROGRAMS.parents[1] / "src" / "ember" / "data" / "mnist-5k" / "MNIST" / "raw"
 
 # torchvision's C++ ops cannot load beside the CPU build of torch; its Python parts work without them
 UNDER_TORCH = ("import runpy, sys, types; "
@@ -62,18 +61,7 @@ def final_metrics(text):
 
 def write_mnist(root, n_train=1000, n_test=200):
     """The first digits of the shipped sample in torchvision's layout (root/MNIST/raw, .gz and plain)."""
-    raw = Path(root) / "MNIST" / "raw"
-    raw.mkdir(parents=True, exist_ok=True)
-    for prefix, n in (("train", n_train), ("t10k", n_test)):
-        for kind, head_len in (("images-idx3-ubyte", 16), ("labels-idx1-ubyte", 8)):
-            data = gzip.decompress((SAMPLE_MNIST / f"{prefix}-{kind}.gz").read_bytes())
-            item = 784 if kind.startswith("images") else 1
-            head = bytearray(data[:head_len])
-            head[4:8] = struct.pack(">i", n)
-            body = bytes(head) + data[head_len:head_len + n * item]
-            (raw / f"{prefix}-{kind}").write_bytes(body)
-            (raw / f"{prefix}-{kind}.gz").write_bytes(gzip.compress(body))
-    return Path(root)
+    return write_mnist_sample(root, n_train, n_test)
 
 
 def run_program(name, framework, cwd, data_root, timeout=300, **env):
