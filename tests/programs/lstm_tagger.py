@@ -50,7 +50,7 @@ loss_function = nn.NLLLoss()
 optimizer = optim.SGD(model.parameters(), lr=0.1)
 with torch.no_grad():
     print("scores before", model(prepare_sequence(training_data[0][0], word_to_ix)).shape)
-for epoch in range(10):
+for epoch in range(15):
     total = 0.0
     for sent, tags in training_data:
         model.zero_grad()

@@ -1,7 +1,7 @@
 """A spatial transformer network: a localisation net predicts an affine transform (initialised to
 the identity), F.affine_grid + F.grid_sample warp the input, a small classifier follows; trained on
 digits that were shifted at random, then the learned transforms applied to a test batch."""
-# corpus: tolerance acc=0.25
+# corpus: tolerance acc=0.3
 # corpus: expect acc>=0.4
 import os
 
