@@ -8,7 +8,7 @@ import warnings
 
 import ember
 from . import constraints
-from .utils import lazy_property
+from .utils import broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -182,6 +182,18 @@ class Distribution:
         args = ", ".join(f"{p}: {self.__dict__[p] if self.__dict__[p].numel() == 1 else self.__dict__[p].size()}"
                          for p in names)
         return f"{self.__class__.__name__}({args})"
+
+
+class _LocScale:
+    """Families parameterised by a real `loc` and a positive `scale` on the real line (Normal, Cauchy,
+    Laplace): their constraints and their constructor, the two broadcast against each other."""
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(self.loc.size(), validate_args=validate_args)
 
 
 class _SymmetricAboutLoc:

@@ -2,22 +2,14 @@
 import math
 
 import ember
-from . import constraints
-from .distribution import Distribution, _SymmetricAboutLoc
-from .utils import broadcast_all, finfo
+from .distribution import Distribution, _LocScale, _SymmetricAboutLoc
+from .utils import finfo
 
 __all__ = ["Laplace"]
 
 
-class Laplace(_SymmetricAboutLoc, Distribution):
+class Laplace(_LocScale, _SymmetricAboutLoc, Distribution):
     """torch.distributions.Laplace: density exp(-|x - loc| / scale) / (2 scale)."""
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_params(Laplace, batch_shape, _instance)

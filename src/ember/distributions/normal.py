@@ -2,24 +2,16 @@
 import math
 
 import ember
-from . import constraints
-from .distribution import _SymmetricAboutLoc
+from .distribution import _LocScale, _SymmetricAboutLoc
 from .exp_family import ExponentialFamily
-from .utils import _standard_normal, broadcast_all
+from .utils import _standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(_SymmetricAboutLoc, ExponentialFamily):
+class Normal(_LocScale, _SymmetricAboutLoc, ExponentialFamily):
     """torch.distributions.Normal: the Gaussian with mean `loc` and standard deviation `scale`."""
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
     _mean_carrier_measure = 0
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expand_params(Normal, batch_shape, _instance)
