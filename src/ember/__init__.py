@@ -90,7 +90,7 @@ def numel(input):
     return input.numel()
 
 
-from ._parallel import get_num_threads, set_num_threads  # noqa: E402
+from ._kernels.threads import get_num_threads, set_num_threads  # noqa: E402
 
 
 from ._runtime import (get_num_interop_threads, set_num_interop_threads, use_deterministic_algorithms,  # noqa

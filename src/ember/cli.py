@@ -107,7 +107,7 @@ def _blas():
 
 
 def _kernels_version():
-    """What compiles ember._kernels: 'numba <version>'."""
+    """What compiles ember._kernels.loops: 'numba <version>'."""
     from importlib.metadata import version, PackageNotFoundError
     try:
         return f"numba {version('numba')}"

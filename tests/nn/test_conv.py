@@ -107,7 +107,7 @@ def test_module_matches_torch(build, specs):
 def test_float32_batches_match_torch(build, specs, compiled, monkeypatch):
     """Both paths of a stride-1 float32 convolution: the compiled loops (where this CPU has AVX-512)
     and the im2col + BLAS path every other CPU takes."""
-    from ember import _kernels
+    from ember._kernels import loops as _kernels
     if not compiled:
         monkeypatch.setattr(_kernels, "gemm_fits", lambda *arrays: False)
     check_against_torch(build, specs, rtol=1e-4, atol=2e-3)
@@ -139,7 +139,7 @@ def test_float32_weight_gradient_from_the_input_itself(d, channels_last):
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled-loops", "blas"])
 def test_float32_empty_batch_matches_torch(compiled, monkeypatch):
     """A batch of no images: an empty output and input gradient, zero weight and bias gradients."""
-    from ember import _kernels
+    from ember._kernels import loops as _kernels
     if not compiled:
         monkeypatch.setattr(_kernels, "gemm_fits", lambda *arrays: False)
     results = []
@@ -157,12 +157,12 @@ def test_float32_empty_batch_matches_torch(compiled, monkeypatch):
 
 
 def test_generated_kernels_are_the_generators_output():
-    """src/ember/_gemm_kernels.py is written by tools/gen_gemm_kernels.py: an edit by hand shows here."""
+    """src/ember/_kernels/gemm.py is written by tools/gen_gemm_kernels.py: an edit by hand shows here."""
     import pathlib
     import runpy
     root = pathlib.Path(__file__).resolve().parents[2]
     gen = runpy.run_path(str(root / "tools" / "gen_gemm_kernels.py"))
-    assert (root / "src" / "ember" / "_gemm_kernels.py").read_text(encoding="utf-8") == gen["source"]()
+    assert (root / "src" / "ember" / "_kernels" / "gemm.py").read_text(encoding="utf-8") == gen["source"]()
 
 
 FUNCTIONS = [

@@ -5,7 +5,8 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype as D, _parallel
+from .. import _dtype as D
+from .._kernels import threads as _threads
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state
@@ -49,7 +50,7 @@ def mm(input, mat2):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                            f"{b.shape[0]}x{b.shape[1]})")
     _check_dtypes(input, mat2, "mm")
-    return _record2(_Mm, wrap(_parallel.matmul(a, b), input._dtype), input, mat2)
+    return _record2(_Mm, wrap(_threads.matmul(a, b), input._dtype), input, mat2)
 
 
 def _bmm_grads(self, g):

@@ -10,7 +10,8 @@ import ml_dtypes
 import numpy as np
 import scipy.special as sp
 
-from .. import _dtype as D, _kernels
+from .. import _dtype as D
+from .._kernels import loops as _loops
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state
@@ -146,18 +147,18 @@ unary("digamma", sp.digamma, lambda g, x: g * x.polygamma(1))
 def _relu_grad(g, out):
     a, y = g._data, out._data
     if not state.enabled and a.shape == y.shape and a.flags.c_contiguous and y.flags.c_contiguous \
-            and _kernels.fits(a, y):  # one compiled pass instead of a comparison, a cast and a product
+            and _loops.fits(a, y):  # one compiled pass instead of a comparison, a cast and a product
         res = np.empty_like(a)
-        _kernels.relu_backward(a.reshape(-1), y.reshape(-1), res.reshape(-1))
+        _loops.relu_backward(a.reshape(-1), y.reshape(-1), res.reshape(-1))
         return wrap(res, g._dtype)
     return g * (out > 0)
 
 
 def _relu(a):
     """0 where a < 0, else a (-0.0 and NaN pass, as in torch)."""
-    if a.size >= 4096 and a.flags.c_contiguous and _kernels.fits(a):  # one compiled pass
+    if a.size >= 4096 and a.flags.c_contiguous and _loops.fits(a):  # one compiled pass
         out = np.empty_like(a)
-        _kernels.relu(a.reshape(-1), out.reshape(-1))
+        _loops.relu(a.reshape(-1), out.reshape(-1))
         return out
     return np.where(a < 0, a.dtype.type(0), a)
 

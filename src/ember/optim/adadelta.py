@@ -1,7 +1,7 @@
 """Adadelta (torch.optim.Adadelta): an adaptive learning rate method (Zeiler, 2012)."""
 import ember
 from .._backend import xp
-from .. import _kernels
+from .._kernels import loops as _loops
 from .optimizer import Optimizer, _check_lr, _check_nonnegative, _flat, _grad, _scalar_tensor
 
 __all__ = ["Adadelta"]
@@ -10,9 +10,9 @@ __all__ = ["Adadelta"]
 def _adadelta(param, grad, square_avg, acc_delta, *, lr, rho, eps, weight_decay, maximize):
     """One Adadelta update of a parameter's arrays, in place."""
     grad = _grad(grad, param, maximize, weight_decay)        # g_t (+ λθ)
-    if _kernels.fits(param, grad, square_avg, acc_delta) and _flat(param, grad, square_avg, acc_delta):
+    if _loops.fits(param, grad, square_avg, acc_delta) and _flat(param, grad, square_avg, acc_delta):
         t = param.dtype.type
-        _kernels.adadelta_update(*(a.reshape(-1) for a in (param, grad, square_avg, acc_delta)), t(rho), t(1 - rho),
+        _loops.adadelta_update(*(a.reshape(-1) for a in (param, grad, square_avg, acc_delta)), t(rho), t(1 - rho),
                                  t(eps), t(lr))
         return
     square_avg *= rho                                        # v_t = ρ·v_{t−1} + (1−ρ)·g_t²

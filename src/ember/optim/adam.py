@@ -2,7 +2,7 @@
 import ember
 from .._backend import xp
 from .._tensor import Tensor
-from .. import _kernels
+from .._kernels import loops as _loops
 from .optimizer import Optimizer, _check_betas, _check_lr, _check_nonnegative, _flat, _grad, _scalar_tensor, _lerp_
 
 __all__ = ["Adam"]
@@ -23,13 +23,13 @@ def _moments(param, grad, exp_avg, exp_avg_sq, *, lr, beta1, beta2, weight_decay
 def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, beta2, eps, **decay):
     """One Adam update of a parameter's arrays, in place (max_exp_avg_sq is None without AMSGrad);
     `decay`: weight_decay, decoupled_weight_decay, maximize."""
-    if max_exp_avg_sq is None and _kernels.fits(param, grad, exp_avg, exp_avg_sq) and _flat(param, grad,
+    if max_exp_avg_sq is None and _loops.fits(param, grad, exp_avg, exp_avg_sq) and _flat(param, grad,
                                                                                             exp_avg, exp_avg_sq):
         if decay["decoupled_weight_decay"] and decay["weight_decay"]:
             param *= 1 - lr * decay["weight_decay"]
         grad = _grad(grad, param, decay["maximize"], 0 if decay["decoupled_weight_decay"] else decay["weight_decay"])
         w1, t = 1 - beta1, param.dtype.type
-        _kernels.adam_update(*(a.reshape(-1) for a in (param, grad, exp_avg, exp_avg_sq)), t(w1), abs(w1) < 0.5,
+        _loops.adam_update(*(a.reshape(-1) for a in (param, grad, exp_avg, exp_avg_sq)), t(w1), abs(w1) < 0.5,
                              t(1 - w1), t(beta2), t(1 - beta2), t((1 - beta2 ** step) ** 0.5), t(eps),
                              t(-lr / (1 - beta1 ** step)))
         return

@@ -13,7 +13,7 @@ from copy import deepcopy
 from itertools import chain
 
 import ember
-from .. import _parallel
+from .._kernels import threads as _threads
 from .._backend import xp
 from .._tensor import Tensor
 from ..autograd.graph import _Handle
@@ -123,7 +123,7 @@ def _foreach(rule, arrays, **hyper):
             rule(*[None if a is None else a[s:s + _CHUNK] for a in flat], **hyper)
     starts = range(0, n, _CHUNK)
     if n >= _THREADED:
-        _parallel.run(share, starts)
+        _threads.run(share, starts)
     else:
         share(starts)
 

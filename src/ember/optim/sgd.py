@@ -1,7 +1,7 @@
 """SGD (torch.optim.SGD): stochastic gradient descent with momentum, dampening, Nesterov momentum, weight decay."""
 import ember
 from .._backend import xp
-from .. import _kernels
+from .._kernels import loops as _loops
 from .optimizer import Optimizer, _check_lr, _flat, _grad
 
 __all__ = ["SGD"]
@@ -10,10 +10,10 @@ __all__ = ["SGD"]
 def _sgd(param, grad, momentum_buffer, *, first, lr, momentum, dampening, nesterov, weight_decay, maximize):
     """One SGD update of a parameter's arrays, in place (momentum_buffer is None without momentum)."""
     grad = _grad(grad, param, maximize, weight_decay)        # g_t (+ λθ)
-    if momentum_buffer is not None and not first and not nesterov and _kernels.fits(param, grad, momentum_buffer) \
+    if momentum_buffer is not None and not first and not nesterov and _loops.fits(param, grad, momentum_buffer) \
             and _flat(param, grad, momentum_buffer):
         t = param.dtype.type
-        _kernels.sgd_momentum_update(param.reshape(-1), grad.reshape(-1), momentum_buffer.reshape(-1), t(momentum),
+        _loops.sgd_momentum_update(param.reshape(-1), grad.reshape(-1), momentum_buffer.reshape(-1), t(momentum),
                                      bool(dampening), t(1 - dampening), t(lr))
         return
     if momentum_buffer is not None:

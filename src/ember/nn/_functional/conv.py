@@ -1,7 +1,7 @@
 """Convolutions: F.conv1d/2d/3d, F.conv_transpose1d/2d/3d, F.unfold, F.fold.
 
 Every convolution is im2col + GEMM over chunks of the batch, each chunk taken by whichever thread is
-free (each runs its chunk end to end in its own cache; see ember._parallel.each; per-chunk sums are
+free (each runs its chunk end to end in its own cache; see ember._kernels.threads.each; per-chunk sums are
 added in chunk order, so results do not depend on the threads). A chunk of m images
 has the patch matrix  cols (C, K, m, Q)  (K kernel offsets, Q positions per image), built by one
 slice copy per kernel offset, and the convolution is ONE GEMM per chunk:
@@ -36,7 +36,7 @@ from numpy.lib.stride_tricks import as_strided
 from ...autograd.graph import record
 from ...autograd.grad_mode import state
 from ..._ops.registry import node_class, wrap, shape_str
-from ... import _kernels, _parallel
+from ..._kernels import loops as _loops, threads as _threads
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
@@ -194,8 +194,8 @@ class _Wide:
             buf = _take(("pad", self.geo), x.shape[:2] + self.padded, x.dtype, True)
             buf[(Ellipsis,) + self.frame] = x[(Ellipsis,) + self.inner]
             flat = self._flat(buf)
-        if _kernels.fits(flat, cols):
-            _kernels.shifted(flat, cols, self.offset_array, True)
+        if _loops.fits(flat, cols):
+            _loops.shifted(flat, cols, self.offset_array, True)
         else:
             xt = flat.swapaxes(0, 1)
             Q = self.Q
@@ -208,8 +208,8 @@ class _Wide:
         m, C = gx.shape[:2]
         buf = gx if self.bare else np.zeros((m, C) + self.padded, gx.dtype)
         flat = self._flat(buf)
-        if _kernels.fits(flat, cols):  # one compiled pass instead of K read-modify-write passes of short rows
-            _kernels.shifted(flat, cols, self.offset_array, False)
+        if _loops.fits(flat, cols):  # one compiled pass instead of K read-modify-write passes of short rows
+            _loops.shifted(flat, cols, self.offset_array, False)
         else:
             gt = flat.swapaxes(0, 1)
             Q = self.Q
@@ -227,17 +227,17 @@ class _Wide:
         return a.reshape(a.shape[:2] + (math.prod(self.geo[1][:-1]), self.geo[1][-1]))
 
     def output(self, r, bias, y):
-        if y.flags.c_contiguous and _kernels.fits(r, y):  # one compiled pass over short image rows
+        if y.flags.c_contiguous and _loops.fits(r, y):  # one compiled pass over short image rows
             zero = np.zeros(r.shape[0], r.dtype) if bias is None else bias
-            _kernels.wide_rows(r, self.rows(y), zero, self.out_rows, True)
+            _loops.wide_rows(r, self.rows(y), zero, self.out_rows, True)
         else:
             _to_output(self.positions(r), bias, y)
 
     def gy_cols(self, gy):
         """(O, m, Q) with gy at the output positions and zeros between (kept zero across reuses)."""
         buf = _take(("gy", self.geo), (gy.shape[1], gy.shape[0], self.Q), gy.dtype, True)
-        if _kernels.fits(gy, buf) and gy.flags.c_contiguous:
-            _kernels.wide_rows(buf, self.rows(gy), np.zeros(gy.shape[1], gy.dtype), self.out_rows, False)
+        if _loops.fits(gy, buf) and gy.flags.c_contiguous:
+            _loops.wide_rows(buf, self.rows(gy), np.zeros(gy.shape[1], gy.dtype), self.out_rows, False)
         else:
             self.positions(buf)[...] = gy.swapaxes(0, 1)
         return buf
@@ -266,7 +266,7 @@ def _layout(geo):
 
 class _Shifted:
     """Stride 1 and float32 on a CPU with AVX-512: the three products of a convolution as compiled
-    loops (ember._kernels.shifted_gemm, shifted_gemm_t/_p) that read kernel offset k's patch of an
+    loops (ember._kernels.loops.shifted_gemm, shifted_gemm_t/_p) that read kernel offset k's patch of an
     image straight from the image at positions offsets[k] + q, so no patch matrix is built:
         forward      r  (O, m, Q)   = Σ_ck W[o, c, k] · img[i, c, off_k + q]     then r to y + bias
         weight grad  gWᵀ (C·K, O)  += Σ_iq img[i, c, off_k + q] · gt[i, q, o]
@@ -279,12 +279,12 @@ class _Shifted:
     The loops take blocks of rows and lanes, so those are padded with zeros to a multiple of the
     block (the extra results are dropped). The batch goes in chunks of a few images (_chunks) to
     whichever thread is free, a chunk's work end to end in one compiled call
-    (ember._kernels.conv_loops: layouts, products, output), so the threads take the GIL once a chunk;
+    (ember._kernels.loops.conv_loops: layouts, products, output), so the threads take the GIL once a chunk;
     the weight gradient is summed per chunk and the chunks' sums added in order, so the result does
     not depend on which thread ran what."""
 
     def __init__(self, geo):
-        from ..._gemm_kernels import ROWS, LANES, P_ROWS, P_COLS
+        from ..._kernels.gemm import ROWS, LANES, P_ROWS, P_COLS
         lay = self.lay = _layout(geo)
         self.front = max(lay.offsets)
         self.P = math.prod(lay.padded)  # = front + Q
@@ -304,16 +304,16 @@ class _Shifted:
 
     @staticmethod
     def _run(loop, args, chunks, flops):
-        """loop(*args, starts, sizes, c0, c1), a loop of ember._kernels.conv_loops, over `chunks`
+        """loop(*args, starts, sizes, c0, c1), a loop of ember._kernels.loops.conv_loops, over `chunks`
         (_chunks): each chunk to whichever thread is free, or all in one call when the work is too
         small to split."""
         if not chunks:  # an empty batch
             return
         starts, sizes = (np.array(v, np.int64) for v in zip(*chunks))
-        if flops < _parallel.MIN_SPLIT_FLOPS:
+        if flops < _threads.MIN_SPLIT_FLOPS:
             loop(*args, starts, sizes, 0, len(chunks))
         else:
-            _parallel.each(lambda c: loop(*args, starts, sizes, c, c + 1), list(range(len(chunks))))
+            _threads.each(lambda c: loop(*args, starts, sizes, c, c + 1), list(range(len(chunks))))
 
     @staticmethod
     def _planes(a):
@@ -333,7 +333,7 @@ class _Shifted:
         args = (self._planes(x), wt, self.offsets, b, lay.rows(y), self.Qp, self.front + self.Qp,
                 lay.image_rows, lay.frame_rows, lay.run, lay.out_rows)
         chunks = _chunks(N, (C * (self.front + self.Qp) + Op * self.Qp) * 4, flops, SHIFTED_CHUNK_BYTES)
-        self._run(_kernels.conv_loops().forward, args, chunks, flops)
+        self._run(_loops.conv_loops().forward, args, chunks, flops)
         return y, (None if gw_of is None else self.backward(gw_of, w, None, x, False, flops)[1])
 
     def backward(self, gy, w, C, x, need_b, flops):
@@ -366,7 +366,7 @@ class _Shifted:
         args = (lay.rows(np.ascontiguousarray(gy, np.float32)), xs, wt, self.offsets, self.back_offsets, self.front,
                 lay.Q, self.Qp, self.Pp, self._up(O, self.lanes), rows, lay.image_rows, lay.frame_rows, lay.run,
                 lay.out_rows, x is not None, last, lay.bare, self._planes(gx) if C is not None else gx, gws, gbs)
-        self._run(_kernels.conv_loops().backward, args, chunks, flops)
+        self._run(_loops.conv_loops().backward, args, chunks, flops)
         gw = None
         if x is not None:
             total = gws.sum(0)  # the chunks' sums added in chunk order
@@ -385,7 +385,7 @@ def _chunks(N, bytes_per_image, flops, chunk_bytes):
     """(first image, images) chunks covering the batch for _each: each at most chunk_bytes of
     working memory, and smaller towards the end (a share of what is left, guided self-scheduling),
     so the threads run out of work at nearly the same time."""
-    threads = _parallel.get_num_threads() if flops >= _parallel.MIN_SPLIT_FLOPS else 1
+    threads = _threads.get_num_threads() if flops >= _threads.MIN_SPLIT_FLOPS else 1
     most = max(1, chunk_bytes // max(1, bytes_per_image))
     chunks, s = [], 0
     while s < N:
@@ -399,9 +399,9 @@ def _each(fn, chunks, flops):
     """[fn(chunk) for chunk in chunks] on the threads (each taking the next chunk when free), or on
     this one when the work is too small to split; per-chunk results, summed in chunk order by the
     callers, keep the sums the same whichever thread ran which chunk."""
-    if flops < _parallel.MIN_SPLIT_FLOPS:
+    if flops < _threads.MIN_SPLIT_FLOPS:
         return [fn(c) for c in chunks]
-    return _parallel.each(fn, chunks)
+    return _threads.each(fn, chunks)
 
 
 def _wmat(w, groups):
@@ -419,7 +419,7 @@ def _forward(x, wm, geo, bias=None, gw_of=None):
     O = G * Og
     dt = x.dtype
     flops = 2 * N * O * CK * lay.Q
-    if G == 1 and isinstance(lay, _Wide) and _kernels.gemm_fits(x, wm):
+    if G == 1 and isinstance(lay, _Wide) and _loops.gemm_fits(x, wm):
         return _shifted(geo).forward(x, wm[0], bias, gw_of, flops)
     y = np.empty((N, O) + geo[1], dt)
     chunks = _chunks(N, C * lay.K * lay.Q * dt.itemsize, flops, CHUNK_BYTES)
@@ -453,7 +453,7 @@ def _image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
     dt = gy.dtype
     Cx = C if C is not None else x.shape[1]
     flops = 2 * N * O * CK * lay.Q * ((C is not None) + need_w)
-    if G == 1 and isinstance(lay, _Wide) and _kernels.gemm_fits(gy, wm) and (x is None or _kernels.gemm_fits(x)):
+    if G == 1 and isinstance(lay, _Wide) and _loops.gemm_fits(gy, wm) and (x is None or _loops.gemm_fits(x)):
         return _shifted(geo).backward(gy, wm[0], C, x if need_w else None, need_b, flops)
     gx = np.zeros((N, C) + geo[0], dt) if C is not None else None
     wt = wm.transpose(0, 2, 1)

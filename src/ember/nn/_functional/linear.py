@@ -9,7 +9,7 @@ from ...autograd.grad_mode import state
 from ..._tensor import Tensor
 from ..._ops.registry import node_class, sum_to, wrap
 from ..._ops.shape import unsafe_view
-from ... import _parallel
+from ..._kernels import threads as _threads
 
 __all__ = ["linear", "bilinear"]
 
@@ -20,7 +20,7 @@ def _linear_backward(self, g):
     nx, nw = edges[-2][0], edges[-1][0]
     if nx is not None and nw is not None and not state.enabled:  # the two products side by side
         ga = g._data
-        gx, gw = (wrap(r, g._dtype) for r in _parallel.products([(ga, w._data), (ga.T, x._data)]))
+        gx, gw = (wrap(r, g._dtype) for r in _threads.products([(ga, w._data), (ga.T, x._data)]))
     else:
         gx = g.mm(w) if nx is not None else None
         gw = g.t().mm(x) if nw is not None else None
@@ -59,7 +59,7 @@ def linear(input, weight, bias=None):
         return _linear_nd(input, weight, bias)
     if w.ndim != 2 or x.shape[1] != w.shape[1] or input._dtype is not weight._dtype:
         _linear_error(x, w, input, weight)
-    out = _parallel.matmul(x, w.T)
+    out = _threads.matmul(x, w.T)
     if bias is not None:
         try:
             out += bias._data

@@ -9,7 +9,8 @@ The 1-D pools run as 2-D pools over an unsqueezed input, as in torch (so their g
 """
 import numpy as np
 
-from ... import _dtype as D, _kernels, _parallel
+from ... import _dtype as D
+from ..._kernels import loops as _loops, threads as _threads
 from ...autograd.grad_mode import state
 from ...autograd.graph import record
 from ..._ops.registry import node_class, wrap, shape_str
@@ -95,13 +96,13 @@ def _max_pool_array(x, geo, need_arg):
     batch shared out between the threads."""
     out = np.empty(x.shape[:2] + geo[1], x.dtype)
     arg = np.empty(out.shape, np.int8 if np.prod(geo[2]) <= 127 else np.int32) if need_arg else None
-    if _is_2x2_stride_2(geo) and _kernels.fits(x):  # the common 2×2 pool: one compiled pass
+    if _is_2x2_stride_2(geo) and _loops.fits(x):  # the common 2×2 pool: one compiled pass
         x3 = x.reshape((-1,) + x.shape[2:])
         out3 = out.reshape((-1,) + geo[1])
         arg3 = (arg if arg is not None else np.empty(out.shape, np.int8)).reshape(out3.shape)
-        _parallel.split(lambda s: _kernels.max_pool_2x2(x3[s], out3[s], arg3[s]), len(x3), x.nbytes)
+        _threads.split(lambda s: _loops.max_pool_2x2(x3[s], out3[s], arg3[s]), len(x3), x.nbytes)
         return out, arg
-    _parallel.split(lambda s: _window_scan(x[s], geo, out[s], None if arg is None else arg[s]), x.shape[0],
+    _threads.split(lambda s: _window_scan(x[s], geo, out[s], None if arg is None else arg[s]), x.shape[0],
                     x.nbytes)
     return out, arg
 
@@ -129,12 +130,12 @@ def _has_nan(a):
 def _max_pool_grad_array(g, arg, geo, shape):
     """Each output's gradient into the input position its window's maximum came from."""
     gx = np.empty(shape, g.dtype)
-    if _is_2x2_stride_2(geo) and _kernels.fits(g):
+    if _is_2x2_stride_2(geo) and _loops.fits(g):
         if any(2 * o != i for o, i in zip(geo[1], geo[0])):  # an odd last row or column no window covers
             gx.fill(0)
         g3, arg3 = g.reshape((-1,) + geo[1]), arg.reshape((-1,) + geo[1])
         gx3 = gx.reshape((-1,) + shape[2:])
-        _parallel.split(lambda s: _kernels.max_pool_2x2_backward(g3[s], arg3[s], gx3[s]), len(g3), gx.nbytes)
+        _threads.split(lambda s: _loops.max_pool_2x2_backward(g3[s], arg3[s], gx3[s]), len(g3), gx.nbytes)
         return gx
     entries = _compact(geo).entries
     overlap = not _non_overlapping(geo)
@@ -147,7 +148,7 @@ def _max_pool_grad_array(g, arg, geo, shape):
                 gxs[src] += gs[dst] * (argk[dst] == k)
             else:
                 np.multiply(gs[dst], argk[dst] == k, out=gxs[src])
-    _parallel.split(fill, shape[0], gx.nbytes)
+    _threads.split(fill, shape[0], gx.nbytes)
     return gx
 
 

@@ -3,12 +3,12 @@
 NumPy's loops are fast over long contiguous runs and slow over every other element or over short
 rows: a 2×2 max pool is four strided reads and a dozen passes over the result, a col2im nine
 read-modify-write passes of short rows, an Adam update a dozen passes over the parameter. Here each
-is one pass that reads and writes every element once. The loops release the GIL, so ember._parallel
+is one pass that reads and writes every element once. The loops release the GIL, so ember._kernels.threads
 can run them on slices in several threads. Each takes float32 and float64 arrays (`fits`); callers
 keep their NumPy path for other dtypes.
 
 The convolutions' matrix products have their own loops too (`shifted_gemm`, `shifted_gemm_t`, `_p`,
-written out by tools/gen_gemm_kernels.py into ember._gemm_kernels): they read the patches of an image
+written out by tools/gen_gemm_kernels.py into ember._kernels.gemm): they read the patches of an image
 straight from the image, and on a CPU with AVX-512 they run about 1.8× faster than the AVX2 GEMM
 of the OpenBLAS NumPy ships with (`gemm_fits`; elsewhere the convolutions keep BLAS). `conv_loops`
 runs a chunk of images through a whole convolution (layouts, products, output) in one call.
@@ -234,7 +234,7 @@ def _compile_gemm():
     vectoriser on: numba leaves it off by default, and these loops are nothing without it."""
     import numba
     from numba.core import config
-    from . import _gemm_kernels as g
+    from . import gemm as g
 
     f3, f2, i1 = numba.float32[:, :, ::1], numba.float32[:, ::1], numba.int64[::1]
     f, i = numba.float32, numba.int64
@@ -260,7 +260,7 @@ def _compile_gemm():
 def conv_loops():
     """A stride-1 float32 convolution's chunks of images end to end (the image's wide layout, the
     products, the output or the gradients' layouts) as one compiled call per run of chunks: no Python
-    and no GIL between the steps of a chunk, so ember._parallel's threads hand the GIL to each other
+    and no GIL between the steps of a chunk, so ember._kernels.threads's threads hand the GIL to each other
     once per chunk. ember.nn._functional.conv._Shifted describes the layouts."""
     import collections
     gemm, k = _compile_gemm(), _compiled()

@@ -2,7 +2,7 @@
 
 Both read an image (or a gradient) in the wide layout of ember.nn._functional.conv, where kernel
 offset k's patch is the contiguous run src[i, c, offsets[k]:offsets[k] + n], so no patch matrix is
-ever built. Arrays are C-contiguous float32; ember._kernels compiles these with SLP vectorisation,
+ever built. Arrays are C-contiguous float32; ember._kernels.loops compiles these with SLP vectorisation,
 which turns each block of scalar accumulators below into vector registers.
 """
 import numpy as np
