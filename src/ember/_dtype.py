@@ -1,16 +1,16 @@
 """Ember's dtypes and PyTorch's type-promotion rules (torch.result_type, torch.promote_types)."""
 import numpy as np
-import ml_dtypes
 
 
 class dtype:
     """A tensor element type; mirrors torch.dtype (printed as `torch.float32`)."""
     __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed", "_cat", "__weakref__")
 
-    def __init__(self, name, np_dtype, cat):
+    def __init__(self, name, np_dtype, cat, itemsize=None):
         self.name = name
-        self.np = np.dtype(np_dtype)
-        self.itemsize = self.np.itemsize
+        if np_dtype is not None:
+            self.np = np.dtype(np_dtype)
+        self.itemsize = self.np.itemsize if itemsize is None else itemsize
         self._cat = cat  # 0 bool, 1 integral, 2 floating, 3 complex: the order of type promotion
         self.is_floating_point = cat == 2
         self.is_complex = cat == 3
@@ -37,14 +37,28 @@ int16 = dtype("int16", np.int16, 1)
 int32 = dtype("int32", np.int32, 1)
 int64 = dtype("int64", np.int64, 1)
 float16 = dtype("float16", np.float16, 2)
-bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, 2)
+class _MlDtype(dtype):
+    """A dtype whose NumPy type comes from ml_dtypes, imported on first use: it takes about a second to
+    import, and most programs never touch bfloat16."""
+    __slots__ = ()
+
+    @property
+    def np(self):
+        import ml_dtypes
+        dtype.np.__set__(self, np.dtype(getattr(ml_dtypes, self.name)))
+        _BY_NP[dtype.np.__get__(self)] = self
+        del type(self).np  # later reads find the slot directly
+        return dtype.np.__get__(self)
+
+
+bfloat16 = _MlDtype("bfloat16", None, 2, itemsize=2)
 float32 = dtype("float32", np.float32, 2)
 float64 = dtype("float64", np.float64, 2)
 complex64 = dtype("complex64", np.complex64, 3)
 complex128 = dtype("complex128", np.complex128, 3)
 
 all_dtypes = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128)
-_BY_NP = {d.np: d for d in all_dtypes}
+_BY_NP = {d.np: d for d in all_dtypes if d is not bfloat16}  # bfloat16 joins when ml_dtypes is imported
 _BY_NAME = {d.name: d for d in all_dtypes}
 # PyTorch's aliases: torch.float is float32, torch.long is int64, ...
 ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
@@ -57,7 +71,10 @@ def _by_name(name):
 
 def from_numpy_dtype(np_dtype):
     try:
-        return _BY_NP[np.dtype(np_dtype)]
+        np_dtype = np.dtype(np_dtype)
+        if np_dtype.name == "bfloat16":  # an ml_dtypes array: ml_dtypes is imported, so bfloat16.np resolves
+            bfloat16.np
+        return _BY_NP[np_dtype]
     except KeyError:
         raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
                         "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool."

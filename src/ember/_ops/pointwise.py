@@ -6,9 +6,7 @@ A rule names what it needs after `g`: `x`/`out` for unary ops, `a`/`b`/`out` for
 import math
 import sys
 
-import ml_dtypes
 import numpy as np
-import scipy.special as sp
 
 from .. import _dtype as D
 from .._kernels import loops as _loops
@@ -18,6 +16,9 @@ from ..autograd.grad_mode import state
 from .registry import write_out
 from .registry import (op, fused, node_class, operands, wrap, sum_to, params_of, cast, commit_inplace, check_scalar,
                        broadcast_shape, FUNCTIONS)
+from .._deferred import deferred
+
+sp = deferred("scipy.special")  # imported on the first call of one of its functions
 
 _NAMES = {"log1p": "Log1P", "expm1": "Expm1", "relu": "Relu", "true_divide": "Div", "deg2rad": "Deg2Rad",
           "rad2deg": "Rad2Deg", "i0": "I0"}
@@ -268,6 +269,7 @@ Tensor.polygamma_ = lambda self, n: commit_inplace(self, polygamma(n, self))
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     a = input._data
     if input._dtype is D.bfloat16:  # NumPy's nan_to_num does not know bfloat16's limits
+        import ml_dtypes  # already imported: the array is bfloat16
         big = float(ml_dtypes.finfo(a.dtype).max)
         a = np.nan_to_num(a.astype(np.float32), nan=nan, posinf=big if posinf is None else posinf,
                           neginf=-big if neginf is None else neginf)

@@ -7,12 +7,14 @@ derivative (the Bessel functions, the orthogonal polynomials) return results out
 import math
 
 import numpy as np
-import scipy.special as sp
 
 from .. import _dtype as D
 from ..autograd.graph import record
 from .pointwise import unary, binary, _REAL, _INTS, _FLOATS, where
 from .registry import op, wrap, cast, node_class
+from .._deferred import deferred
+
+sp = deferred("scipy.special")  # imported on the first call of one of its functions
 
 SPECIAL = {}   # name -> function exported as ember.special.<name>
 SQRT_2PI = math.sqrt(2 * math.pi)

@@ -4,13 +4,15 @@ torch names it. relu, sigmoid, tanh, softmax and log_softmax are Ember's own ops
 import math
 
 import numpy as np
-import scipy.special as sp
 
 from ... import _dtype as D
 from ...autograd.graph import record, SavedOutput
 from ...autograd.grad_mode import state
 from ..._ops.registry import node_class, wrap, commit_inplace, sum_to, FUNCTIONS as E
 from ..._random import rng
+from ..._deferred import deferred
+
+sp = deferred("scipy.special")  # imported on the first call of one of its functions
 
 __all__ = ["relu", "relu_", "relu6", "threshold", "threshold_", "hardtanh", "hardtanh_", "leaky_relu",
            "leaky_relu_", "rrelu", "rrelu_", "prelu", "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu",
