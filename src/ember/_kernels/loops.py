@@ -13,13 +13,16 @@ straight from the image, and on a CPU with AVX-512 they run about 1.8× faster t
 of the OpenBLAS NumPy ships with (`gemm_fits`; elsewhere the convolutions keep BLAS). `conv_loops`
 runs a chunk of images through a whole convolution (layouts, products, output) in one call.
 
-numba is imported and the loops compiled (cached on disk when a cache directory is writable) on
-first use, not at `import ember`.
+numba is imported and the loops compiled on first use, not at `import ember`; on a machine that has
+not compiled them yet a background process builds them while the callers take their NumPy paths
+(ember._kernels.build), and numba caches them on disk for every later run.
 """
 import functools
 import threading
 
 import numpy as np
+
+from . import build
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -28,7 +31,7 @@ def fits(*arrays):
     """Whether the compiled loops take these arrays: float32 or float64, all of one dtype (and numba
     importable: without it every caller takes its NumPy path)."""
     dt = arrays[0].dtype
-    return dt in _FLOATS and all(a.dtype == dt for a in arrays) and _have_numba()
+    return dt in _FLOATS and all(a.dtype == dt for a in arrays) and _have_numba() and build.ready()
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,7 +46,7 @@ def _have_numba():
 def gemm_fits(*arrays):
     """Whether the convolutions' own matrix-product loops take these arrays: float32, and a CPU with
     AVX-512 (where they beat BLAS; the loops' blocks need its 32 vector registers)."""
-    return all(a.dtype == _FLOAT32 for a in arrays) and _have_avx512()
+    return all(a.dtype == _FLOAT32 for a in arrays) and _have_avx512() and build.ready()
 
 
 _FLOAT32 = np.dtype(np.float32)
