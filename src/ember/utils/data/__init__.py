@@ -5,11 +5,18 @@ from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSam
                       WeightedRandomSampler, BatchSampler)
 from .dataloader import DataLoader, get_worker_info, default_collate, default_convert  # noqa: F401
 from ._utils.worker import WorkerInfo  # noqa: F401
+from .datapipes.datapipe import DataChunk, DFIterDataPipe, IterDataPipe, MapDataPipe  # noqa: F401
+from .datapipes._decorator import (argument_validation, functional_datapipe,  # noqa: F401
+                                   guaranteed_datapipes_determinism, non_deterministic, runtime_validation,
+                                   runtime_validation_disabled)
+from . import datapipes, graph, graph_settings  # noqa: F401
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset", "Subset",
            "random_split", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler", "DataLoader", "get_worker_info", "default_collate",
-           "default_convert", "WorkerInfo"]
+           "default_convert", "WorkerInfo", "DataChunk", "DFIterDataPipe", "IterDataPipe", "MapDataPipe",
+           "argument_validation", "functional_datapipe", "guaranteed_datapipes_determinism", "non_deterministic",
+           "runtime_validation", "runtime_validation_disabled"]
 
 
 def __getattr__(name):

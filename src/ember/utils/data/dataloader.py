@@ -12,6 +12,8 @@ import warnings
 
 import ember
 from .dataset import IterableDataset
+from .datapipes.datapipe import IterDataPipe, MapDataPipe
+from . import graph_settings
 from .sampler import Sampler, SequentialSampler, RandomSampler, BatchSampler
 from ._utils import worker as _worker
 from ._utils.collate import default_collate, default_convert
@@ -76,8 +78,12 @@ class DataLoader:
 
         if isinstance(dataset, IterableDataset):
             self._dataset_kind = _DatasetKind.Iterable
-            # an iterable dataset decides its own order: there is nothing to sample
-            if shuffle not in (False, None):
+            # an iterable dataset decides its own order: there is nothing to sample; a DataPipe's shufflers
+            # are switched by `shuffle` (one added for shuffle=True is dropped, as in torch: it warns)
+            if isinstance(dataset, IterDataPipe):
+                if shuffle is not None:
+                    graph_settings.apply_shuffle_settings(dataset, shuffle=shuffle)
+            elif shuffle not in (False, None):
                 raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, but got "
                                  f"shuffle={shuffle}")
             if sampler is not None:
@@ -199,6 +205,14 @@ class DataLoader:
                           stacklevel=2)
 
 
+def world():
+    """(world size, rank) of ember.distributed when it is running, else (1, 0)."""
+    dist = sys.modules.get("ember.distributed")
+    if dist is not None and dist.is_available() and dist.is_initialized():
+        return dist.get_world_size(), dist.get_rank()
+    return 1, 0
+
+
 class _BaseDataLoaderIter:
     def __init__(self, loader):
         self._dataset = loader.dataset
@@ -218,14 +232,25 @@ class _BaseDataLoaderIter:
         self._base_seed = ember.empty((), dtype=ember.int64).random_(generator=loader.generator).item()
         self._persistent_workers = loader.persistent_workers
         self._num_yielded = 0
+        self._seed_datapipe(loader)
 
     def __iter__(self):
         return self
+
+    def _seed_datapipe(self, loader):
+        """Seed a DataPipe's random stages from one draw of the loader's generator (the same in every worker,
+        so that a shuffle before a sharding_filter splits one order)."""
+        if isinstance(self._dataset, IterDataPipe):
+            shared = ember.Generator()
+            shared.manual_seed(ember.empty((), dtype=ember.int64).random_(generator=loader.generator).item())
+            graph_settings.apply_random_seed(self._dataset, shared)
 
     def _reset(self, loader, first_iter=False):
         self._sampler_iter = iter(self._index_sampler)
         self._num_yielded = 0
         self._IterableDataset_len_called = loader._IterableDataset_len_called
+        if not first_iter:
+            self._seed_datapipe(loader)
 
     def __next__(self):
         data = self._next_data()
@@ -254,6 +279,8 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
             raise AssertionError("_SingleProcessDataLoaderIter requires timeout == 0")
         if self._num_workers != 0:
             raise AssertionError("_SingleProcessDataLoaderIter requires num_workers == 0")
+        if isinstance(self._dataset, (IterDataPipe, MapDataPipe)):  # the share of this process's rank
+            graph_settings.apply_sharding(self._dataset, *world())
         self._fetch = _DatasetKind.create_fetcher(self._dataset_kind, self._dataset, self._auto_collation,
                                                   self._collate_fn, self._drop_last).fetch
 

@@ -96,6 +96,9 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
     """Fetch the batches whose indices arrive on index_queue and put them, tagged with their task
     number, on data_queue, until told to stop (None) or the main process is gone."""
     from .fetch import _DatasetKind
+    from .. import graph_settings
+    from ..dataloader import world
+    from ..datapipes.datapipe import IterDataPipe, MapDataPipe
     global _worker_info
     where = f"in DataLoader worker process {worker_id}"
     parent = os.getppid()
@@ -106,6 +109,9 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         init_error = None
         fetcher = None
         try:
+            if isinstance(dataset, (IterDataPipe, MapDataPipe)):  # ranks first, then the workers of each
+                size, rank = world()
+                graph_settings.apply_sharding(dataset, num_workers * size, worker_id * size + rank)
             if init_fn is not None:
                 init_fn(worker_id)
             fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation, collate_fn, drop_last)
