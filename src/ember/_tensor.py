@@ -155,8 +155,8 @@ class Tensor:
         from ._storage import UntypedStorage
         return UntypedStorage._of(self)
 
-    def is_set_to(self, other):
-        return (self.data_ptr() == other.data_ptr() and self.shape == other.shape and self.stride() == other.stride())
+    def is_set_to(self, tensor):
+        return (self.data_ptr() == tensor.data_ptr() and self.shape == tensor.shape and self.stride() == tensor.stride())
 
     @property
     def _version(self):

@@ -433,10 +433,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 
 @op(function=False)
-def uniform_(self, a=0.0, b=1.0, *, generator=None):
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
     from .registry import check_inplace
     check_inplace(self)
-    self._data[...] = a + (b - a) * _uniform(rng(generator), self._data.shape, self._dtype)
+    self._data[...] = from_ + (to - from_) * _uniform(rng(generator), self._data.shape, self._dtype)
     self._vc[0] += 1
     return self
 

@@ -685,9 +685,9 @@ FUNCTIONS["fill_"] = fill_
 
 
 @op(function=False)
-def resize_(self, *sizes, memory_format=None):
+def resize_(self, *sizes, size=None, memory_format=None):
     from .creation import _size
-    shape = _size(sizes)
+    shape = _size(sizes if size is None else (size,))
     n = int(np.prod(shape))
     flat = self._data.reshape(-1)
     new = np.zeros(n, self._data.dtype)

@@ -360,7 +360,7 @@ def tensordot(a, b, dims=2):
 
 @op(method=False)
 @fused("CdistBackward0")
-def cdist(x1, x2, p=2.0):
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):  # (the mode is a speed choice)
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     return diff.norm(p, dim=-1)
 

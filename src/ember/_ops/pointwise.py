@@ -758,26 +758,35 @@ def clamp(input, min=None, max=None, *, out=None):
     return _into(out, res)
 
 
-def _clamp_side(name, np_fn, keep):
+_CLAMP_SIDES = {name: (np_fn, node_class("Clamp" + name[6:].capitalize() + "Backward0",
+                                          lambda self, g, keep=keep: g * keep(self.saved[0], self.args)))
+                for name, np_fn, keep in (("clamp_min", np.maximum, lambda x, lo: x >= lo),
+                                          ("clamp_max", np.minimum, lambda x, hi: x <= hi))}
+
+
+def _clamp_side(name, input, bound):
     """clamp_min / clamp_max (and their in-place forms): torch records them as their own nodes."""
-    Node = node_class("Clamp" + name[6:].capitalize() + "Backward0",
-                      lambda self, g: g * keep(self.saved[0], self.args))
-
-    def f(input, bound):
-        if isinstance(bound, Tensor):
-            return clamp(input, **{name[-3:]: bound})
-        dt = D.result_type(input, bound)
-        res = wrap(np_fn(cast(input._data, dt), bound), dt)
-        node = record(Node, res, (input,), bound)
-        if node is not None:
-            node.save(input)
-        return res
-    f.__name__ = name
-    op(name, inplace=True)(f)
+    if isinstance(bound, Tensor):
+        return clamp(input, **{name[-3:]: bound})
+    np_fn, Node = _CLAMP_SIDES[name]
+    dt = D.result_type(input, bound)
+    res = wrap(np_fn(cast(input._data, dt), bound), dt)
+    node = record(Node, res, (input,), bound)
+    if node is not None:
+        node.save(input)
+    return res
 
 
-_clamp_side("clamp_min", np.maximum, lambda x, lo: x >= lo)
-_clamp_side("clamp_max", np.minimum, lambda x, hi: x <= hi)
+@op(inplace=True)
+def clamp_min(input, min):
+    return _clamp_side("clamp_min", input, min)
+
+
+@op(inplace=True)
+def clamp_max(input, max):
+    return _clamp_side("clamp_max", input, max)
+
+
 maximum, minimum = FUNCTIONS["maximum"], FUNCTIONS["minimum"]
 # torch exposes these in-place variants as functions too (torch.clamp_(x, 0))
 for _n in ("clamp", "clip", "clamp_min", "clamp_max", "ldexp", "xlogy", "round", "logit", "nan_to_num", "square"):

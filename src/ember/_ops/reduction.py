@@ -7,7 +7,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state, no_grad
-from .registry import op, fused, node_class, wrap, cast, commit_inplace, FUNCTIONS, holomorphic
+from .registry import op, fused, node_class, wrap, cast, commit_inplace, FUNCTIONS, holomorphic, with_out
 
 
 class ReturnTypes(tuple):
@@ -326,7 +326,7 @@ def aminmax(input, *, dim=None, keepdim=False):
                                   input.amax(() if dim is None else dim, keepdim))
 
 
-FUNCTIONS["aminmax"] = Tensor.aminmax = aminmax
+FUNCTIONS["aminmax"], Tensor.aminmax = with_out(aminmax, "aminmax"), aminmax
 return_type("aminmax")._fields = ("min", "max")
 return_type("aminmax").min = property(lambda self: self[0])
 return_type("aminmax").max = property(lambda self: self[1])

@@ -43,12 +43,33 @@ def with_out(fn, name):
         return res if out is None else write_out(out, res, name)
     function.__name__ = function.__qualname__ = name
     function.__doc__, function.__wrapped__ = fn.__doc__, fn
+    function.__signature__ = _signature_with_out(fn)
     return function
+
+
+def _signature_with_out(fn):
+    """fn's signature with torch's keyword-only `out=None` added (None where fn has no readable one)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    params = list(sig.parameters.values())
+    if "out" in sig.parameters:
+        return sig
+    at = len(params) - (1 if params and params[-1].kind is inspect.Parameter.VAR_KEYWORD else 0)
+    params.insert(at, inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
+    try:
+        return sig.replace(parameters=params)
+    except ValueError:  # e.g. out after **kwargs: leave it
+        return None
 
 
 def write_out(out, res, name):
     """torch's `out=` rules: no autograd through it, the result must cast to out's dtype, a wrong-shaped
-    non-empty out is resized with a warning; the result is written into out, which is returned."""
+    non-empty out is resized with a warning; the result is written into out, which is returned. An op with
+    several results (max, sort, aminmax) takes a tuple of outs, one per result."""
+    if isinstance(res, tuple) and isinstance(out, (tuple, list)) and len(out) == len(res):
+        return type(res)(*(write_out(o, r, name) for o, r in zip(out, res)))
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if state.enabled and (res._rg or out._rg):
@@ -271,7 +292,7 @@ def fused(node_name, n_outputs=1, name_for=None, inputs=None):
                 node.save(*[bound.arguments[k] for k in keys if bound.arguments[k] is not None])
             return out
         f.__name__ = f.__qualname__ = composite.__name__
-        f.__doc__ = composite.__doc__
+        f.__doc__, f.__signature__ = composite.__doc__, sig
         return f
     return deco
 

@@ -8,7 +8,8 @@ from .. import _dtype as D
 from .._tensor import Tensor, _root, _contiguous_strides
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
-from .registry import op, fused, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands, write_out
+from .registry import (op, fused, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands, write_out,
+                       with_out)
 
 
 def view_of(t, arr):
@@ -235,9 +236,16 @@ def t(input):
     return _record_view(_T, view_of(input, input._data.T), input, None)
 
 
+def _keyword_shape(fn, keyword, given, kwargs):
+    """The sizes of a `*sizes` op, or the one keyword torch also takes for them (`x.expand(size=...)`)."""
+    if set(kwargs) - {keyword}:
+        raise TypeError(f"{fn}() got an unexpected keyword argument '{next(iter(set(kwargs) - {keyword}))}'")
+    return (kwargs[keyword],) if keyword in kwargs and not given else given
+
+
 @op()
-def permute(input, *dims):
-    dims = _shape_args(dims)
+def permute(input, *dims, **kwargs):
+    dims = _shape_args(_keyword_shape("permute", "dims", dims, kwargs))
     n = input._data.ndim
     if len(dims) != n:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -264,8 +272,8 @@ _Expand = node_class("ExpandBackward0", lambda self, g: sum_to(g, self.args))
 
 
 @op()
-def expand(input, *sizes):
-    sizes = _shape_args(sizes)
+def expand(input, *sizes, **kwargs):
+    sizes = _shape_args(_keyword_shape("expand", "size", sizes, kwargs))
     a = input._data
     lead = len(sizes) - a.ndim
     if lead < 0:
@@ -560,14 +568,16 @@ def stack(tensors, dim=0, *, out=None):
 
 
 FUNCTIONS["concatenate"] = lambda tensors, axis=0, out=None: cat(tensors, axis, out=out)
-FUNCTIONS["hstack"] = lambda tensors: cat([t.reshape(-1) if t.ndim == 0 else t for t in tensors],
-                                          0 if tensors[0].ndim <= 1 else 1)
-FUNCTIONS["vstack"] = lambda tensors: cat([t.unsqueeze(0) if t.ndim == 1 else t.reshape(1, 1) if t.ndim == 0 else t
-                                           for t in tensors], 0)
+FUNCTIONS["hstack"] = with_out(lambda tensors: cat([t.reshape(-1) if t.ndim == 0 else t for t in tensors],
+                                                   0 if tensors[0].ndim <= 1 else 1), "hstack")
+FUNCTIONS["vstack"] = with_out(lambda tensors: cat([t.unsqueeze(0) if t.ndim == 1 else t.reshape(1, 1) if t.ndim == 0
+                                                    else t for t in tensors], 0), "vstack")
 FUNCTIONS["row_stack"] = FUNCTIONS["vstack"]
-FUNCTIONS["dstack"] = lambda tensors: cat([t.reshape(1, -1, 1) if t.ndim < 2 else
-                                           (t.unsqueeze(-1) if t.ndim == 2 else t) for t in tensors], 2)
-FUNCTIONS["column_stack"] = lambda tensors: cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors], 1)
+FUNCTIONS["dstack"] = with_out(lambda tensors: cat([t.reshape(1, -1, 1) if t.ndim < 2 else
+                                                    (t.unsqueeze(-1) if t.ndim == 2 else t) for t in tensors], 2),
+                               "dstack")
+FUNCTIONS["column_stack"] = with_out(lambda tensors: cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors], 1),
+                                     "column_stack")
 
 
 def _split_backward(self, *grads):
