@@ -14,6 +14,12 @@ INF = math.inf
 CASES = []
 
 
+def _put(x, index, v):
+    y = x * 1
+    y[index] = v
+    return y
+
+
 def case(id, fn, *args, **kw):
     CASES.append(Case(id, fn, *args, **kw))
 
@@ -264,6 +270,11 @@ case("getitem-list", lambda T, x: x[[0, 2, 2]], F(3, 4))
 case("getitem-index-tensor", lambda T, x, i: x[i], F(3, 4), I(5))
 case("getitem-two-index-tensors", lambda T, x, i, j: x[i, j], F(3, 4), I(5), I(5, hi=4))
 case("getitem-mixed", lambda T, x, i: x[1:, i], R, I(2, 2, hi=3))
+# ints and Ellipsis beside an index tensor: torch selects first, then indexes (NumPy would move the dims)
+case("getitem-int-array", lambda T, x, i: x[0, :, i], R, I(2, 2, hi=4))
+case("getitem-int-ellipsis-array", lambda T, x, i: x[1, ..., i], R, I(5, hi=4))
+case("getitem-none-array", lambda T, x, i: x[:, None, i], R, I(2, hi=3))
+case("setitem-int-array", lambda T, x, v: _put(x, (0, slice(None), T.tensor([[0, 1], [3, 2]])), v), R, F(3, 2, 2))
 case("getitem-mask", lambda T, x, m: x[m], F(3, 4), B(3, 4))
 case("getitem-row-mask", lambda T, x, m: x[m], F(3, 4), B(3))
 case("getitem-noncontiguous", lambda T, x: x[1:, ::2], F(4, 4, layout="t"))
@@ -346,15 +357,10 @@ def test_gradients_match_torch(case, dtype):
     compare_gradients(case, dtype)
 
 
-# Ops whose graphs torch itself composes from other nodes, differently from Ember (gradients still match)
-COMPOSITE = {"diag-matrix", "inner", "matmul-1-2", "matmul-2-3", "matmul-broadcast", "einsum-matmul", "einsum-batch",
-             "einsum-trace-outer", "einsum-sum", "tensordot", "getitem-mixed", "kron", "repeat_interleave"}
-
-
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(
-    strict=True, reason="composite in Ember")) if c.id in COMPOSITE else c for c in CASES], ids=repr)
+@pytest.mark.parametrize("case", CASES, ids=repr)
 def test_grad_fn_matches_torch(case):
-    """grad_fn names equal torch's, and so do the names along next_functions one step back."""
+    """grad_fn names equal torch's, and so do the names along next_functions one step back (composite ops
+    such as matmul, einsum and mixed indexing are composed of the nodes torch composes them of)."""
     compare_grad_fns(case)
 
 

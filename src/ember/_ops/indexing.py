@@ -152,8 +152,39 @@ def _new_axes_first(a, idx):
     return insert_axes(a, positions), tuple(slice(None) if i is None else i for i in idx)
 
 
+def _split_mixed(ndim, idx):
+    """An index mixing basic parts (ints, slices, None, ...) with arrays, as torch applies it: the basic
+    parts first as a view (an array's dims kept whole), then the arrays on that view with full slices
+    elsewhere. None when the index is arrays and full slices only (NumPy's rules then are torch's)."""
+    if all(type(i) is np.ndarray or type(i) is np.bool_ or i == slice(None) for i in idx):
+        return None
+    consumed = sum(i.ndim if type(i) is np.ndarray and i.dtype == bool else 0 if i is None or i is Ellipsis
+                   or type(i) is np.bool_ else 1 for i in idx)
+    first, second = [], []
+    for i in idx:
+        if type(i) is np.ndarray:
+            k = i.ndim if i.dtype == bool else 1
+            first += [slice(None)] * k
+            second.append(i)
+        elif type(i) is np.bool_:
+            second.append(i)
+        elif i is Ellipsis:
+            first += [slice(None)] * (ndim - consumed)
+            second += [slice(None)] * (ndim - consumed)
+        elif isinstance(i, int):
+            first.append(i)
+        else:  # a slice or None: a dim of the view
+            first.append(i)
+            second.append(slice(None))
+    return tuple(first), tuple(second)
+
+
 def getitem(self, index):
     idx, basic = _convert_index(self, index)
+    if not basic:
+        split = _split_mixed(self._data.ndim, idx)
+        if split is not None:
+            return getitem(getitem(self, split[0]), split[1])
     if basic:
         # Ellipsis last: NumPy then gives a 0-d view, not a scalar, for an all-int index
         src, flat = _new_axes_first(self._data, idx) if None in idx else (self._data, idx)
@@ -228,6 +259,10 @@ Tensor.index_put_ = index_put_
 
 def setitem(self, index, value, accumulate=False):
     idx, basic = _convert_index(self, index)
+    split = None if basic else _split_mixed(self._data.ndim, idx)
+    if split is not None:  # into the view the basic parts select (the view shares self's memory)
+        setitem(getitem(self, split[0]), split[1], value, accumulate)
+        return self
     if not basic and any(type(i) is np.ndarray and i.ndim for i in idx):
         _check_put(self, index, value)
     needs_graph = state.enabled and (self._rg or (isinstance(value, Tensor) and value._rg))

@@ -10,7 +10,7 @@ from .._kernels import threads as _threads
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state
-from .registry import op, fused, node_class, wrap, sum_to, shape_str, FUNCTIONS, holomorphic
+from .registry import op, fused, node_class, wrap, sum_to, shape_str, FUNCTIONS, holomorphic, broadcast_shape
 from .reduction import return_type
 from .shape import unsafe_view
 
@@ -111,10 +111,7 @@ def inner(input, other):
     if other._data.shape[-1] != k:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{shape_str(input._data.shape)} and {shape_str(other._data.shape)}")
-    if input._data.ndim == 1 and other._data.ndim == 1:
-        return dot(input, other)
-    out = input.reshape(-1, k).mm(other.reshape(-1, k).t())
-    return out.reshape(input._data.shape[:-1] + other._data.shape[:-1])
+    return tensordot(input, other, ([-1], [-1]))
 
 
 @op()
@@ -123,9 +120,9 @@ def kron(input, other):
     n = max(input._data.ndim, other._data.ndim)
     sa = (1,) * (n - input._data.ndim) + input._data.shape
     sb = (1,) * (n - other._data.ndim) + other._data.shape
-    a = input.reshape(tuple(x for s in sa for x in (s, 1)))
-    b = other.reshape(tuple(x for s in sb for x in (1, s)))
-    return (a * b).reshape(tuple(x * y for x, y in zip(sa, sb)))
+    a = unsafe_view(input, tuple(x for s in sa for x in (s, 1)))
+    b = unsafe_view(other, tuple(x for s in sb for x in (1, s)))
+    return unsafe_view(a * b, tuple(x * y for x, y in zip(sa, sb)))
 
 
 @op(aliases=("ger",))
@@ -133,23 +130,11 @@ def outer(input, vec2):
     return input.reshape(-1, 1) * vec2
 
 
-_Matmul = node_class("UnsafeViewBackward0", holomorphic(lambda self, g: _matmul_grads(self, g)))
-
-
-def _matmul_grads(self, g):
-    a, b = self.saved
-    (na, _), (nb, _) = self.next_functions
-    ga = gb = None
-    if na is not None:
-        ga = sum_to(g.matmul(b.mT), a.shape)
-    if nb is not None:
-        gb = sum_to(a.mT.matmul(g), b.shape)
-    return ga, gb
-
-
 @op()
 def matmul(input, other):
-    """torch.matmul: dot, mv, mm or broadcast batched products by the inputs' dims."""
+    """torch.matmul: dot, mv, mm or broadcast batched products by the inputs' dims, composed as torch
+    composes them (so the graph has torch's nodes): a stack of matrices times a matrix folds into one
+    product, a matrix times a stack is the transposed fold, and stacks broadcast into one bmm."""
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     na, nb = input._data.ndim, other._data.ndim
@@ -160,10 +145,10 @@ def matmul(input, other):
     if na == 2 and nb == 1:
         return mv(input, other)
     if na == 1 and nb == 2:
-        return mm(input.unsqueeze(0), other).squeeze(0)
+        return mm(input.unsqueeze(0), other).squeeze_(0)
     if na == 2 and nb == 2:
         return mm(input, other)
-    if nb <= 2 and na > 2:  # fold the batch into rows: one GEMM
+    if na >= 3 and nb <= 2:  # fold the batch into rows: one GEMM
         shape = input._data.shape
         if shape[-1] != other._data.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
@@ -172,24 +157,22 @@ def matmul(input, other):
         rows = input.reshape(-1, shape[-1])
         out = rows.mm(other) if nb == 2 else rows.mv(other)
         return unsafe_view(out, shape[:-1] + ((other._data.shape[-1],) if nb == 2 else ()))
-    a = input if na > 1 else input.unsqueeze(0)
-    b = other if nb > 1 else other.unsqueeze(1)
-    if a._data.shape[-1] != b._data.shape[-2]:
+    if na <= 2:  # (b · aᵀ)ᵀ: the same fold on the stack
+        return matmul(other.mT, input) if na == 1 else matmul(other.mT, input.mT).mT.contiguous()
+    n, k = input._data.shape[-2:]
+    k2, m = other._data.shape[-2:]
+    if k != k2:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{int(np.prod(b._data.shape[:-2]))}, {a._data.shape[-1]}] but got: "
-                           f"[{int(np.prod(b._data.shape[:-2]))}, {b._data.shape[-2]}].")
-    _check_dtypes(a, b, "matmul")
-    try:
-        res = wrap(np.matmul(a._data, b._data), a._dtype)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a must match the size of tensor b at non-singleton dimension") \
-            from None
-    res = _record2(_Matmul, res, a, b)
-    if na == 1:
-        res = res.squeeze(-2)
-    if nb == 1:
-        res = res.squeeze(-1)
-    return res
+                           f"[{int(np.prod(other._data.shape[:-2]))}, {k}] but got: "
+                           f"[{int(np.prod(other._data.shape[:-2]))}, {k2}].")
+    _check_dtypes(input, other, "matmul")
+    batch = broadcast_shape(input._data.shape[:-2], other._data.shape[:-2])
+
+    def stack(t, rows, cols):
+        if t._data.shape[:-2] != batch:
+            t = t.expand(*batch, rows, cols)
+        return t.reshape(-1, rows, cols)
+    return unsafe_view(bmm(stack(input, n, k), stack(other, k, m)), batch + (n, m))
 
 
 Tensor.__matmul__ = matmul
@@ -283,17 +266,32 @@ def einsum(equation, *operands):
             if sizes.setdefault(c, n) != n and n != 1 and sizes[c] != 1:
                 raise RuntimeError(f"einsum(): operands do not broadcast with remapped shapes (original->remapped)")
             sizes[c] = max(sizes[c], n)
-    # reduce pairwise: result letters accumulate, summed letters vanish when no later term needs them
-    cur, cur_t = _diag_letters(operands[0], terms[0])
-    for k in range(1, len(terms)):
-        nxt, nxt_t = _diag_letters(operands[k], terms[k])
+    # torch's layout: every operand gets every letter (size 1 where it has none) in one order, the output's
+    # letters first; letters no other operand has are summed at once; operands then combine left to right
+    letters = list(rhs) + [c for c in dict.fromkeys("".join(terms)) if c not in rhs]
+    ops = []
+    for k, (term, t) in enumerate(zip(terms, operands)):
+        term, t = _diag_letters(t, term)
+        for c in letters:
+            if c not in term:
+                t, term = t.unsqueeze(-1), term + c
+        t = t.permute(*[term.index(c) for c in letters])
+        alone = [i for i, c in enumerate(letters) if c in terms[k] and i >= len(rhs)
+                 and not any(c in other for j, other in enumerate(terms) if j != k)]
+        ops.append(t.sum(alone, keepdim=len(terms) > 1) if alone else t)
+    if len(ops) == 1:
+        return ops[0]
+    result = ops[0]
+    for k in range(1, len(ops)):
         later = set(rhs) | set("".join(terms[k + 1:]))
-        cur, cur_t = _contract(cur, cur_t, nxt, nxt_t, later)
-    drop = [c for c in cur if c not in rhs]
-    if drop:
-        cur_t = cur_t.sum(tuple(cur.index(c) for c in drop))
-        cur = "".join(c for c in cur if c not in drop)
-    return cur_t.permute(*[cur.index(c) for c in rhs]) if cur != rhs else cur_t
+        done = [i for i, c in enumerate(letters) if i >= len(rhs) and c not in later]
+        left, right = result, ops[k]
+        only_l = [i for i in done if left.shape[i] != 1 and right.shape[i] == 1]  # broadcast: sum the side that has it
+        only_r = [i for i in done if right.shape[i] != 1 and left.shape[i] == 1]
+        left = left.sum(only_l, keepdim=True) if only_l else left
+        right = right.sum(only_r, keepdim=True) if only_r else right
+        result = _sumproduct_pair(left, right, [i for i in done if left.shape[i] != 1 and right.shape[i] != 1])
+    return result if result.ndim == len(rhs) else result.view(result.shape[:len(rhs)])
 
 
 def _diag_letters(t, term):
@@ -308,33 +306,27 @@ def _diag_letters(t, term):
     return term, t
 
 
-def _contract(a, ta, b, tb, later):
-    """One pairwise contraction as a batched matmul over (batch, free-a, free-b, summed) letters."""
-    summed = [c for c in a if c in b and c not in later]
-    batch = [c for c in a if c in b and c in later]
-    fa = [c for c in a if c not in b]
-    fb = [c for c in b if c not in a]
-    # letters only in one operand and not needed later are summed out first
-    for c in [c for c in fa if c not in later]:
-        ta, a = ta.sum(a.index(c)), a.replace(c, "")
-        fa.remove(c)
-    for c in [c for c in fb if c not in later]:
-        tb, b = tb.sum(b.index(c)), b.replace(c, "")
-        fb.remove(c)
-    ta = ta.permute(*[a.index(c) for c in batch + fa + summed])
-    tb = tb.permute(*[b.index(c) for c in batch + summed + fb])
-    sa, sb = ta.shape, tb.shape
-    nb_, nfa, nfb = len(batch), len(fa), len(fb)
-    bshape = tuple(max(x, y) for x, y in zip(sa[:nb_], sb[:nb_]))
-    ta = ta.expand(*bshape, *sa[nb_:]) if bshape != tuple(sa[:nb_]) else ta
-    tb = tb.expand(*bshape, *sb[nb_:]) if bshape != tuple(sb[:nb_]) else tb
-    B = int(np.prod(bshape)) if bshape else 1
-    m = int(np.prod(sa[nb_:nb_ + nfa])) if nfa else 1
-    k = int(np.prod(sa[nb_ + nfa:])) if summed else 1
-    n = int(np.prod(sb[nb_ + len(summed):])) if nfb else 1
-    out = ta.reshape(B, m, k).bmm(tb.reshape(B, k, n))
-    out = out.reshape(*bshape, *sa[nb_:nb_ + nfa], *sb[nb_ + len(summed):])
-    return "".join(batch + fa + fb), out
+def _sumproduct_pair(left, right, summed):
+    """Σ over the dims `summed` of left * right (same ndim, broadcasting), as one bmm over (dims both have,
+    dims only left has, summed dims, dims only right has); the summed dims stay as size 1."""
+    if not summed:
+        return left * right
+    both, lo, ro = [], [], []
+    for d in range(left.ndim):
+        if d in summed:
+            continue
+        sl, sr = left.shape[d] != 1, right.shape[d] != 1
+        (both if sl and sr else lo if sl else ro).append(d)
+
+    def size(t, dims):
+        return int(np.prod([t.shape[d] for d in dims]))
+    b, m, k, n = size(left, both), size(left, lo), size(left, summed), size(right, ro)
+    lt = left.permute(*both, *lo, *summed, *ro).reshape(b, m, k)
+    rt = right.permute(*both, *summed, *ro, *lo).reshape(b, k, n)
+    order = both + lo + summed + ro
+    shape = [left.shape[d] for d in both + lo] + [1] * len(summed) + [right.shape[d] for d in ro]
+    out = lt.bmm(rt).view(shape)
+    return out.permute(*[order.index(d) for d in range(left.ndim)])
 
 
 def _einsum_numpy(eq, operands):
@@ -345,17 +337,24 @@ def _einsum_numpy(eq, operands):
 
 @op(method=False)
 def tensordot(a, b, dims=2):
+    """Sums of products over dims of a paired with dims of b: both laid out as matrices (the free dims
+    then the contracted ones) and multiplied in one mm (one dot when nothing is left free), as torch does."""
     if isinstance(dims, int):
         da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
         da, db = [list(d) if isinstance(d, (list, tuple)) else [d] for d in dims]
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    ta = list(letters[:a.ndim])
-    tb = list(letters[a.ndim:a.ndim + b.ndim])
+    da, db = [a._wrap_dim(d) for d in da], [b._wrap_dim(d) for d in db]
     for i, j in zip(da, db):
-        tb[j] = ta[i]
-    out = "".join(c for c in ta if c not in [ta[i] for i in da]) + "".join(c for k, c in enumerate(tb) if k not in db)
-    return einsum("".join(ta) + "," + "".join(tb) + "->" + out, a, b)
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[i]} in dim {i} and "
+                               f"second has size {b.shape[j]} in dim {j}")
+    free_a, free_b = [i for i in range(a.ndim) if i not in da], [j for j in range(b.ndim) if j not in db]
+    out_shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[j] for j in free_b)
+    k = int(np.prod([a.shape[i] for i in da]))
+    am, bm = a.permute(*free_a, *da), b.permute(*db, *free_b)
+    if not free_a and not free_b:
+        return dot(*(t if t.ndim == 1 else t.reshape(-1) for t in (am, bm))).view(out_shape)
+    return am.reshape(-1, k).mm(bm.reshape(k, -1)).view(out_shape)
 
 
 @op(method=False)

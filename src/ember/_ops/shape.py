@@ -182,6 +182,7 @@ def unflatten(input, dim, sizes):
 
 _Squeeze = node_class("SqueezeBackward0", lambda self, g: g.reshape(self.args))
 _SqueezeDim = node_class("SqueezeBackward1", lambda self, g: g.reshape(self.args))
+_SqueezeDims = node_class("SqueezeBackward2", lambda self, g: g.reshape(self.args))
 _Unsqueeze = node_class("UnsqueezeBackward0", lambda self, g: g.squeeze(self.args))
 
 
@@ -194,7 +195,7 @@ def squeeze(input, dim=None):
     else:
         dims = {input._wrap_dim(d) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
         axes = tuple(i for i in sorted(dims) if shape[i] == 1)
-        Node = _SqueezeDim
+        Node = _SqueezeDims if isinstance(dim, (tuple, list)) else _SqueezeDim
     # ndarray.squeeze keeps the other dims' strides (a reshape would renumber those of size-1 dims)
     return _record_view(Node, view_of(input, input._data.squeeze(axes)), input, shape)
 
@@ -726,6 +727,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     x = input.reshape(-1) if dim is None else input
     d = x._wrap_dim(dim) if dim is not None else 0
     n = x._data.shape[d] if x._data.ndim else 1
+    if isinstance(repeats, int) and x._data.ndim:  # each slice broadcast r times, then merged (torch's nodes)
+        shape = x._data.shape
+        return x.unsqueeze(d + 1).expand(*shape[:d + 1], repeats, *shape[d + 1:]).clone().flatten(d, d + 1)
     r = repeats._data.reshape(-1) if isinstance(repeats, Tensor) else repeats
     if isinstance(repeats, Tensor) and r.size not in (1, n):
         raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
@@ -780,7 +784,12 @@ def diag(input, diagonal=0):
         return diag_embed(input, diagonal)
     if input._data.ndim != 2:
         raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{input._data.ndim}D")
-    return input.diagonal(diagonal).clone()
+    return _diagonal_copy(input, diagonal)
+
+
+@fused("DiagonalBackward0_copy")
+def _diagonal_copy(input, offset):
+    return input.diagonal(offset).clone()
 
 
 @op()
@@ -853,14 +862,28 @@ def _copy_slices_grads(self, g):
     return (g_base,) + tuple(grads[1:])
 
 
+# torch names the in-place forms' nodes apart (squeeze_(dim) records SqueezeBackward4)
+_INPLACE_NODE_NAMES = {"SqueezeBackward0": "SqueezeBackward3", "SqueezeBackward1": "SqueezeBackward4",
+                       "SqueezeBackward2": "SqueezeBackward5", "UnsqueezeBackward0": "UnsqueezeBackward1",
+                       "TBackward0": "TBackward1", "TransposeBackward0": "TransposeBackward1",
+                       "AsStridedBackward0": "AsStridedBackward1"}
+_inplace_nodes = {}
+
+
 def _inplace_view(name):
     """t_, transpose_, squeeze_, ...: self becomes the view (new shape and strides over the same data)."""
     def method_(self, *args, **kwargs):
         check_inplace(self)
         out = getattr(Tensor, name)(self, *args, **kwargs)
         self._data = out._data
-        if out.grad_fn is not None:
-            self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
+        node = out.grad_fn
+        if node is not None:
+            cls = type(node)
+            if cls.__name__ in _INPLACE_NODE_NAMES:
+                if cls not in _inplace_nodes:
+                    _inplace_nodes[cls] = type(_INPLACE_NODE_NAMES[cls.__name__], (cls,), {"__slots__": ()})
+                node.__class__ = _inplace_nodes[cls]
+            self.grad_fn, self._output_nr = node, out._output_nr
         return self
     method_.__name__ = method_.__qualname__ = name + "_"
     setattr(Tensor, name + "_", method_)
