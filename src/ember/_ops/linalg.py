@@ -398,7 +398,8 @@ def cross(input, other, dim=None):
 
 # ====================================================================== decompositions and solvers
 # Each op: forward on arrays through numpy.linalg / scipy.linalg (LAPACK, as torch), then a gradient
-# rule written with Ember ops (so create_graph=True differentiates it again). Real dtypes for gradients.
+# rule written with Ember ops (so create_graph=True differentiates it again); for complex inputs the rules' adjoints
+# (mH) make them torch's conjugate-Wirtinger gradients.
 
 
 def _out_arg(fn):
@@ -848,7 +849,11 @@ def _check_phase(imag_diag, name, what="eigenvectors", tail="so it is ill-define
 
 
 def _eigh_grads(self, gL, gV):
-    L, V = self.saved
+    return _eigh_backward(*self.saved, gL, gV)
+
+
+def _eigh_backward(L, V, gL, gV):
+    """gA = V (skew(V^H gV) / E + diag(gL)) V^H, E[i, j] = L[j] - L[i] off the diagonal."""
     if gV is None:
         return (V * gL.unsqueeze(-2)) @ V.mH
     VhgV = V.mH @ gV
@@ -924,6 +929,52 @@ def eig(A):
 def eigvals(A):
     """torch.linalg.eigvals."""
     return eig(A)[0]
+
+
+def _lobpcg_grads(self, gE, gX):
+    L, V = self.saved
+    idx, with_B = self.args
+    if with_B:
+        raise ValueError("lobpcg.backward does not support backward with B != I yet.")
+    # the k pairs' gradients placed among all n pairs: eigh's rule is exact where LOBPCG's is projected
+    gL = gV = None
+    if gE is not None:
+        gL = FUNCTIONS["zeros_like"](L).index_copy(-1, idx, gE)
+    if gX is not None:
+        gV = FUNCTIONS["zeros_like"](V).index_copy(-1, idx, gX)
+    return _eigh_backward(L, V, gL, gV), None
+
+
+_Lobpcg = node_class("LOBPCGAutogradFunctionBackward", _lobpcg_grads, n_outputs=2)
+
+
+@op(method=False)
+def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, largest=None, method=None, tracker=None,
+           ortho_iparams=None, ortho_fparams=None, ortho_bparams=None):
+    """torch.lobpcg: the k largest (or smallest) eigenpairs (E, X) of the symmetric problem A x = E B x, X
+    B-orthonormal. Ember solves it exactly (eigh of the Cholesky-reduced C^-1 A C^-H, B = C C^H), which LOBPCG's
+    iterations converge to, so the iteration controls (X's values, iK, niter, tol, method, tracker, ortho_*) only
+    shape the call; gradients are eigh's, and none with B, as in torch."""
+    m = A.shape[-1]
+    k = (1 if X is None else X.shape[-1]) if k is None else k
+    n = (k if X is None else X.shape[-1]) if n is None else n
+    if m < 3 * n:
+        raise ValueError(f"LOBPCG algorithm is not applicable when the number of A rows (={m}) is smaller than 3 x "
+                         f"the number of requested eigenpairs (={n})")
+    a = A._data
+    if B is None:
+        w, v = np.linalg.eigh(a)
+    else:
+        C = np.linalg.cholesky(B._data)
+        Cinv = np.linalg.inv(C)
+        w, y = np.linalg.eigh(Cinv @ a @ np.swapaxes(Cinv, -1, -2).conj())
+        v = np.swapaxes(Cinv, -1, -2).conj() @ y
+    idx = np.arange(m - 1, m - 1 - k, -1) if largest is None or largest else np.arange(k)
+    outs = (wrap(w[..., idx], A._dtype), wrap(v[..., idx], A._dtype))
+    if state.enabled and (A._rg or (B is not None and B._rg)):
+        node = record(_Lobpcg, outs, (A, B), (wrap(idx, D.int64), B is not None))
+        node.save(wrap(w, A._dtype), wrap(v, A._dtype))
+    return outs
 
 
 # ---------------------------------------------------------------------- SVD
