@@ -16,6 +16,7 @@ from .sparse_adam import SparseAdam  # noqa: F401
 from ._adafactor import Adafactor  # noqa: F401
 from ._muon import Muon  # noqa: F401
 from . import lr_scheduler  # noqa: F401
+from . import swa_utils  # noqa: F401
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "RMSprop", "Adamax", "NAdam", "RAdam", "LBFGS",
            "lr_scheduler", "ASGD", "Rprop", "SparseAdam", "Adafactor", "Muon", "swa_utils"]
