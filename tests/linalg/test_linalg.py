@@ -1,6 +1,7 @@
-"""ember.linalg and the older top-level names against torch 2.13: every function x float32/float64 x
-unbatched/batched shapes for values, dtypes and gradients (decompositions compared through quantities
-free of their sign/phase choice), float64 gradcheck and gradgradcheck, named results, and the error families."""
+"""ember.linalg and the older top-level names against torch 2.13: every function x float32/float64/complex64/
+complex128 x unbatched/batched shapes for values, dtypes and gradients (decompositions compared through quantities
+free of their sign/phase choice), float64 gradcheck and gradgradcheck, complex second derivatives against torch's,
+torch's refusal of phase-dependent losses, named results, and the error families."""
 import warnings
 
 import numpy as np

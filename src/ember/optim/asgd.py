@@ -27,6 +27,7 @@ class ASGD(Optimizer):
     _rule = staticmethod(_asgd)
     _options = ("lambd", "weight_decay", "maximize")
     _state_keys = ("ax",)
+    _scalar_state = ("step", "eta", "mu")  # 0-d tensors, as torch keeps them
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None, maximize=False,
                  differentiable=False, capturable=False):
@@ -36,8 +37,6 @@ class ASGD(Optimizer):
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                     "capturable": capturable}
         super().__init__(params, defaults)
-
-    _scalar_state = ("step", "eta", "mu")
 
     def _init_state(self, state, p, group):
         state["step"] = _scalar_tensor(0.0)
