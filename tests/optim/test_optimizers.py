@@ -493,3 +493,21 @@ def test_large_and_strided_parameters(name, layout):
     assert_close(e_p, t_p, "float32")
     for key in t_state:
         assert_close(e_state[key], t_state[key], "float32", key)
+
+
+def test_sparse_adam_takes_torch_options_and_refuses_dense_gradients_after_the_closure():
+    """SparseAdam's defaults and repr are torch's; a step runs the closure, then refuses the dense gradient."""
+    seen = {}
+    for lib in (torch, ember):
+        p = lib.zeros(3, requires_grad=True)
+        opt = lib.optim.SparseAdam([p], lr=0.01, betas=(0.8, 0.9), maximize=True)
+        calls = []
+
+        def closure():
+            calls.append(1)
+            (p * 2).sum().backward()
+            return 0.0
+        with pytest.raises(RuntimeError, match="does not support dense gradients") as err:
+            opt.step(closure)
+        seen[lib.__name__] = (opt.defaults, repr(opt), calls, str(err.value), opt.state_dict()["state"])
+    assert seen["ember"] == seen["torch"]
