@@ -553,19 +553,23 @@ def test_tensor_methods(name, args):
         assert_close(x.abs(), y.abs(), "float64", 10.0, name)
 
 
+@pytest.mark.parametrize("complex_", [False, True], ids=["real", "complex"])
 @pytest.mark.parametrize("shape", [(8, 5), (5, 8), (2, 8, 5)])
 @pytest.mark.parametrize("which", ["svd_lowrank", "pca_lowrank"])
-def test_lowrank_of_a_low_rank_matrix(which, shape):
+def test_lowrank_of_a_low_rank_matrix(which, shape, complex_):
     """Random sketches differ between the libraries, but for a matrix of rank <= q both are exact: equal
     singular values, a reconstruction of the (centred) input, and equal gradients of the singular values."""
     rng = np.random.default_rng(6)
-    a = rng.standard_normal(shape[:-1] + (2,)) @ rng.standard_normal(shape[:-2] + (2, shape[-1]))
+
+    def draw(s):
+        return rng.standard_normal(s) + (1j * rng.standard_normal(s) if complex_ else 0)
+    a = draw(shape[:-1] + (2,)) @ draw(shape[:-2] + (2, shape[-1]))
     res = {}
     for T in (ember, torch):
         x = T.tensor(a, requires_grad=True)
         U, S, V = getattr(T, which)(x, q=3) if which == "svd_lowrank" else T.pca_lowrank(x, q=3)
         target = x - x.mean(-2, keepdim=True) if which == "pca_lowrank" else x
-        np.testing.assert_allclose(((U * S.unsqueeze(-2)) @ V.mT).detach().numpy(), target.detach().numpy(),
+        np.testing.assert_allclose(((U * S.unsqueeze(-2)) @ V.mH).detach().numpy(), target.detach().numpy(),
                                    atol=1e-8)
         S[..., :2].sum().backward()
         res[T.__name__] = (S[..., :2], x.grad)
