@@ -6,13 +6,14 @@ import warnings
 import numpy as np
 import pytest
 
-TOL = {"float32": dict(rtol=2e-4, atol=2e-4), "float64": dict(rtol=1e-8, atol=1e-9)}
+TOL = {"float32": dict(rtol=2e-4, atol=2e-4), "float64": dict(rtol=1e-8, atol=1e-9),
+       "complex64": dict(rtol=2e-4, atol=2e-4), "complex128": dict(rtol=1e-8, atol=1e-9)}
 
 
-def draw(shape, kind, rng):
+def draw(shape, kind, rng, complex_=False):
     """A NumPy array of the named kind: 'normal', 'cond' (well-conditioned square), 'tril'/'triu'
-    (well-conditioned triangular), 'spd' (symmetric positive-definite)."""
-    x = rng.standard_normal(shape)
+    (well-conditioned triangular), 'spd' (symmetric, or Hermitian, positive-definite)."""
+    x = rng.standard_normal(shape) + (1j * rng.standard_normal(shape) if complex_ else 0)
     if kind == "normal":
         return x
     n = shape[-1]
@@ -23,7 +24,7 @@ def draw(shape, kind, rng):
         t = np.tril(x) if kind == "tril" else np.triu(x)
         return t + 3 * np.sign(np.diagonal(t, 0, -2, -1))[..., None] * eye
     if kind == "spd":
-        return x @ np.swapaxes(x, -1, -2) / n + eye
+        return x @ np.swapaxes(x, -1, -2).conj() / n + eye
     raise ValueError(kind)
 
 
@@ -33,9 +34,9 @@ class Case:
     def __init__(self, name, fn, *inputs, grad=True, gradgrad=True, tol=1.0):
         self.name, self.fn, self.inputs, self.grad, self.gradgrad, self.tol = name, fn, inputs, grad, gradgrad, tol
 
-    def arrays(self, seed=0):
+    def arrays(self, seed=0, complex_=False):
         rng = np.random.default_rng(seed)
-        return [draw(shape, kind, rng) for shape, kind in self.inputs]
+        return [draw(shape, kind, rng, complex_) for shape, kind in self.inputs]
 
     def __repr__(self):
         return self.name
@@ -49,9 +50,10 @@ def outputs(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
-def run(T, case, dtype, grad):
-    """Outputs and (when grad) the gradients of sum(out * w) over the float outputs, w fixed random weights."""
-    xs = tensors(T, case.arrays(), dtype, grad)
+def run(T, case, dtype, grad, create_graph=False):
+    """Outputs and (when grad) the gradients of sum(Re(out * w)) over the float and complex outputs, w fixed
+    random weights (complex for a complex output)."""
+    xs = tensors(T, case.arrays(complex_=dtype.startswith("complex")), dtype, grad)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         outs = outputs(case.fn(T, *xs))
@@ -61,9 +63,13 @@ def run(T, case, dtype, grad):
     loss = 0
     for o in outs:
         w = rng.standard_normal(tuple(o.shape))  # drawn for every output, so each gets the same weights in both
-        if o.dtype.is_floating_point and o.requires_grad:
-            loss = loss + (o * T.tensor(w, dtype=o.dtype)).sum()
-    grads = T.autograd.grad(loss, xs, allow_unused=True)
+        if o.dtype.is_complex:
+            w = w + 1j * rng.standard_normal(tuple(o.shape))
+        if (o.dtype.is_floating_point or o.dtype.is_complex) and o.requires_grad:
+            term = o * T.tensor(w, dtype=o.dtype)
+            loss = loss + (term.real if o.dtype.is_complex else term).sum()
+    grads = T.autograd.grad(loss, xs, allow_unused=True, create_graph=create_graph)
+    run.inputs = xs  # the last call's inputs, for a second derivative
     return outs, grads
 
 
@@ -71,7 +77,8 @@ def assert_close(e, t, dtype, scale=1.0, what=""):
     assert str(e.dtype) == str(t.dtype), f"{what}: dtype {e.dtype} != {t.dtype}"
     assert tuple(e.shape) == tuple(t.shape), f"{what}: shape {tuple(e.shape)} != {tuple(t.shape)}"
     tol = {k: v * scale for k, v in TOL[dtype].items()}
-    np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), err_msg=what, equal_nan=True, **tol)
+    np.testing.assert_allclose(e.detach().numpy(), t.detach().resolve_conj().numpy(), err_msg=what, equal_nan=True,
+                               **tol)
 
 
 def same_error(fn_e, fn_t, key=None):

@@ -1,6 +1,7 @@
-"""ember.linalg and the older top-level names against torch 2.13: every function x float32/float64 x
-unbatched/batched shapes for values, dtypes and gradients (decompositions compared through quantities
-free of their sign/phase choice), float64 gradcheck and gradgradcheck, named results, and the error families."""
+"""ember.linalg and the older top-level names against torch 2.13: every function x float32/float64/complex64/
+complex128 x unbatched/batched shapes for values, dtypes and gradients (decompositions compared through quantities
+free of their sign/phase choice), float64 gradcheck and gradgradcheck, complex second derivatives against torch's,
+torch's refusal of phase-dependent losses, named results, and the error families."""
 import warnings
 
 import numpy as np
@@ -15,28 +16,28 @@ TALL, WIDE, BTALL = (4, 3), (3, 4), (2, 4, 3)
 
 
 def sym(A):
-    return A + A.mT
+    return A + A.mH
 
 
 def gram(T, A):
-    """A well-conditioned symmetric positive-definite function of a general matrix (so gradients are full)."""
-    return A @ A.mT + A.shape[-2] * T.eye(A.shape[-2], dtype=A.dtype)
+    """A well-conditioned Hermitian positive-definite function of a general matrix (so gradients are full)."""
+    return A @ A.mH + A.shape[-2] * T.eye(A.shape[-2], dtype=A.dtype)
 
 
 def qr_invariants(Q, R):
-    return Q @ R, Q @ Q.mT, R.abs()
+    return Q @ R, Q @ Q.mH, R.abs()
 
 
 def svd_invariants(T, A, full):
     U, S, Vh = T.linalg.svd(A, full_matrices=full)
     k = S.shape[-1]
     U, Vh = U[..., :k], Vh[..., :k, :]
-    return S, (U * S.unsqueeze(-2)) @ Vh, U.abs(), Vh.abs(), U @ U.mT
+    return S, (U * S.unsqueeze(-2)) @ Vh, U.abs(), Vh.abs(), U @ U.mH
 
 
 def eigh_invariants(T, A, uplo="L"):
     L, V = T.linalg.eigh(A, UPLO=uplo)
-    return L, (V * (L * L).unsqueeze(-2)) @ V.mT, V.abs()
+    return L, (V * (L * L).unsqueeze(-2)) @ V.mH, V.abs()
 
 
 CASES = []
@@ -84,6 +85,10 @@ for s in (SQ, BSQ):
     case(f"eigh-{tag}", lambda T, A: eigh_invariants(T, sym(A)), (s, "normal"))
     case(f"eigh-U-{tag}", lambda T, A: eigh_invariants(T, A, "U"), (s, "normal"))
     case(f"eigvalsh-{tag}", lambda T, A: T.linalg.eigvalsh(sym(A)), (s, "normal"))
+    # eig's eigenvectors compared through |V| (free of each column's phase); LAPACK orders both alike
+    case(f"eig-{tag}", lambda T, A: (lambda L, V: (L, V.abs()))(*T.linalg.eig(A)), (s, "normal"))
+    case(f"eig-values-{tag}", lambda T, A: T.linalg.eig(A).eigenvalues, (s, "normal"))
+    case(f"eigvals-{tag}", lambda T, A: T.linalg.eigvals(A), (s, "normal"))
     case(f"matrix_exp-{tag}", lambda T, A: T.linalg.matrix_exp(A), (s, "normal"))
     case(f"torch.matrix_exp-{tag}", lambda T, A: A.matrix_exp(), (s, "normal"))
     for n in (0, 1, 3, -2):
@@ -114,7 +119,7 @@ for s in (SQ, BSQ, TALL, WIDE, BTALL):
     case(f"torch.qr-{tag}", lambda T, A: qr_invariants(*T.qr(A)), (s, "normal"))
     case(f"svd-{tag}", lambda T, A: svd_invariants(T, A, False), (s, "normal"))
     case(f"svd-full-{tag}", lambda T, A: svd_invariants(T, A, True), (s, "normal"))
-    case(f"torch.svd-{tag}", lambda T, A: (lambda U, S, V: ((U * S.unsqueeze(-2)) @ V.mT, S, U.abs(), V.abs()))(
+    case(f"torch.svd-{tag}", lambda T, A: (lambda U, S, V: ((U * S.unsqueeze(-2)) @ V.mH, S, U.abs(), V.abs()))(
         *T.svd(A)), (s, "normal"))
     case(f"svdvals-{tag}", lambda T, A: T.linalg.svdvals(A), (s, "normal"))
     case(f"pinv-{tag}", lambda T, A: T.linalg.pinv(A), (s, "normal"))
@@ -198,13 +203,18 @@ case("ldl", lambda T, A, B: (T.linalg.ldl_factor(sym(A))[1],
      grad=False)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("case", CASES, ids=repr)
+# complex64 on the unbatched shapes only: its rules are complex128's, and the batched sweep is the slow part
+SWEEP = [(c, dt) for c in CASES for dt in ("float32", "float64", "complex64", "complex128")
+         if dt != "complex64" or "-2x" not in c.name]
+
+
+@pytest.mark.parametrize("case,dtype", SWEEP, ids=lambda x: x if isinstance(x, str) else repr(x))
 def test_values_and_gradients(case, dtype):
+    """Real and complex inputs (complex gradients in torch's convention, dL/dRe + i dL/dIm)."""
     eo, eg = run(ember, case, dtype, case.grad)
     to, tg = run(torch, case, dtype, case.grad)
     assert len(eo) == len(to)
-    scale = 10.0 if dtype == "float32" else 1.0
+    scale = 10.0 if dtype in ("float32", "complex64") else 1.0
     for i, (e, t) in enumerate(zip(eo, to)):
         assert_close(e, t, dtype, scale, f"{case.name} output {i}")
     if case.grad:
@@ -240,6 +250,24 @@ def test_gradcheck_float64(case):
     assert ember.autograd.gradcheck(f, xs, atol=1e-5, rtol=1e-4)
     if case.name in GRADGRAD:
         assert ember.autograd.gradgradcheck(f, xs, atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", sorted(GRADGRAD) + ["eig-3x3", "eigvals-3x3"])
+def test_complex_second_derivatives(name):
+    """Ember's gradient rules differentiated again (create_graph) on complex inputs, against torch's."""
+    case = next(c for c in CASES if c.name == name)
+    res = []
+    for T in (ember, torch):
+        outs, grads = run(T, case, "complex128", True, create_graph=True)
+        xs = run.inputs
+        rng = np.random.default_rng(3)
+        loss = sum((g * T.tensor(rng.standard_normal(tuple(g.shape)) + 1j * rng.standard_normal(tuple(g.shape)))
+                    ).real.sum() for g in grads if g is not None)
+        res.append(T.autograd.grad(loss, xs, allow_unused=True))
+    for i, (e, t) in enumerate(zip(*res)):
+        assert (e is None) == (t is None)
+        if t is not None:
+            assert_close(e, t, "complex128", 1e2, f"{name} second derivative {i}")
 
 
 def test_gradgrad_cases_exist():
@@ -436,10 +464,23 @@ def test_complex_values(name, dtype):
         np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-3 if dtype == "complex64" else 1e-9, atol=1e-4)
 
 
-def test_complex_gradient_is_refused():
-    x = ember.eye(3, dtype=ember.complex128).requires_grad_()
-    with pytest.raises(NotImplementedError, match="not implemented in Ember"):
-        ember.linalg.inv(x)
+@pytest.mark.parametrize("name,dtype,loss", [
+    ("eig", "float64", lambda T, A: T.linalg.eig(A).eigenvectors.real.sum()),
+    ("eig", "complex128", lambda T, A: T.linalg.eig(A).eigenvectors.imag.sum()),
+    ("eigh", "complex128", lambda T, A: T.linalg.eigh(A + A.mH).eigenvectors.real.sum()),
+    ("svd-U", "complex128", lambda T, A: T.linalg.svd(A).U.real.sum()),
+    ("svd-Vh", "complex128", lambda T, A: T.linalg.svd(A).Vh.imag.sum()),
+], ids=lambda x: x if isinstance(x, str) else "")
+def test_phase_dependent_loss_is_refused(name, dtype, loss):
+    """Complex eigen/singular vectors are fixed only up to a phase per column: torch's backward refuses a loss
+    that depends on it (eig's vectors are complex even for a real matrix)."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((3, 3)) + (1j * rng.standard_normal((3, 3)) if dtype == "complex128" else 0)
+
+    def call(T):
+        x = T.tensor(a, dtype=getattr(T, dtype), requires_grad=True)
+        T.autograd.grad(loss(T, x), x)
+    same_error(lambda: call(ember), lambda: call(torch))
 
 
 @pytest.mark.parametrize("call", [
@@ -512,19 +553,23 @@ def test_tensor_methods(name, args):
         assert_close(x.abs(), y.abs(), "float64", 10.0, name)
 
 
+@pytest.mark.parametrize("complex_", [False, True], ids=["real", "complex"])
 @pytest.mark.parametrize("shape", [(8, 5), (5, 8), (2, 8, 5)])
 @pytest.mark.parametrize("which", ["svd_lowrank", "pca_lowrank"])
-def test_lowrank_of_a_low_rank_matrix(which, shape):
+def test_lowrank_of_a_low_rank_matrix(which, shape, complex_):
     """Random sketches differ between the libraries, but for a matrix of rank <= q both are exact: equal
     singular values, a reconstruction of the (centred) input, and equal gradients of the singular values."""
     rng = np.random.default_rng(6)
-    a = rng.standard_normal(shape[:-1] + (2,)) @ rng.standard_normal(shape[:-2] + (2, shape[-1]))
+
+    def draw(s):
+        return rng.standard_normal(s) + (1j * rng.standard_normal(s) if complex_ else 0)
+    a = draw(shape[:-1] + (2,)) @ draw(shape[:-2] + (2, shape[-1]))
     res = {}
     for T in (ember, torch):
         x = T.tensor(a, requires_grad=True)
         U, S, V = getattr(T, which)(x, q=3) if which == "svd_lowrank" else T.pca_lowrank(x, q=3)
         target = x - x.mean(-2, keepdim=True) if which == "pca_lowrank" else x
-        np.testing.assert_allclose(((U * S.unsqueeze(-2)) @ V.mT).detach().numpy(), target.detach().numpy(),
+        np.testing.assert_allclose(((U * S.unsqueeze(-2)) @ V.mH).detach().numpy(), target.detach().numpy(),
                                    atol=1e-8)
         S[..., :2].sum().backward()
         res[T.__name__] = (S[..., :2], x.grad)

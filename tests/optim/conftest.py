@@ -13,6 +13,12 @@ import ember
 # multiply-adds and its float32 sqrt is not correctly rounded, so the two never agree bit for bit)
 TOL = {"float64": dict(rtol=1e-6), "float32": dict(rtol=2e-5)}
 LIBS = {"torch": torch, "ember": ember}
+MATRICES_ONLY = {"Muon"}  # optimizers that take 2-D parameters only
+
+
+def shape_for(name, n):
+    """A parameter shape of n elements that optimizer `name` takes: (1, n) for a 2-D-only one, else (n,)."""
+    return (1, n) if name in MATRICES_ONLY else (n,)
 
 
 def assert_close(actual, expected, dtype, what="", scale=1e-12):
@@ -43,16 +49,17 @@ class Problem:
     """f(W, b, v) = mean((X·W + b − Y)²) + 0.05·ΣW⁴ + Σ c·(v − m)²: smooth, convex, different curvature per
     coordinate, three parameters of different shapes. `sign` −1 makes it a problem to maximize."""
 
-    def __init__(self, lib, dtype, sign=1.0, seed=0):
+    def __init__(self, lib, dtype, sign=1.0, seed=0, matrices_only=False):
         rng = np.random.default_rng(seed)
         dt = getattr(lib, dtype)
         self.lib, self.sign = lib, sign
-        self.params = [lib.tensor(rng.standard_normal(shape), dtype=dt, requires_grad=True)
-                       for shape in ((4, 3), (3,), (5,))]
+        # an optimizer of matrices only (Muon) gets b and v as a row and a column
+        shapes = ((4, 3), (1, 3), (5, 1)) if matrices_only else ((4, 3), (3,), (5,))
+        self.params = [lib.tensor(rng.standard_normal(shape), dtype=dt, requires_grad=True) for shape in shapes]
         self.X = lib.tensor(rng.standard_normal((16, 4)), dtype=dt)
         self.Y = lib.tensor(rng.standard_normal((16, 3)), dtype=dt)
-        self.c = lib.tensor(rng.uniform(0.2, 3.0, 5), dtype=dt)
-        self.m = lib.tensor(rng.standard_normal(5), dtype=dt)
+        self.c = lib.tensor(rng.uniform(0.2, 3.0, shapes[2]), dtype=dt)
+        self.m = lib.tensor(rng.standard_normal(shapes[2]), dtype=dt)
 
     def loss(self):
         W, b, v = self.params
@@ -74,7 +81,7 @@ def run(lib, opt_cls, kwargs, dtype, steps, sign=1.0, groups=None, state_dict=No
     groups: per-group option dicts (group i gets problem parameter i, the rest go to the last group);
     start: parameter values to begin from; state_dict: optimizer state to load first (in `lib`'s tensors).
     Returns (problem, optimizer, losses)."""
-    prob = Problem(lib, dtype, sign)
+    prob = Problem(lib, dtype, sign, matrices_only=opt_cls in MATRICES_ONLY)
     if start is not None:
         with lib.no_grad():
             for p, value in zip(prob.params, start):

@@ -397,7 +397,8 @@ def cross(input, other, dim=None):
 
 # ====================================================================== decompositions and solvers
 # Each op: forward on arrays through numpy.linalg / scipy.linalg (LAPACK, as torch), then a gradient
-# rule written with Ember ops (so create_graph=True differentiates it again). Real dtypes for gradients.
+# rule written with Ember ops (so create_graph=True differentiates it again); for complex inputs the rules' adjoints
+# (mH) make them torch's conjugate-Wirtinger gradients.
 
 
 def _out_arg(fn):
@@ -500,9 +501,6 @@ def _singular_error(name, a):
 def _save(Node, outs, inputs, saved, args=None):
     """Record Node on outs when any input requires grad; `saved` may name outputs by index (int)."""
     if state.enabled and any(t is not None and t._rg for t in inputs):
-        if any(t is not None and t._dtype._cat == 3 for t in inputs):  # the rules below use transposes, not adjoints
-            raise NotImplementedError(f"the gradient of {Node.__name__[:-9]} for complex inputs is not implemented "
-                                      f"in Ember")
         node = record(Node, outs, inputs, args)
         if node is not None:
             node.save(*(SavedOutput(outs[s] if type(outs) is tuple else outs) if type(s) is int else s
@@ -515,12 +513,8 @@ def _real(dt):
 
 
 def _abs(t):
-    """|t| in t's real dtype (Ember's complex abs keeps the complex dtype; complex inputs carry no gradient here)."""
-    if t._dtype._cat != 3:
-        return t.abs()
-    if t._rg and state.enabled:
-        raise NotImplementedError("the gradient of a complex norm is not implemented in Ember")
-    return wrap(np.abs(t._data), _real(t._dtype))
+    """|t| in t's real dtype."""
+    return t.abs()
 
 
 def _eye_like(n, t):
@@ -530,7 +524,7 @@ def _eye_like(n, t):
 # ---------------------------------------------------------------------- inverse, determinants
 def _inv_grads(self, g, _=None):
     Ainv, = self.saved
-    return -(Ainv.mT @ g @ Ainv.mT)
+    return -(Ainv.mH @ g @ Ainv.mH)
 
 
 _InvEx = node_class("LinalgInvExBackward0", _inv_grads, n_outputs=2)
@@ -566,7 +560,7 @@ def _det_grads(self, g):
     if singular.any():
         mask = wrap(singular[..., None, None], D.bool_)
         A = FUNCTIONS["where"](mask, _eye_like(A.shape[-1], A), A)
-    return (g * d).unsqueeze(-1).unsqueeze(-1) * inv(A).mT
+    return (g * d.conj()).unsqueeze(-1).unsqueeze(-1) * inv(A).mH
 
 
 _Det = node_class("LinalgDetBackward0", _det_grads)
@@ -582,9 +576,16 @@ def det(input):
 
 
 def _slogdet_grads(self, g_sign, g_logabs):
-    A, = self.saved
+    """log det is holomorphic with derivative A^-1: its gradient g_logabs + i g_angle, where a complex sign
+    exp(i angle) passes back g_angle = -Im(conj(g_sign) sign), times A^-H."""
+    A, sign = self.saved
+    if g_sign is not None and sign.dtype.is_complex:
+        g_angle = -(g_sign.conj() * sign).imag
+        g_logabs = g_angle * 1j if g_logabs is None else g_logabs + g_angle * 1j
+    if g_logabs is None:
+        return None
     # inv_ex: a singular A gets getrs's inf/nan gradient, as torch's, rather than an error
-    return None if g_logabs is None else g_logabs.unsqueeze(-1).unsqueeze(-1) * inv_ex(A)[0].mT
+    return g_logabs.unsqueeze(-1).unsqueeze(-1) * inv_ex(A)[0].mH
 
 
 _Slogdet = node_class("LinalgSlogdetBackward0", _slogdet_grads, n_outputs=2)
@@ -596,8 +597,9 @@ def slogdet(input):
     """torch.slogdet / torch.linalg.slogdet: (sign, logabsdet); only logabsdet carries a gradient."""
     _check_matrix(input, "linalg.slogdet")
     sign, logabs = np.linalg.slogdet(input._data)
-    outs = _save(_Slogdet, (wrap(sign, input._dtype), wrap(logabs, _real(input._dtype))), (input,), (input,))
-    outs[0].grad_fn, outs[0]._rg = None, False  # the sign is piecewise constant
+    outs = _save(_Slogdet, (wrap(sign, input._dtype), wrap(logabs, _real(input._dtype))), (input,), (input, 0))
+    if not input.dtype.is_complex:  # a real sign is piecewise constant; a complex one is a phase
+        outs[0].grad_fn, outs[0]._rg = None, False
     return return_type("slogdet", ("sign", "logabsdet"))(*outs)
 
 
@@ -614,8 +616,8 @@ def _solve_grads(self, g, _=None):
     A, X = self.saved
     shape_a, shape_b = self.args
     (na, _), (nb, _) = self.next_functions
-    gB = _solve(A.mT, g)[0]
-    return (sum_to(-(gB @ X.mT), shape_a) if na is not None else None,
+    gB = _solve(A.mH, g)[0]
+    return (sum_to(-(gB @ X.mH), shape_a) if na is not None else None,
             sum_to(gB, shape_b) if nb is not None else None)
 
 
@@ -692,8 +694,8 @@ def _solve_triangular_grads(self, g):
     A, X = self.saved
     upper, unitriangular, shape_a, shape_b = self.args
     (na, _), (nb, _) = self.next_functions
-    gB = solve_triangular(A.mT, g, upper=not upper, unitriangular=unitriangular)
-    gA = _tri_mask(-(gB @ X.mT), upper, unitriangular) if na is not None else None
+    gB = solve_triangular(A.mH, g, upper=not upper, unitriangular=unitriangular)
+    gA = _tri_mask(-(gB @ X.mH), upper, unitriangular) if na is not None else None
     return (sum_to(gA, shape_a) if gA is not None else None, sum_to(gB, shape_b) if nb is not None else None)
 
 
@@ -729,11 +731,11 @@ def _cholesky_grads(self, gL, _=None):
     L, = self.saved
     upper, = self.args
     if upper:
-        L, gL = L.mT, gL.mT
-    phi = (L.mT @ gL).tril()
+        L, gL = L.mH, gL.mH
+    phi = (L.mH @ gL).tril()
     phi = phi - 0.5 * phi.diagonal(0, -2, -1).diag_embed()
-    S = solve_triangular(L.mT, solve_triangular(L.mT, phi, upper=True).mT, upper=True)  # L^-T phi L^-1, transposed
-    return 0.5 * (S + S.mT)
+    S = solve_triangular(L.mH, solve_triangular(L.mH, phi, upper=True).mH, upper=True)  # L^-T phi L^-1, transposed
+    return 0.5 * (S + S.mH)
 
 
 _CholeskyEx = node_class("LinalgCholeskyExBackward0", _cholesky_grads, n_outputs=2)
@@ -760,7 +762,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     low, info = _potrf(A._data)
     if check_errors and info.any():
         _cholesky_error(A._data, info, "linalg.cholesky_ex")
-    res = np.swapaxes(low, -1, -2).copy() if upper else low
+    res = np.swapaxes(low, -1, -2).conj() if upper else low
     outs = _save(_CholeskyEx, (wrap(res, A._dtype), wrap(info, D.int32)), (A,), (0,), (upper,))
     return return_type("linalg_cholesky_ex", ("L", "info"))(*outs)
 
@@ -797,7 +799,7 @@ def _qr_grads(self, gQ, gR):
     gX = gY = None
     if gR is not None:
         gX, gY = gR[..., :m], gR[..., m:]
-        gQ = Q @ (Y @ gY.mT) if gQ is None else gQ + Q @ (Y @ gY.mT)
+        gQ = Q @ (Y @ gY.mH) if gQ is None else gQ + Q @ (Y @ gY.mH)
     gA1 = _qr_grad_tall(Q, X, gQ, gX)
     gA2 = Q @ gY if gY is not None else FUNCTIONS["zeros_like"](Y)
     return FUNCTIONS["cat"]([gA1, gA2], -1)
@@ -805,10 +807,10 @@ def _qr_grads(self, gQ, gR):
 
 def _qr_grad_tall(Q, R, gQ, gR):
     """A = Q R with R square, invertible: gA = (gQ + Q M) R^-T, M = gR R^T - Q^T gQ mirrored from its upper triangle."""
-    M = (gR @ R.mT if gR is not None else 0) - (Q.mT @ gQ if gQ is not None else 0)
-    M = M.triu() + M.triu(1).mT  # symmetric, from its upper triangle
+    M = (gR @ R.mH if gR is not None else 0) - (Q.mH @ gQ if gQ is not None else 0)
+    M = M.triu() + M.triu(1).mH  # symmetric, from its upper triangle
     b = Q @ M if gQ is None else gQ + Q @ M
-    return solve_triangular(R.mT, b, upper=False, left=False)  # b R^-T
+    return solve_triangular(R.mH, b, upper=False, left=False)  # b R^-T
 
 
 _LinalgQr = node_class("LinalgQrBackward0", _qr_grads, n_outputs=2)
@@ -836,19 +838,34 @@ def qr(A, mode="reduced"):
 
 
 # ---------------------------------------------------------------------- eigen decompositions
+def _check_phase(imag_diag, name, what="eigenvectors", tail="so it is ill-defined"):
+    """Complex eigen/singular vectors are defined up to a phase e^{i phi} each: a loss that depends on it has
+    Im(diag(V^H gV)) != 0, and torch refuses it."""
+    if np.any(np.abs(imag_diag._data) > 1e-2):
+        raise RuntimeError(f"{name}: The {what} in the complex case are specified up to multiplication by e^{{i phi}}."
+                           f" The specified loss function depends on this {'quantity' if what[0] == 'e' else 'phase term'}"
+                           f", {tail}.")
+
+
 def _eigh_grads(self, gL, gV):
-    L, V = self.saved
+    return _eigh_backward(*self.saved, gL, gV)
+
+
+def _eigh_backward(L, V, gL, gV):
+    """gA = V (skew(V^H gV) / E + diag(gL)) V^H, E[i, j] = L[j] - L[i] off the diagonal."""
     if gV is None:
-        return (V * gL.unsqueeze(-2)) @ V.mT
-    VhgV = V.mT @ gV
-    VhgV = 0.5 * (VhgV - VhgV.mT)
+        return (V * gL.unsqueeze(-2)) @ V.mH
+    VhgV = V.mH @ gV
+    if VhgV.dtype.is_complex:
+        _check_phase(VhgV.diagonal(0, -2, -1).imag, "linalg_eigh_backward")
+    VhgV = 0.5 * (VhgV - VhgV.mH)
     n = L.shape[-1]
     off = 1 - _eye_like(n, L)
     E = L.unsqueeze(-2) - L.unsqueeze(-1) + _eye_like(n, L)  # E[i, j] = L[j] - L[i]; 1 on the diagonal
     inner = VhgV * off / E
     if gL is not None:
         inner = inner + gL.diag_embed()
-    return V @ inner @ V.mT
+    return V @ inner @ V.mH
 
 
 _LinalgEigh = node_class("LinalgEighBackward0", _eigh_grads, n_outputs=2)
@@ -873,8 +890,25 @@ def eigvalsh(A, UPLO="L"):
     return eigh(A, UPLO)[0]
 
 
-def _eig_grads(self, *grads):
-    raise NotImplementedError("the gradient of linalg.eig is not implemented in Ember")
+def _eig_grads(self, gL, gV):
+    """A = V diag(L) V^-1 with unit-norm columns of V: gA = V^-H (diag(gL) + (V^H gV - V^H V Re diag(V^H gV)) / E*)
+    V^H, E[i, j] = L[j] - L[i] off the diagonal; a real A keeps the real part."""
+    L, V = self.saved
+    real_input, = self.args
+    n = L.shape[-1]
+    inner = 0
+    if gV is not None:
+        VhgV = V.mH @ gV
+        diag = VhgV.diagonal(0, -2, -1)
+        _check_phase(diag.imag, "linalg_eig_backward")
+        VhgV = VhgV - (V.mH @ V) * diag.real.unsqueeze(-2)  # the part that keeps each column's norm
+        Lc = L.conj()
+        E = Lc.unsqueeze(-2) - Lc.unsqueeze(-1) + _eye_like(n, L)
+        inner = VhgV * (1 - _eye_like(n, L)) / E
+    if gL is not None:
+        inner = inner + gL.diag_embed()
+    gA = solve(V.mH, inner @ V.mH)
+    return gA.real if real_input else gA
 
 
 _LinalgEig = node_class("LinalgEigBackward0", _eig_grads, n_outputs=2)
@@ -882,11 +916,11 @@ _LinalgEig = node_class("LinalgEigBackward0", _eig_grads, n_outputs=2)
 
 @_out_arg
 def eig(A):
-    """torch.linalg.eig: complex eigenvalues and eigenvectors of a general square matrix (no gradient in Ember)."""
+    """torch.linalg.eig: complex eigenvalues and unit-norm eigenvectors of a general square matrix."""
     _check_matrix(A, "linalg.eig")
     w, v = np.linalg.eig(A._data)
     cdt = D.complex64 if A._dtype in (D.float32, D.complex64) else D.complex128
-    outs = _save(_LinalgEig, (wrap(w, cdt), wrap(v, cdt)), (A,), ())
+    outs = _save(_LinalgEig, (wrap(w, cdt), wrap(v, cdt)), (A,), (0, 1), (not A.dtype.is_complex,))
     return return_type("linalg_eig", ("eigenvalues", "eigenvectors"))(*outs)
 
 
@@ -894,6 +928,52 @@ def eig(A):
 def eigvals(A):
     """torch.linalg.eigvals."""
     return eig(A)[0]
+
+
+def _lobpcg_grads(self, gE, gX):
+    L, V = self.saved
+    idx, with_B = self.args
+    if with_B:
+        raise ValueError("lobpcg.backward does not support backward with B != I yet.")
+    # the k pairs' gradients placed among all n pairs: eigh's rule is exact where LOBPCG's is projected
+    gL = gV = None
+    if gE is not None:
+        gL = FUNCTIONS["zeros_like"](L).index_copy(-1, idx, gE)
+    if gX is not None:
+        gV = FUNCTIONS["zeros_like"](V).index_copy(-1, idx, gX)
+    return _eigh_backward(L, V, gL, gV), None
+
+
+_Lobpcg = node_class("LOBPCGAutogradFunctionBackward", _lobpcg_grads, n_outputs=2)
+
+
+@op(method=False)
+def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, largest=None, method=None, tracker=None,
+           ortho_iparams=None, ortho_fparams=None, ortho_bparams=None):
+    """torch.lobpcg: the k largest (or smallest) eigenpairs (E, X) of the symmetric problem A x = E B x, X
+    B-orthonormal. Ember solves it exactly (eigh of the Cholesky-reduced C^-1 A C^-H, B = C C^H), which LOBPCG's
+    iterations converge to, so the iteration controls (X's values, iK, niter, tol, method, tracker, ortho_*) only
+    shape the call; gradients are eigh's, and none with B, as in torch."""
+    m = A.shape[-1]
+    k = (1 if X is None else X.shape[-1]) if k is None else k
+    n = (k if X is None else X.shape[-1]) if n is None else n
+    if m < 3 * n:
+        raise ValueError(f"LOBPCG algorithm is not applicable when the number of A rows (={m}) is smaller than 3 x "
+                         f"the number of requested eigenpairs (={n})")
+    a = A._data
+    if B is None:
+        w, v = np.linalg.eigh(a)
+    else:
+        C = np.linalg.cholesky(B._data)
+        Cinv = np.linalg.inv(C)
+        w, y = np.linalg.eigh(Cinv @ a @ np.swapaxes(Cinv, -1, -2).conj())
+        v = np.swapaxes(Cinv, -1, -2).conj() @ y
+    idx = np.arange(m - 1, m - 1 - k, -1) if largest is None or largest else np.arange(k)
+    outs = (wrap(w[..., idx], A._dtype), wrap(v[..., idx], A._dtype))
+    if state.enabled and (A._rg or (B is not None and B._rg)):
+        node = record(_Lobpcg, outs, (A, B), (wrap(idx, D.int64), B is not None))
+        node.save(wrap(w, A._dtype), wrap(v, A._dtype))
+    return outs
 
 
 # ---------------------------------------------------------------------- SVD
@@ -910,21 +990,28 @@ def _svd_grads(self, gU, gS, gVh):
     S2 = S * S
     E = S2.unsqueeze(-2) - S2.unsqueeze(-1) + _eye_like(k, S)
     gA = 0
+    UhgU = VhgV = None
     if gU is not None:
-        UhgU = U.mT @ gU
-        gA = (UhgU - UhgU.mT) * S.unsqueeze(-2)
+        UhgU = U.mH @ gU
+        gA = (UhgU - UhgU.mH) * S.unsqueeze(-2)
     if gVh is not None:
-        VhgV = Vh @ gVh.mT
-        gA = gA + S.unsqueeze(-1) * (VhgV - VhgV.mT)
+        VhgV = Vh @ gVh.mH
+        gA = gA + S.unsqueeze(-1) * (VhgV - VhgV.mH)
     gA = gA / E
+    if U.dtype.is_complex:  # the skew parts' diagonals cancel by phase invariance; U's phase gives Im(diag)/S
+        phase = sum(x.diagonal(0, -2, -1) for x in (UhgU, VhgV) if x is not None).imag
+        _check_phase(phase, "svd_backward", "singular vectors", "making it ill-defined")
+        gA = gA * (1 - _eye_like(k, S))
+        if UhgU is not None:
+            gA = gA + (UhgU.diagonal(0, -2, -1).imag / S * 1j).diag_embed()
     if gS is not None:
         gA = gA + gS.diag_embed()
     if m > n and gU is not None:
         gUSinv = gU / S.unsqueeze(-2)
-        return (U @ gA + gUSinv - U @ (U.mT @ gUSinv)) @ Vh
+        return (U @ gA + gUSinv - U @ (U.mH @ gUSinv)) @ Vh
     if m < n and gVh is not None:
         gVhSinv = gVh / S.unsqueeze(-1)
-        return U @ (gA @ Vh + gVhSinv - (gVhSinv @ Vh.mT) @ Vh)
+        return U @ (gA @ Vh + gVhSinv - (gVhSinv @ Vh.mH) @ Vh)
     return U @ gA @ Vh
 
 
@@ -964,9 +1051,9 @@ def svdvals(A, *, driver=None):
 def _pinv_grads(self, g):
     A, P = self.saved
     m, n = A.shape[-2], A.shape[-1]
-    gA = -(P.mT @ g @ P.mT)
-    gA = gA + (_eye_like(m, A) - A @ P) @ g.mT @ (P @ P.mT)
-    return gA + (P.mT @ P) @ g.mT @ (_eye_like(n, A) - P @ A)
+    gA = -(P.mH @ g @ P.mH)
+    gA = gA + (_eye_like(m, A) - A @ P) @ g.mH @ (P @ P.mH)
+    return gA + (P.mH @ P) @ g.mH @ (_eye_like(n, A) - P @ A)
 
 
 _LinalgPinv = node_class("LinalgPinvBackward0", _pinv_grads)
@@ -1069,16 +1156,16 @@ def _lu_grads_from(P, L, U, gL, gU):
         gU1, gU2 = (gU[..., :m], gU[..., m:]) if gU is not None else (None, None)
         if gU2 is None:
             return FUNCTIONS["cat"]([P @ _lu_square_grad(L, U1, gL, gU1), FUNCTIONS["zeros_like"](U2)], -1)
-        gA2 = solve_triangular(L.mT, gU2, upper=True, unitriangular=True)  # L^-T gU2
-        gL = -(gA2 @ U2.mT) if gL is None else gL - gA2 @ U2.mT
+        gA2 = solve_triangular(L.mH, gU2, upper=True, unitriangular=True)  # L^-T gU2
+        gL = -(gA2 @ U2.mH) if gL is None else gL - gA2 @ U2.mH
         return P @ FUNCTIONS["cat"]([_lu_square_grad(L, U1, gL, gU1), gA2], -1)
     if m > n:
         L1, L2 = L[..., :n, :], L[..., n:, :]
         gL1, gL2 = (gL[..., :n, :], gL[..., n:, :]) if gL is not None else (None, None)
         if gL2 is None:
             return P @ FUNCTIONS["cat"]([_lu_square_grad(L1, U, gL1, gU), FUNCTIONS["zeros_like"](L2)], -2)
-        gA2 = solve_triangular(U.mT, gL2, upper=False, left=False)  # gL2 U^-T
-        gU = -(L2.mT @ gA2) if gU is None else gU - L2.mT @ gA2
+        gA2 = solve_triangular(U.mH, gL2, upper=False, left=False)  # gL2 U^-T
+        gU = -(L2.mH @ gA2) if gU is None else gU - L2.mH @ gA2
         return P @ FUNCTIONS["cat"]([_lu_square_grad(L1, U, gL1, gU), gA2], -2)
     return P @ _lu_square_grad(L, U, gL, gU)
 
@@ -1086,11 +1173,11 @@ def _lu_grads_from(P, L, U, gL, gU):
 def _lu_square_grad(L, U, gL, gU):
     Z = 0
     if gL is not None:
-        Z = (L.mT @ gL).tril(-1)
+        Z = (L.mH @ gL).tril(-1)
     if gU is not None:
-        Z = Z + (gU @ U.mT).triu()
-    Z = solve_triangular(L.mT, Z, upper=True, unitriangular=True)
-    return solve_triangular(U.mT, Z, upper=False, left=False)
+        Z = Z + (gU @ U.mH).triu()
+    Z = solve_triangular(L.mH, Z, upper=True, unitriangular=True)
+    return solve_triangular(U.mH, Z, upper=False, left=False)
 
 
 _LinalgLu = node_class("LinalgLuBackward0",
@@ -1196,15 +1283,15 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     """torch.linalg.lu_solve: X with A X = B (or A^H X = B, X A = B) from A's lu_factor, as triangular solves."""
     _check_matrix(LU, "linalg.lu_solve")
     if not left:
-        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
+        return lu_solve(LU, pivots, B.mH, adjoint=not adjoint).mH
     if B.shape[-2] != LU.shape[-1]:
         raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation AX = B "
                            f"({LU.shape[-2]}x{LU.shape[-1]} and {B.shape[-2]}x{B.shape[-1]})")
     P, L, U = lu_unpack(LU, pivots)
     if adjoint:  # A^T = U^T L^T P^T
-        Y = solve_triangular(U.mT, B, upper=False)
-        return P @ solve_triangular(L.mT, Y, upper=True, unitriangular=True)
-    Y = solve_triangular(L, P.mT @ B, upper=False, unitriangular=True)
+        Y = solve_triangular(U.mH, B, upper=False)
+        return P @ solve_triangular(L.mH, Y, upper=True, unitriangular=True)
+    Y = solve_triangular(L, P.mH @ B, upper=False, unitriangular=True)
     return solve_triangular(U, Y, upper=True)
 
 
@@ -1212,7 +1299,7 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
 def _matrix_exp_grads(self, g):
     A, = self.saved
     n = A.shape[-1]
-    At = A.mT
+    At = A.mH
     top = FUNCTIONS["cat"]([At, g], -1)
     bottom = FUNCTIONS["cat"]([FUNCTIONS["zeros_like"](At), At], -1)
     return matrix_exp(FUNCTIONS["cat"]([top, bottom], -2))[..., :n, n:]
@@ -1358,7 +1445,7 @@ def linalg_cross(input, other, *, dim=-1):
 def vecdot(x, y, *, dim=-1):
     """torch.linalg.vecdot: sum(conj(x) * y) over dim."""
     _check_float(x, "linalg.vecdot")
-    return ((wrap(np.conj(x._data), x._dtype) if x.dtype.is_complex else x) * y).sum(dim)
+    return (x.conj() * y).sum(dim)
 
 
 @_out_arg
@@ -1410,7 +1497,7 @@ def householder_product(A, tau):
     Q = FUNCTIONS["eye"](m, n, dtype=A.dtype).expand(*A.shape[:-2], m, n)
     for i in reversed(range(k)):  # apply H_k first: Q <- H_i Q
         v = V[..., :, i:i + 1]
-        Q = Q - (tau[..., i:i + 1].unsqueeze(-1) * v) @ (v.mT @ Q)
+        Q = Q - (tau[..., i:i + 1].unsqueeze(-1) * v) @ (v.mH @ Q)
     return Q
 
 
@@ -1537,7 +1624,7 @@ def _svd_old(input, some=True, compute_uv=True):
         U = FUNCTIONS["zeros"](*shape, m, m, dtype=input.dtype)
         Vh = FUNCTIONS["zeros"](*shape, n, n, dtype=input.dtype)
         S = S.detach()
-    return return_type("svd", ("U", "S", "V"))(U, S, Vh.mT)
+    return return_type("svd", ("U", "S", "V"))(U, S, Vh.mH)
 
 
 @op(name="qr")
@@ -1561,8 +1648,8 @@ def _cholesky_old(input, upper=False):
 @_out_arg
 def cholesky_solve(input, input2, upper=False):
     """torch.cholesky_solve(B, L): X with A X = B where A = L L^T (or U^T U)."""
-    L = input2.mT if upper else input2
-    return solve_triangular(L.mT, solve_triangular(L, input, upper=False), upper=True)
+    L = input2.mH if upper else input2
+    return solve_triangular(L.mH, solve_triangular(L, input, upper=False), upper=True)
 
 
 @op()
@@ -1654,7 +1741,7 @@ def ormqr(input, input2, input3, left=True, transpose=False):
     pad = FUNCTIONS["zeros"](*input.shape[:-1], max(m - input.shape[-1], 0), dtype=input.dtype)
     full = FUNCTIONS["cat"]([input, pad], -1) if input.shape[-1] < m else input[..., :m]
     Q = householder_product(full, input2)
-    Q = Q.mT if transpose else Q
+    Q = Q.mH if transpose else Q
     return Q @ input3 if left else input3 @ Q
 
 
@@ -1666,7 +1753,7 @@ def _approximate_basis(A, q, niter, M=None):
         return A @ X if M is None else A @ X - M @ X
 
     def times_t(X):
-        return A.mT @ X if M is None else A.mT @ X - M.mT @ X
+        return A.mH @ X if M is None else A.mH @ X - M.mH @ X
     Q = qr(times(FUNCTIONS["randn"](*A.shape[:-2], A.shape[-1], q, dtype=A.dtype))).Q
     for _ in range(niter):
         Q = qr(times(qr(times_t(Q)).Q)).Q
@@ -1678,12 +1765,12 @@ def svd_lowrank(A, q=6, niter=2, M=None):
     """torch.svd_lowrank: (U, S, V) of a rank-q approximation of A (or A - M) by randomized subspace iteration."""
     q = 6 if q is None else q
     if A.shape[-2] < A.shape[-1]:  # sketch the smaller side
-        V, S, U = svd_lowrank(A.mT, q, niter, None if M is None else M.mT)
+        V, S, U = svd_lowrank(A.mH, q, niter, None if M is None else M.mH)
         return U, S, V
     Q = _approximate_basis(A, q, niter, M)
-    B = Q.mT @ A if M is None else Q.mT @ A - Q.mT @ M
+    B = Q.mH @ A if M is None else Q.mH @ A - Q.mH @ M
     U, S, Vh = svd(B, full_matrices=False)
-    return Q @ U, S, Vh.mT
+    return Q @ U, S, Vh.mH
 
 
 @op(method=False)

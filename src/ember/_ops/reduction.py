@@ -503,7 +503,7 @@ def cumsum(input, dim, *, dtype=None):
     return res
 
 
-_Cumprod = node_class("CumprodBackward0", lambda self, g: _cumprod_grad(g, *self.saved, self.args))
+_Cumprod = node_class("CumprodBackward0", holomorphic(lambda self, g: _cumprod_grad(g, *self.saved, self.args)))
 
 
 def _cumprod_grad(g, x, out, d):

@@ -10,7 +10,13 @@ from .adamax import Adamax  # noqa: F401
 from .nadam import NAdam  # noqa: F401
 from .radam import RAdam  # noqa: F401
 from .lbfgs import LBFGS  # noqa: F401
+from .asgd import ASGD  # noqa: F401
+from .rprop import Rprop  # noqa: F401
+from .sparse_adam import SparseAdam  # noqa: F401
+from ._adafactor import Adafactor  # noqa: F401
+from ._muon import Muon  # noqa: F401
 from . import lr_scheduler  # noqa: F401
+from . import swa_utils  # noqa: F401
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "RMSprop", "Adamax", "NAdam", "RAdam", "LBFGS",
-           "lr_scheduler"]
+           "lr_scheduler", "ASGD", "Rprop", "SparseAdam", "Adafactor", "Muon", "swa_utils"]

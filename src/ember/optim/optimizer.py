@@ -140,6 +140,13 @@ def _check_nonnegative(name, value):
         raise ValueError(f"Invalid {name} value: {value}")
 
 
+def _validate(*checks):
+    """Raise ValueError(message) for the first (ok, message) pair that is not ok."""
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(message)
+
+
 def _check_betas(betas):
     for i, beta in enumerate(betas[:2]):
         if not 0.0 <= beta < 1.0:
@@ -305,6 +312,7 @@ class Optimizer:
     _options = ()     # the group options the rule takes (floats, or flags); "betas" arrives as beta1, beta2
     _state_keys = ()  # the state tensors the rule takes, in order; None for one this parameter lacks
     _pass_step = True  # whether the rule takes the step count t
+    _elementwise = True  # False for a rule on whole tensors (norms, matrix products): never cut into chunks
 
     def step(self, closure=None):
         """Perform one optimization step; `closure` re-evaluates the model and returns the loss."""
@@ -316,7 +324,10 @@ class Optimizer:
             options = _options_of(group, self._options)
             for param, grad, state in self._params_with_grad(group, self._has_state(group)):
                 arrays, scalars = self._operands(param, grad, state, group)
-                _foreach(rule, arrays, **scalars, **options)
+                if self._elementwise:
+                    _foreach(rule, arrays, **scalars, **options)
+                else:
+                    rule(*arrays, **scalars, **options)
         return loss
 
     def _has_state(self, group):
