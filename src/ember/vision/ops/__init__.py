@@ -4,3 +4,7 @@ from .boxes import (batched_nms, box_area, box_convert, box_iou, clip_boxes_to_i
 from .focal_loss import sigmoid_focal_loss  # noqa: F401
 from .misc import Conv2dNormActivation, Conv3dNormActivation, FrozenBatchNorm2d, MLP, Permute, SqueezeExcitation  # noqa: F401
 from .stochastic_depth import StochasticDepth, stochastic_depth  # noqa: F401
+from .ps_roi_align import PSRoIAlign, ps_roi_align  # noqa: F401
+from .ps_roi_pool import PSRoIPool, ps_roi_pool  # noqa: F401
+from .roi_align import RoIAlign, roi_align  # noqa: F401
+from .roi_pool import RoIPool, roi_pool  # noqa: F401
