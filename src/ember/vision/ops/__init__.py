@@ -1,7 +1,10 @@
 """ember.vision.ops: box operations and the building blocks shared by the models (torchvision.ops)."""
 from .boxes import (batched_nms, box_area, box_convert, box_iou, clip_boxes_to_image, complete_box_iou,  # noqa: F401
                     distance_box_iou, generalized_box_iou, masks_to_boxes, nms, remove_small_boxes)
+from .ciou_loss import complete_box_iou_loss  # noqa: F401
+from .diou_loss import distance_box_iou_loss  # noqa: F401
 from .focal_loss import sigmoid_focal_loss  # noqa: F401
+from .giou_loss import generalized_box_iou_loss  # noqa: F401
 from .misc import Conv2dNormActivation, Conv3dNormActivation, FrozenBatchNorm2d, MLP, Permute, SqueezeExcitation  # noqa: F401
 from .stochastic_depth import StochasticDepth, stochastic_depth  # noqa: F401
 from .ps_roi_align import PSRoIAlign, ps_roi_align  # noqa: F401
