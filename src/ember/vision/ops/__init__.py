@@ -3,6 +3,7 @@ from .boxes import (batched_nms, box_area, box_convert, box_iou, clip_boxes_to_i
                     distance_box_iou, generalized_box_iou, masks_to_boxes, nms, remove_small_boxes)
 from .ciou_loss import complete_box_iou_loss  # noqa: F401
 from .diou_loss import distance_box_iou_loss  # noqa: F401
+from .drop_block import DropBlock2d, DropBlock3d, drop_block2d, drop_block3d  # noqa: F401
 from .focal_loss import sigmoid_focal_loss  # noqa: F401
 from .giou_loss import generalized_box_iou_loss  # noqa: F401
 from .misc import Conv2dNormActivation, Conv3dNormActivation, FrozenBatchNorm2d, MLP, Permute, SqueezeExcitation  # noqa: F401
