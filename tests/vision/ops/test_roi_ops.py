@@ -235,3 +235,12 @@ def test_errors_as_torchvision(op):
     if op.startswith("ps_"):
         with pytest.raises(RuntimeError, match="multiple of pooling height"):
             getattr(ops, op)(x, ember.zeros(1, 5), 3)
+
+
+@pytest.mark.parametrize("op", ["roi_align", "roi_pool", "ps_roi_align", "ps_roi_pool"])
+def test_no_regions(op):
+    x = ember.randn(N, C, H, W, requires_grad=True)
+    out = getattr(ops, op)(x, ember.zeros(0, 5), 2)
+    assert tuple(out.shape) == (0, C // 4 if op.startswith("ps_") else C, 2, 2)
+    out.sum().backward()
+    assert x.grad.abs().sum().item() == 0

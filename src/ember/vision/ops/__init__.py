@@ -4,10 +4,12 @@ from .boxes import (batched_nms, box_area, box_convert, box_iou, clip_boxes_to_i
 from .ciou_loss import complete_box_iou_loss  # noqa: F401
 from .diou_loss import distance_box_iou_loss  # noqa: F401
 from .drop_block import DropBlock2d, DropBlock3d, drop_block2d, drop_block3d  # noqa: F401
+from .feature_pyramid_network import FeaturePyramidNetwork  # noqa: F401
 from .focal_loss import sigmoid_focal_loss  # noqa: F401
 from .giou_loss import generalized_box_iou_loss  # noqa: F401
 from .misc import Conv2dNormActivation, Conv3dNormActivation, FrozenBatchNorm2d, MLP, Permute, SqueezeExcitation  # noqa: F401
 from .stochastic_depth import StochasticDepth, stochastic_depth  # noqa: F401
+from .poolers import MultiScaleRoIAlign  # noqa: F401
 from .ps_roi_align import PSRoIAlign, ps_roi_align  # noqa: F401
 from .ps_roi_pool import PSRoIPool, ps_roi_pool  # noqa: F401
 from .roi_align import RoIAlign, roi_align  # noqa: F401

@@ -65,7 +65,7 @@ def sample_entries(ys, xs, width):
     pw, gx = xi.shape[1:3]
     pix = yi.reshape(k, ph, 1, gy * 2, 1) * width + xi.reshape(k, 1, pw, 1, gx * 2)
     w = yw.reshape(k, ph, 1, gy * 2, 1) * xw.reshape(k, 1, pw, 1, gx * 2)
-    return pix.reshape(k, ph, pw, -1), w.reshape(k, ph, pw, -1)
+    return pix.reshape(k, ph, pw, gy * gx * 4), w.reshape(k, ph, pw, gy * gx * 4)
 
 
 def compute_dtype(input):

@@ -38,10 +38,10 @@ def bin_cells(ys, xs):
     hh = hs[..., None] + np.arange(bh)
     ww = ws[..., None] + np.arange(bw)
     k, ph, pw = len(hs), hs.shape[1], ws.shape[1]
-    rows = np.broadcast_to(hh[:, :, None, :, None], (k, ph, pw, bh, bw)).reshape(k, ph, pw, -1)
-    cols = np.broadcast_to(ww[:, None, :, None, :], (k, ph, pw, bh, bw)).reshape(k, ph, pw, -1)
+    rows = np.broadcast_to(hh[:, :, None, :, None], (k, ph, pw, bh, bw)).reshape(k, ph, pw, bh * bw)
+    cols = np.broadcast_to(ww[:, None, :, None, :], (k, ph, pw, bh, bw)).reshape(k, ph, pw, bh * bw)
     real = (hh < he[..., None])[:, :, None, :, None] & (ww < we[..., None])[:, None, :, None, :]
-    return rows, cols, real.reshape(k, ph, pw, -1)
+    return rows, cols, real.reshape(k, ph, pw, bh * bw)
 
 
 def roi_pool(input, boxes, output_size, spatial_scale=1.0):
