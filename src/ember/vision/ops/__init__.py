@@ -3,6 +3,7 @@ from .boxes import (batched_nms, box_area, box_convert, box_iou, clip_boxes_to_i
                     distance_box_iou, generalized_box_iou, masks_to_boxes, nms, remove_small_boxes)
 from .ciou_loss import complete_box_iou_loss  # noqa: F401
 from .diou_loss import distance_box_iou_loss  # noqa: F401
+from .deform_conv import DeformConv2d, deform_conv2d  # noqa: F401
 from .drop_block import DropBlock2d, DropBlock3d, drop_block2d, drop_block3d  # noqa: F401
 from .feature_pyramid_network import FeaturePyramidNetwork  # noqa: F401
 from .focal_loss import sigmoid_focal_loss  # noqa: F401
