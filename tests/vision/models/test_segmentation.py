@@ -40,7 +40,8 @@ def test_registry_and_weights_enums_equal_torchvisions():
     assert not set(BUILDERS) & set(models.list_models(module=models))
     for name in BUILDERS:
         t, e = tvm.get_model_weights(name), models.get_model_weights(name)
-        assert e.__name__ == t.__name__ and e is getattr(eseg, t.__name__) and list(e.__members__) == list(t.__members__)
+        assert e.__name__ == t.__name__ and e is getattr(eseg, t.__name__)
+        assert list(e.__members__) == list(t.__members__)
         for member, tw in t.__members__.items():
             ew = e[member]
             assert repr(ew) == repr(tw) and ew.url == tw.url

@@ -59,8 +59,10 @@ def inputs(case, dtype, seed=0):
     n, h, w = 2, 7, 8
     oh = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     ow = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    arrays = {"input": rng.standard_normal((n, c, h, w)), "offset": rng.uniform(-2.5, 2.5, (n, 2 * og * kh * kw, oh, ow)),
-              "weight": rng.standard_normal((o, c // groups, kh, kw)), "bias": rng.standard_normal(o) if use_bias else None,
+    arrays = {"input": rng.standard_normal((n, c, h, w)),
+              "offset": rng.uniform(-2.5, 2.5, (n, 2 * og * kh * kw, oh, ow)),
+              "weight": rng.standard_normal((o, c // groups, kh, kw)),
+              "bias": rng.standard_normal(o) if use_bias else None,
               "mask": rng.uniform(0, 1, (n, og * kh * kw, oh, ow)) if use_mask else None}
     return {k: None if v is None else v.astype(dtype) for k, v in arrays.items()}
 

@@ -80,7 +80,8 @@ def test_modules_print_and_train_as_torchvisions(name):
     assert (m.train()(x) == 0).any().item()
 
 
-@pytest.mark.parametrize("fn,args,shape", [("drop_block2d", (1.5, 3), (1, 1, 4, 4)), ("drop_block2d", (0.5, 3), (1, 4, 4)),
+@pytest.mark.parametrize("fn,args,shape", [("drop_block2d", (1.5, 3), (1, 1, 4, 4)),
+                                           ("drop_block2d", (0.5, 3), (1, 4, 4)),
                                            ("drop_block2d", (0.5, 2), (1, 1, 4, 4)),
                                            ("drop_block3d", (-0.1, 3), (1, 1, 4, 4, 4)),
                                            ("drop_block3d", (0.5, 3), (1, 1, 4, 4)),

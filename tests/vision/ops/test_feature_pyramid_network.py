@@ -27,7 +27,8 @@ def randomized_state(module, seed=0):
     with torch.no_grad():
         for k, v in module.state_dict().items():
             if v.is_floating_point():
-                v.copy_(torch.rand(v.shape, generator=g) + 0.5 if "var" in k else torch.randn(v.shape, generator=g) * 0.3)
+                v.copy_(torch.rand(v.shape, generator=g) + 0.5 if "var" in k
+                        else torch.randn(v.shape, generator=g) * 0.3)
     return {k: ember.from_numpy(v.numpy().copy()) for k, v in module.state_dict().items()}
 
 

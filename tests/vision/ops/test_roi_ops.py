@@ -135,7 +135,8 @@ CASES = [  # (op, output_size, spatial_scale, sampling_ratio, aligned)
     ("roi_align", 3, 0.75, -1, True), ("roi_align", 1, 1.0, 1, False),
     ("ps_roi_align", 2, 1.0, -1, None), ("ps_roi_align", (2, 2), 0.5, 2, None), ("ps_roi_align", (1, 2), 1.0, 3, None),
     ("roi_pool", (3, 2), 1.0, None, None), ("roi_pool", 2, 0.5, None, None), ("roi_pool", 4, 1.3, None, None),
-    ("ps_roi_pool", 2, 1.0, None, None), ("ps_roi_pool", (1, 2), 0.5, None, None), ("ps_roi_pool", (2, 4), 1.0, None, None),
+    ("ps_roi_pool", 2, 1.0, None, None), ("ps_roi_pool", (1, 2), 0.5, None, None),
+    ("ps_roi_pool", (2, 4), 1.0, None, None),
 ]
 
 

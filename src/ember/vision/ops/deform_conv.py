@@ -4,11 +4,8 @@ learned mask (torchvision.ops.deform_conv2d).
 
 Written with Ember's ops (gathers of the four bilinear neighbours, then a grouped matrix product), so the
 gradients for input, offset, mask, weight and bias are autograd's."""
-import math
-
 import ember
 from ember import nn
-from ember.nn import init
 from ember.nn.modules.utils import _pair
 from ember.nn.parameter import Parameter
 
@@ -111,18 +108,10 @@ class DeformConv2d(nn.Module):
         self.kernel_size, self.stride = _pair(kernel_size), _pair(stride)
         self.padding, self.dilation, self.groups = _pair(padding), _pair(dilation), groups
         self.weight = Parameter(ember.empty(out_channels, in_channels // groups, *self.kernel_size))
-        if bias:
-            self.bias = Parameter(ember.empty(out_channels))
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", Parameter(ember.empty(out_channels)) if bias else None)
         self.reset_parameters()
 
-    def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in)
-            init.uniform_(self.bias, -bound, bound)
+    reset_parameters = nn.Conv2d.reset_parameters  # a convolution's default initialisation
 
     def forward(self, input, offset, mask=None):
         return deform_conv2d(input, offset, self.weight, self.bias, stride=self.stride, padding=self.padding,

@@ -47,12 +47,10 @@ class FeaturePyramidNetwork(nn.Module):
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs):
         if (local_metadata.get("version") or 1) < 2:  # version 1 kept plain convolutions: blocks.i.weight
-            for block in ("inner_blocks", "layer_blocks"):
-                for i in range(len(self.inner_blocks)):
-                    for kind in ("weight", "bias"):
-                        old = f"{prefix}{block}.{i}.{kind}"
-                        if old in state_dict:
-                            state_dict[f"{prefix}{block}.{i}.0.{kind}"] = state_dict.pop(old)
+            renames = {f"{prefix}{block}.{i}.{kind}": f"{prefix}{block}.{i}.0.{kind}"
+                       for i in range(len(self.inner_blocks)) for block in ("inner_blocks", "layer_blocks")
+                       for kind in ("weight", "bias")}
+            state_dict.update({new: state_dict.pop(old) for old, new in renames.items() if old in state_dict})
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                                       error_msgs)
 

@@ -82,7 +82,8 @@ def mobilenet_stages(backbone):
 def _deeplabv3_mobilenetv3(backbone, num_classes, aux):
     features, aux_pos, out_pos = mobilenet_stages(backbone)
     layers = {str(out_pos): "out", **({str(aux_pos): "aux"} if aux else {})}
-    return DeepLabV3(IntermediateLayerGetter(features, layers), DeepLabHead(features[out_pos].out_channels, num_classes),
+    return DeepLabV3(IntermediateLayerGetter(features, layers),
+                     DeepLabHead(features[out_pos].out_channels, num_classes),
                      FCNHead(features[aux_pos].out_channels, num_classes) if aux else None)
 
 
