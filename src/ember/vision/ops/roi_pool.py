@@ -4,12 +4,11 @@ import numpy as np
 
 import ember
 from ember import nn
+from ember._kernels import roi as _roi
 
 from ._utils import check_input_and_rois, pair, rois_of
 
 __all__ = ["roi_pool", "RoIPool"]
-
-_CHUNK = 1 << 22  # elements gathered at once: bounds the memory of large regions
 
 
 def pixel_bins(rois, spatial_scale, pooled_height, pooled_width, plus_one, limit_h, limit_w, dtype):
@@ -51,25 +50,13 @@ def roi_pool(input, boxes, output_size, spatial_scale=1.0):
     check_input_and_rois("roi_pool", input, rois, half=False)
     ph, pw = pair(output_size)
     n, c, h, w = input.shape
-    x = input.detach().numpy()
+    x = np.ascontiguousarray(input.detach().numpy())
     r = rois.detach().numpy()
-    rows, cols, real = bin_cells(*pixel_bins(r, spatial_scale, ph, pw, True, h, w, x.dtype.type))
-    rows, cols = np.minimum(rows, h - 1), np.minimum(cols, w - 1)
-    image = r[:, 0].astype(np.int64)
-    k = len(r)
-    flat = np.zeros((k, ph, pw, c), np.int64)
-    step = max(1, _CHUNK // max(ph * pw * rows.shape[-1] * c, 1))
-    for lo in range(0, k, step):  # the first maximum in row-major order, as the kernel's strict `>` keeps
-        s = slice(lo, lo + step)
-        vals = x[image[s, None, None, None], :, rows[s], cols[s]]  # (k, PH, PW, cells, C)
-        vals = np.where(real[s, ..., None], vals, -np.inf)
-        best = vals.argmax(3)[..., None, :]
-        hb = np.take_along_axis(np.broadcast_to(rows[s, ..., None], vals.shape), best, 3)[..., 0, :]
-        wb = np.take_along_axis(np.broadcast_to(cols[s, ..., None], vals.shape), best, 3)[..., 0, :]
-        flat[s] = ((image[s, None, None, None] * c + np.arange(c)) * h + hb) * w + wb
-    empty = ~real.any(-1)
-    picked = input.reshape(-1)[ember.from_numpy(flat.transpose(0, 3, 1, 2).copy())]
-    return picked.masked_fill(ember.from_numpy(np.ascontiguousarray(empty[:, None].repeat(c, 1))), 0)
+    (hs, he), (ws, we) = pixel_bins(r, spatial_scale, ph, pw, True, h, w, x.dtype.type)
+    found = np.empty((len(r), c, ph, pw), np.int64)
+    _roi.roi_pool_argmax(x, r[:, 0].astype(np.int64), hs, he, ws, we, found)
+    picked = input.reshape(-1)[ember.from_numpy(np.maximum(found, 0))]
+    return picked.masked_fill(ember.from_numpy(found < 0), 0)  # an empty bin is 0 and passes no gradient
 
 
 class RoIPool(nn.Module):
