@@ -145,9 +145,15 @@ def call(op, x, boxes, size, scale, sr, aligned):
     return getattr(ops, op)(x, boxes, size, scale, *args)
 
 
+# roi_pool also by its NumPy path, which it takes until the compiled loops are built
+PATHS = [case + ("compiled",) for case in CASES] + [case + ("numpy",) for case in CASES if case[0] == "roi_pool"]
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("op,size,scale,sr,aligned", CASES)
-def test_values_and_gradients_equal_the_kernels(op, size, scale, sr, aligned, dtype):
+@pytest.mark.parametrize("op,size,scale,sr,aligned,path", PATHS)
+def test_values_and_gradients_equal_the_kernels(op, size, scale, sr, aligned, path, dtype, monkeypatch):
+    if path == "numpy":
+        monkeypatch.setattr(sys.modules["ember.vision.ops.roi_pool"]._loops, "fits", lambda *arrays: False)
     rng = np.random.default_rng(1)
     x = rng.standard_normal((N, C, H, W)).astype(dtype)
     rois = make_rois(2, dtype=dtype)
@@ -238,8 +244,11 @@ def test_errors_as_torchvision(op):
             getattr(ops, op)(x, ember.zeros(1, 5), 3)
 
 
-@pytest.mark.parametrize("op", ["roi_align", "roi_pool", "ps_roi_align", "ps_roi_pool"])
-def test_no_regions(op):
+@pytest.mark.parametrize("op", ["roi_align", "roi_pool", "ps_roi_align", "ps_roi_pool", "roi_pool by NumPy"])
+def test_no_regions(op, monkeypatch):
+    if op.endswith("NumPy"):
+        op = "roi_pool"
+        monkeypatch.setattr(sys.modules["ember.vision.ops.roi_pool"]._loops, "fits", lambda *arrays: False)
     x = ember.randn(N, C, H, W, requires_grad=True)
     out = getattr(ops, op)(x, ember.zeros(0, 5), 2)
     assert tuple(out.shape) == (0, C // 4 if op.startswith("ps_") else C, 2, 2)

@@ -4,11 +4,13 @@ import numpy as np
 
 import ember
 from ember import nn
-from ember._kernels import roi as _roi
+from ember._kernels import loops as _loops, roi as _roi
 
 from ._utils import check_input_and_rois, pair, rois_of
 
 __all__ = ["roi_pool", "RoIPool"]
+
+_CHUNK = 1 << 22  # values gathered at once by the NumPy path: bounds its memory on large regions
 
 
 def pixel_bins(rois, spatial_scale, pooled_height, pooled_width, plus_one, limit_h, limit_w, dtype):
@@ -52,11 +54,31 @@ def roi_pool(input, boxes, output_size, spatial_scale=1.0):
     n, c, h, w = input.shape
     x = np.ascontiguousarray(input.detach().numpy())
     r = rois.detach().numpy()
-    (hs, he), (ws, we) = pixel_bins(r, spatial_scale, ph, pw, True, h, w, x.dtype.type)
+    image = r[:, 0].astype(np.int64)
+    bins = pixel_bins(r, spatial_scale, ph, pw, True, h, w, x.dtype.type)
     found = np.empty((len(r), c, ph, pw), np.int64)
-    _roi.roi_pool_argmax(x, r[:, 0].astype(np.int64), hs, he, ws, we, found)
+    if _loops.fits(x):
+        _roi.roi_pool_argmax(x, image, *bins[0], *bins[1], found)
+    else:  # until the compiled loops are built (or without numba)
+        _first_maxima(x, image, bins, found)
     picked = input.reshape(-1)[ember.from_numpy(np.maximum(found, 0))]
     return picked.masked_fill(ember.from_numpy(found < 0), 0)  # an empty bin is 0 and passes no gradient
+
+
+def _first_maxima(x, image, bins, found):
+    """roi_pool_argmax in NumPy: each bin's cells gathered (padded to the largest bin), a few regions at a time."""
+    n, c, h, w = x.shape
+    rows, cols, real = bin_cells(*bins)
+    rows, cols = np.minimum(rows, h - 1), np.minimum(cols, w - 1)
+    step = max(1, _CHUNK // max(int(np.prod(rows.shape[1:])) * c, 1))
+    for lo in range(0, len(image), step):  # argmax keeps the first maximum in row-major order, as the kernel
+        s = slice(lo, lo + step)
+        vals = np.where(real[s, ..., None], x[image[s, None, None, None], :, rows[s], cols[s]], -np.inf)
+        best = vals.argmax(3)[..., None, :]  # vals: (regions, PH, PW, cells, C)
+        hb = np.take_along_axis(np.broadcast_to(rows[s, ..., None], vals.shape), best, 3)[..., 0, :]
+        wb = np.take_along_axis(np.broadcast_to(cols[s, ..., None], vals.shape), best, 3)[..., 0, :]
+        flat = ((image[s, None, None, None] * c + np.arange(c)) * h + hb) * w + wb
+        found[s] = np.where(real[s].any(-1)[..., None], flat, -1).transpose(0, 3, 1, 2)
 
 
 class RoIPool(nn.Module):
