@@ -1,5 +1,5 @@
-"""Write src/ember/data/vision_weights.json: the facts behind torchvision's classification weights
-(urls, meta, preprocessing sizes, the ImageNet-1K class names), read from the installed torchvision.
+"""Write src/ember/data/vision_weights.json: the facts behind torchvision's classification and segmentation
+weights (urls, meta, preprocessing sizes, the ImageNet-1K and VOC class names), read from the installed torchvision.
 
 Run at development time, when torchvision is upgraded:  python tools/gen_vision_weights.py
 The prose in meta["_docs"] is left out (Ember writes its own text)."""
@@ -19,7 +19,7 @@ OUT = os.path.join(os.path.dirname(__file__), os.pardir, "src", "ember", "data",
 def main():
     categories = {}  # one copy of each list of class names, referenced by key
     enums = {}
-    for builder in tvm.list_models(module=tvm):
+    for builder in tvm.list_models(module=tvm) + tvm.list_models(module=tvm.segmentation):
         enum = tvm.get_model_weights(builder)
         members = {}
         for name, w in enum.__members__.items():
@@ -28,7 +28,8 @@ def main():
             meta = {k: v for k, v in w.meta.items() if k != "_docs"}
             cats = meta.get("categories")
             if cats is not None:
-                key = "imagenet1k" if len(cats) == 1000 else f"{enum.__name__}.{name}"
+                key = "imagenet1k" if len(cats) == 1000 else "voc" if cats[0] == "__background__" else \
+                    f"{enum.__name__}.{name}"
                 assert categories.setdefault(key, cats) == cats
                 meta["categories"] = key
             t = w.transforms

@@ -21,3 +21,4 @@ from .lenet import LeNet, lenet  # noqa: F401
 from ._api import (Weights, WeightsEnum, get_model, get_model_builder, get_model_weights, get_weight,  # noqa: F401
                    list_models, register_model)
 from . import resnet  # noqa: F401
+from . import segmentation  # noqa: F401

@@ -91,7 +91,7 @@ def _data():
 
 
 def _preset(spec):
-    from ember.vision.transforms._presets import ImageClassification
+    from ember.vision.transforms import _presets
     from ember.vision.transforms.functional import InterpolationMode
     kwargs = {k: v for k, v in spec.items() if k != "preset"}
     if "interpolation" in kwargs:
@@ -99,7 +99,17 @@ def _preset(spec):
     for key in ("mean", "std"):
         if key in kwargs:
             kwargs[key] = tuple(kwargs[key])
-    return partial(ImageClassification, **kwargs)
+    preset = getattr(_presets, spec["preset"], None)
+    return partial(preset if preset is not None else _missing_preset(spec["preset"]), **kwargs)
+
+
+def _missing_preset(name):
+    def preset(*args, **kwargs):
+        from ember.compat import NotImplementedInEmber
+        raise NotImplementedInEmber(f"the {name} preprocessing preset (torchvision.transforms._presets.{name}) is "
+                                    f"not implemented in Ember")
+    preset.__name__ = preset.__qualname__ = name
+    return preset
 
 
 def _weights(spec, categories):
