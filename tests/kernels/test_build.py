@@ -1,42 +1,53 @@
 """A first run on a machine builds the compiled loops in a background process and takes the NumPy
-paths meanwhile; the next run finds them built (ember._kernels.build)."""
+paths meanwhile; the next run finds them built (ember._kernels.build). A package whose folder numba
+cannot write to (a read-only install) keeps them in the user's cache directory."""
 import json
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+import ember
 
 pytest.importorskip("numba")
 
 SCRIPT = r"""
-import json, sys, time
+import json, sys
 import numpy as np
 import ember
 from ember._kernels import build, loops
 x = np.zeros(3, np.float32)
 first = loops.fits(x)
 ready = build.wait(float(sys.argv[1]))
-print(json.dumps({"first": first, "ready": ready, "after": loops.fits(x)}))
+print(json.dumps({"first": first, "ready": ready, "after": loops.fits(x), "file": ember.__file__}))
 """
 
 
-def run(tmp_path, timeout):
-    env = {k: v for k, v in os.environ.items() if k != "EMBER_KERNELS"}
-    env["XDG_CACHE_HOME"] = str(tmp_path)
+def run(package_root, cache, timeout):
+    env = {k: v for k, v in os.environ.items() if k not in ("EMBER_KERNELS", "NUMBA_CACHE_DIR")}
+    env.update(XDG_CACHE_HOME=str(cache), PYTHONPATH=str(package_root), PYTHONDONTWRITEBYTECODE="1")
     out = subprocess.run([sys.executable, "-c", SCRIPT, str(timeout)], env=env, capture_output=True, text=True,
                          timeout=600, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_first_run_builds_in_background_then_later_runs_use_the_loops(tmp_path):
-    first = run(tmp_path, 500)
-    assert first == {"first": False, "ready": True, "after": True}  # NumPy paths until the build is done
-    files = os.listdir(tmp_path / "ember")
-    assert len(files) == 1 and files[0].startswith("kernels-")  # the stamp, no lock or temporary left
-    assert run(tmp_path, 0) == {"first": True, "ready": True, "after": True}
+def test_first_run_builds_in_background_into_the_users_cache(tmp_path):
+    root, cache = tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(Path(ember.__file__).parent, root / "ember", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "ember" / "_kernels" / "__pycache__").write_text("")  # numba cannot cache beside the sources
+    first = run(root, cache, 500)
+    assert first["file"].startswith(str(root))
+    assert {k: first[k] for k in ("first", "ready", "after")} == {"first": False, "ready": True, "after": True}
+    stamps = os.listdir(cache / "ember")
+    assert len(stamps) == 1 and stamps[0].startswith("kernels-")  # the stamp; no lock or temporary left
+    assert any(p.suffix == ".nbc" for p in (cache / "numba").rglob("*"))  # the machine code, in the user's cache
+    second = run(root, cache, 0)
+    assert {k: second[k] for k in ("first", "ready", "after")} == {"first": True, "ready": True, "after": True}
 
 
-def test_sync_mode_compiles_in_the_calling_process(tmp_path):
+def test_the_suite_compiles_in_process():
     from ember._kernels import build
     assert os.environ["EMBER_KERNELS"] == "sync" and build.ready()

@@ -161,6 +161,9 @@ def _exercise():
             loss.backward()
             nn.utils.clip_grad_norm_([p for m in models for p in m.parameters()], 1.0)
             opt.step()
+        from ember.vision.ops import roi_pool
+        features = ember.randn(1, 4, 8, 8, dtype=dtype, requires_grad=True)
+        roi_pool(features, ember.tensor([[0, 0, 0, 6, 6]], dtype=dtype), 2).sum().backward()
 
 
 def main():
