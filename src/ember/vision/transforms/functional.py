@@ -284,9 +284,10 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
                   lambda t: F_t.rotate(t, angle, interpolation.value, expand, center, fill))
 
 
-def _inverse_affine_matrix(center, angle, translate, scale, shear):
+def _inverse_affine_matrix(center, angle, translate, scale, shear, inverted=True):
     """The 2x3 matrix (row-major, 6 numbers) taking an output pixel to its source: the inverse of
-    translate . centre . rotate . scale . shear . centre^-1 (angles in degrees)."""
+    translate . centre . rotate . scale . shear . centre^-1 (angles in degrees); that map itself
+    (source to output, for points and boxes) with inverted=False."""
     rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
     (cx, cy), (tx, ty) = center, translate
     # rotation with shear, without scale; its determinant is 1, so its inverse is its adjugate
@@ -294,6 +295,11 @@ def _inverse_affine_matrix(center, angle, translate, scale, shear):
     b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
     c = math.sin(rot - sy) / math.cos(sy)
     d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    if not inverted:
+        m = [v * scale for v in (a, b, 0.0, c, d, 0.0)]
+        m[2] += cx + tx - m[0] * cx - m[1] * cy
+        m[5] += cy + ty - m[3] * cx - m[4] * cy
+        return m
     m = [v / scale for v in (d, -b, 0.0, -c, a, 0.0)]
     m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty) + cx
     m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty) + cy

@@ -87,7 +87,8 @@ class TVTensor(Tensor):
     def __repr__(self, *, tensor_contents=None):
         return self._plain_repr()
 
-    __str__ = __repr__
+    def __str__(self):
+        return self.__repr__()
 
     def __deepcopy__(self, memo):
         new = Tensor._make(self._data.copy(), self._dtype)
