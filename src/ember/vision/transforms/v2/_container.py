@@ -27,8 +27,6 @@ class _Sequence(Transform):
             inputs = outputs if unpack else (outputs,)
         return outputs
 
-    def extra_repr(self):
-        return "\n".join(f"    {t}" for t in self.transforms)
 
 
 class Compose(_Sequence):
@@ -36,6 +34,9 @@ class Compose(_Sequence):
 
     def forward(self, *inputs):
         return self._run(self.transforms, inputs)
+
+    def extra_repr(self):
+        return "\n".join(f"    {t}" for t in self.transforms)
 
 
 class RandomApply(_Sequence):
@@ -54,8 +55,7 @@ class RandomApply(_Sequence):
             return inputs if len(inputs) > 1 else inputs[0]
         return self._run(self.transforms, inputs)
 
-    def extra_repr(self):
-        return f"p={self.p}\n" + super().extra_repr()
+    extra_repr = Compose.extra_repr  # torchvision prints the transforms only
 
 
 class RandomChoice(_Sequence):

@@ -57,7 +57,7 @@ class Resize(Transform):
         super().__init__()
         self.size = _resize_size(size, max_size)
         self.max_size = max_size
-        self.interpolation = _interpolation(interpolation)
+        self.interpolation = _interpolation(interpolation).value
         self.antialias = antialias
 
     def transform(self, inpt, params):
@@ -92,7 +92,7 @@ class RandomResizedCrop(Transform):
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
             warnings.warn("Scale and ratio should be of kind (min, max)")
         self.scale, self.ratio = scale, ratio
-        self.interpolation = _interpolation(interpolation)
+        self.interpolation = _interpolation(interpolation).value
         self.antialias = antialias
 
     def make_params(self, flat_inputs):
@@ -192,7 +192,7 @@ class RandomRotation(Transform):
     def __init__(self, degrees, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=0):
         super().__init__()
         self.degrees = _setup_angle(degrees, name="degrees", req_sizes=(2,))
-        self.interpolation = _interpolation(interpolation)
+        self.interpolation = _interpolation(interpolation).value
         self.expand = expand
         self.fill = fill
         self._fill = _setup_fill_arg(fill)
@@ -229,7 +229,7 @@ class RandomAffine(Transform):
                     raise ValueError("scale values should be positive")
         self.scale = scale
         self.shear = _setup_angle(shear, name="shear", req_sizes=(2, 4)) if shear is not None else None
-        self.interpolation = _interpolation(interpolation)
+        self.interpolation = _interpolation(interpolation).value
         self.fill = fill
         self._fill = _setup_fill_arg(fill)
         if center is not None:
@@ -304,7 +304,7 @@ class RandomPerspective(_RandomApplyTransform):
         if not (0 <= distortion_scale <= 1):
             raise ValueError("Argument distortion_scale value should be between 0 and 1")
         self.distortion_scale = distortion_scale
-        self.interpolation = _interpolation(interpolation)
+        self.interpolation = _interpolation(interpolation).value
         self.fill = fill
         self._fill = _setup_fill_arg(fill)
 
@@ -326,7 +326,7 @@ class ElasticTransform(Transform):
         super().__init__()
         self.alpha = _setup_number_or_seq(alpha, "alpha")
         self.sigma = _setup_number_or_seq(sigma, "sigma")
-        self.interpolation = _interpolation(interpolation)
+        self.interpolation = _interpolation(interpolation).value
         self.fill = fill
         self._fill = _setup_fill_arg(fill)
 
@@ -356,8 +356,8 @@ class RandomIoUCrop(Transform):
         super().__init__()
         self.min_scale, self.max_scale = min_scale, max_scale
         self.min_aspect_ratio, self.max_aspect_ratio = min_aspect_ratio, max_aspect_ratio
-        # a threshold of 2.0 (above any IoU) stands for "leave the sample as it is"
-        self.options = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 2.0] if sampler_options is None else sampler_options
+        # a threshold of 1.0 or more stands for "leave the sample as it is"
+        self.options = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0] if sampler_options is None else sampler_options
         self.trials = trials
 
     def check_inputs(self, flat_inputs):
@@ -410,7 +410,7 @@ class RandomShortestSize(Transform):
         super().__init__()
         self.min_size = [min_size] if isinstance(min_size, int) else list(min_size)
         self.max_size = max_size
-        self.interpolation = _interpolation(interpolation)
+        self.interpolation = _interpolation(interpolation).value
         self.antialias = antialias
 
     def make_params(self, flat_inputs):
@@ -432,7 +432,7 @@ class RandomResize(Transform):
     def __init__(self, min_size, max_size, interpolation=InterpolationMode.BILINEAR, antialias=True):
         super().__init__()
         self.min_size, self.max_size = min_size, max_size
-        self.interpolation = _interpolation(interpolation)
+        self.interpolation = _interpolation(interpolation).value
         self.antialias = antialias
 
     def make_params(self, flat_inputs):
@@ -450,7 +450,7 @@ class ScaleJitter(Transform):
                  antialias=True):
         super().__init__()
         self.target_size, self.scale_range = target_size, scale_range
-        self.interpolation = _interpolation(interpolation)
+        self.interpolation = _interpolation(interpolation).value
         self.antialias = antialias
 
     def make_params(self, flat_inputs):

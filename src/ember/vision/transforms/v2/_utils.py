@@ -176,15 +176,14 @@ def _setup_fill_arg(fill):
     _check_fill_arg(fill)
     if isinstance(fill, dict):
         return {k: _convert_fill_arg(v) for k, v in fill.items()}
-    return collections.defaultdict(lambda: _convert_fill_arg(fill))
+    return {"others": _convert_fill_arg(fill)}
 
 
 def _get_fill(fill_dict, inpt_type):
+    """The fill for an input type; None (no fill) for a type a dict leaves out, as torchvision."""
     if inpt_type in fill_dict:
         return fill_dict[inpt_type]
-    if "others" in fill_dict:
-        return fill_dict["others"]
-    raise RuntimeError("This should never happen, please open an issue on the torchvision repo if you hit this.")
+    return fill_dict.get("others")
 
 
 def _setup_interpolation(interpolation):

@@ -1,5 +1,6 @@
 """Colour functionals of transforms.v2 (torchvision.transforms.v2.functional._color): images, videos
 and PIL images through the v1 kernels; masks and boxes have no colour and are not accepted."""
+import ember
 from ... import functional as F1
 from ._utils import _register_image_kernels, _get_kernel
 
@@ -60,7 +61,8 @@ def permute_channels_image(image, permutation):
     if F1._is_pil_image(image):
         return F1.to_pil_image(permute_channels_image(F1.pil_to_tensor(image), permutation))
     c, h, w = F1.get_dimensions(image)
-    return image.reshape(-1, c, h, w)[:, list(permutation)].reshape(image.shape)
+    order = permutation.tolist() if isinstance(permutation, ember.Tensor) else list(permutation)
+    return image.reshape(-1, c, h, w)[:, order].reshape(image.shape)
 
 
 permute_channels_video = permute_channels_image

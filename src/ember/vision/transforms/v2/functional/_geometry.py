@@ -11,11 +11,16 @@ from .... import tv_tensors
 from ....tv_tensors import BoundingBoxFormat
 from ... import functional as F1
 from ... import _functional_tensor as F_t
-from ...functional import InterpolationMode, _interpolation
+from ...functional import InterpolationMode, _interpolation as _v1_interpolation
 from ._meta import _to_xyxy, _from_xyxy, _clamp_bounding_boxes, _clamp_keypoints, _check_axis_aligned
 from ._utils import _register_kernel_internal, _register_image_kernels, _get_kernel
 
 _BB = tv_tensors.BoundingBoxes
+
+
+def _interpolation(mode):
+    """An InterpolationMode, from one, its name ("bilinear", as v2 transforms keep it) or a Pillow constant."""
+    return InterpolationMode(mode) if isinstance(mode, str) else _v1_interpolation(mode)
 
 
 def _mask_kernel(image_kernel):
@@ -167,7 +172,7 @@ def resize_image(image, size, interpolation=InterpolationMode.BILINEAR, max_size
     if size is not None and isinstance(size, (list, tuple)) and len(size) == 2 and max_size is not None:
         raise ValueError("max_size should only be passed if size specifies the length of the smaller edge, i.e. "
                          "size should be an int or a sequence of length 1 in torchscript mode.")
-    return F1.resize(image, out, interpolation, antialias=antialias)
+    return F1.resize(image, out, _interpolation(interpolation), antialias=antialias)
 
 
 resize_video = resize_image
@@ -413,7 +418,7 @@ def affine(inpt, angle, translate, scale, shear, interpolation=InterpolationMode
 def affine_image(image, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None,
                  center=None):
     angle, translate, scale, shear, center = _affine_parse_args(angle, translate, scale, shear, center)
-    return F1.affine(image, angle, translate, scale, shear, interpolation, fill, center)
+    return F1.affine(image, angle, translate, scale, shear, _interpolation(interpolation), fill, center)
 
 
 affine_video = affine_image
@@ -491,7 +496,7 @@ def rotate(inpt, angle, interpolation=InterpolationMode.NEAREST, expand=False, c
 
 
 def rotate_image(image, angle, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=None):
-    return F1.rotate(image, angle, interpolation, expand, center, fill)
+    return F1.rotate(image, angle, _interpolation(interpolation), expand, center, fill)
 
 
 rotate_video = rotate_image
@@ -598,7 +603,7 @@ elastic_transform = elastic
 
 
 def elastic_image(image, displacement, interpolation=InterpolationMode.BILINEAR, fill=None):
-    return F1.elastic_transform(image, displacement, interpolation, fill)
+    return F1.elastic_transform(image, displacement, _interpolation(interpolation), fill)
 
 
 elastic_video = elastic_image

@@ -78,7 +78,7 @@ _register_kernel_internal(get_num_frames, tv_tensors.Video, tv_tensor_wrapper=Fa
 # ---------------------------------------------------------------------- box formats
 def _check_axis_aligned(format):
     if is_rotated_bounding_format(format):
-        raise NotImplementedInEmber(f"rotated bounding boxes ({format})")
+        raise NotImplementedInEmber(f"rotated bounding boxes ({format}) are not implemented in Ember")
 
 
 def _to_xyxy(boxes, format):
