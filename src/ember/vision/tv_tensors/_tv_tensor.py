@@ -81,7 +81,7 @@ class TVTensor(Tensor):
         lines = Tensor.__repr__(self).split("\n")
         prefix = type(self).__name__ + "("
         lines[0] = prefix + lines[0][len("tensor("):]
-        lines[1:] = [" " * len(prefix) + line[len("tensor("):] for line in lines[1:]]
+        lines[1:] = [" " * len(prefix) + line[len("tensor("):] if line else line for line in lines[1:]]
         return "\n".join(lines)
 
     def __repr__(self, *, tensor_contents=None):
