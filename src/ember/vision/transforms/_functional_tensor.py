@@ -297,9 +297,11 @@ def affine(img, matrix, interpolation, fill):
     f = np.float32
     xc = np.linspace(-w * 0.5 + 0.5, w * 0.5 - 0.5, w, dtype=f)[None, :]
     yc = np.linspace(-h * 0.5 + 0.5, h * 0.5 - 0.5, h, dtype=f)[:, None]
-    a, b, tx, c, d, ty = (f(v) for v in matrix)
-    gx = (xc * a + yc * b + tx) / f(0.5 * w)
-    gy = (xc * c + yc * d + ty) / f(0.5 * h)
+    # the matrix divided by the half-size first, then applied (the order of torchvision's affine_grid)
+    a, b, tx = (f(v) / f(0.5 * w) for v in matrix[:3])
+    c, d, ty = (f(v) / f(0.5 * h) for v in matrix[3:])
+    gx = xc * a + yc * b + tx
+    gy = xc * c + yc * d + ty
     return _sample(img, ((gx + 1) * w - 1) / 2, ((gy + 1) * h - 1) / 2, interpolation, fill)
 
 

@@ -179,10 +179,10 @@ class AutoAugment(nn.Module):
         transform_id, probs, signs = self.get_params(len(self.policies))
         op_meta = _magnitudes(_AUTO_AUGMENT_SPACE, 10, height, width)
         for i, (op_name, p, magnitude_id) in enumerate(self.policies[transform_id]):
-            if probs[i].item() <= p:
+            if bool(probs[i] <= p):  # in the draw's float32, as torch compares a tensor with a number
                 magnitudes, signed = op_meta[op_name]
                 magnitude = float(magnitudes[magnitude_id].item()) if magnitude_id is not None else 0.0
-                if signed and signs[i].item() == 0:
+                if signed and int(signs[i]) == 0:
                     magnitude = -magnitude
                 img = _apply_op(img, op_name, magnitude, self.interpolation, fill, F)
         return img
