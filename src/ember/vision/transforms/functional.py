@@ -306,10 +306,8 @@ def _inverse_affine_matrix(center, angle, translate, scale, shear, inverted=True
     return m
 
 
-def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None, center=None):
-    """Rotate by `angle` degrees, translate by (tx, ty) pixels, scale and shear (degrees, one value
-    or (x, y)) about `center` (default: the image centre), keeping the image size."""
-    interpolation = _interpolation(interpolation)
+def _affine_args(angle, translate, scale, shear, center):
+    """Check affine's arguments (torchvision's errors); the shear as [x, y] degrees."""
     if not isinstance(angle, (int, float)):
         raise TypeError("Argument angle should be int or float")
     if not isinstance(translate, (list, tuple)):
@@ -327,6 +325,14 @@ def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.
         raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
     if center is not None and not isinstance(center, (list, tuple)):
         raise TypeError("Argument center should be a sequence")
+    return shear
+
+
+def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None, center=None):
+    """Rotate by `angle` degrees, translate by (tx, ty) pixels, scale and shear (degrees, one value
+    or (x, y)) about `center` (default: the image centre), keeping the image size."""
+    interpolation = _interpolation(interpolation)
+    shear = _affine_args(angle, translate, scale, shear, center)
     _, height, width = get_dimensions(img)
     if _is_pil_image(img):  # PIL measures from the image's corner, pixel i spanning [i, i + 1]
         matrix = _inverse_affine_matrix(center or [width * 0.5, height * 0.5], float(angle), translate, scale, shear)
@@ -460,14 +466,20 @@ def erase(img, i, j, h, w, v, inplace=False):
     return F_t.erase(img, i, j, h, w, v, inplace)
 
 
-def five_crop(img, size):
-    """The four corner crops and the central crop of `size`: (tl, tr, bl, br, center)."""
+def _crop_size(size):
+    """(h, w) from an int, a 1-sequence or a 2-sequence."""
     if isinstance(size, numbers.Number):
         size = (int(size), int(size))
     elif isinstance(size, (tuple, list)) and len(size) == 1:
         size = (size[0], size[0])
     if len(size) != 2:
         raise ValueError("Please provide only two dimensions (h, w) for size.")
+    return size
+
+
+def five_crop(img, size):
+    """The four corner crops and the central crop of `size`: (tl, tr, bl, br, center)."""
+    size = _crop_size(size)
     _, h, w = get_dimensions(img)
     ch, cw = size
     if ch > h or cw > w:
@@ -478,12 +490,7 @@ def five_crop(img, size):
 
 def ten_crop(img, size, vertical_flip=False):
     """five_crop of the image, then of its horizontal (or vertical) mirror."""
-    if isinstance(size, numbers.Number):
-        size = (int(size), int(size))
-    elif isinstance(size, (tuple, list)) and len(size) == 1:
-        size = (size[0], size[0])
-    if len(size) != 2:
-        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    size = _crop_size(size)
     return five_crop(img, size) + five_crop(vflip(img) if vertical_flip else hflip(img), size)
 
 

@@ -155,16 +155,22 @@ def _setup_size(size, error_msg):
     return size
 
 
-class CenterCrop(_Transform):
+class _Sized(_Transform):
+    """A transform whose argument is one (h, w) size."""
+
     def __init__(self, size):
         super().__init__()
         self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
 
-    def forward(self, img):
-        return F.center_crop(img, self.size)
-
     def _repr_args(self):
         return (("size", self.size),)
+
+
+class CenterCrop(_Sized):
+    """The central crop of `size`."""
+
+    def forward(self, img):
+        return F.center_crop(img, self.size)
 
 
 class Pad(_Transform):
@@ -287,16 +293,29 @@ class RandomVerticalFlip(_RandomFlip):
     flip = staticmethod(F.vflip)
 
 
-def _resized_crop_params(height, width, scale, ratio):
-    """(top, left, h, w) of a crop with area fraction drawn from `scale` and log-uniform aspect ratio
-    from `ratio` (ten tries, then the largest central crop within the ratio bounds)."""
-    area = height * width
+def _check_scale_ratio(scale, ratio):
+    if not isinstance(scale, Sequence):
+        raise TypeError("Scale should be a sequence")
+    if not isinstance(ratio, Sequence):
+        raise TypeError("Ratio should be a sequence")
+    if scale[0] > scale[1] or ratio[0] > ratio[1]:
+        warnings.warn("Scale and ratio should be of kind (min, max)")
+
+
+def _rectangle_draws(area, scale, ratio):
+    """Ten side pairs (sqrt(a * r), sqrt(a / r)) drawn as torchvision draws them: the area a a fraction
+    of `area` uniform in `scale`, the aspect ratio r log-uniform in `ratio`."""
     log_ratio = ember.log(ember.tensor(ratio))
     for _ in range(10):
         target_area = area * ember.empty(1).uniform_(scale[0], scale[1]).item()
         aspect = ember.exp(ember.empty(1).uniform_(log_ratio[0].item(), log_ratio[1].item())).item()
-        w = int(round(math.sqrt(target_area * aspect)))
-        h = int(round(math.sqrt(target_area / aspect)))
+        yield int(round(math.sqrt(target_area * aspect))), int(round(math.sqrt(target_area / aspect)))
+
+
+def _resized_crop_params(height, width, scale, ratio):
+    """(top, left, h, w) of a crop with area fraction drawn from `scale` and log-uniform aspect ratio
+    from `ratio` (ten tries, then the largest central crop within the ratio bounds)."""
+    for w, h in _rectangle_draws(height * width, scale, ratio):
         if 0 < w <= width and 0 < h <= height:
             i = ember.randint(0, height - h + 1, size=(1,)).item()
             j = ember.randint(0, width - w + 1, size=(1,)).item()
@@ -319,12 +338,7 @@ class RandomResizedCrop(_Transform):
                  interpolation=InterpolationMode.BILINEAR, antialias=True):
         super().__init__()
         self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
-        if not isinstance(scale, Sequence):
-            raise TypeError("Scale should be a sequence")
-        if not isinstance(ratio, Sequence):
-            raise TypeError("Ratio should be a sequence")
-        if scale[0] > scale[1] or ratio[0] > ratio[1]:
-            warnings.warn("Scale and ratio should be of kind (min, max)")
+        _check_scale_ratio(scale, ratio)
         self.interpolation = _interpolation(interpolation)
         self.antialias, self.scale, self.ratio = antialias, scale, ratio
 
@@ -528,10 +542,7 @@ class GaussianBlur(_Transform):
 
     def __init__(self, kernel_size, sigma=(0.1, 2.0)):
         super().__init__()
-        self.kernel_size = _setup_size(kernel_size, "Kernel size should be a tuple/list of two integers")
-        for ks in self.kernel_size:
-            if ks <= 0 or ks % 2 == 0:
-                raise ValueError("Kernel size value should be an odd and positive number.")
+        self.kernel_size = self._kernel_size(kernel_size)
         if isinstance(sigma, numbers.Number):
             if sigma <= 0:
                 raise ValueError("If sigma is a single number, it must be positive.")
@@ -542,6 +553,14 @@ class GaussianBlur(_Transform):
         else:
             raise ValueError("sigma should be a single number or a list/tuple with length 2.")
         self.sigma = sigma
+
+    @staticmethod
+    def _kernel_size(kernel_size):
+        kernel_size = _setup_size(kernel_size, "Kernel size should be a tuple/list of two integers")
+        for ks in kernel_size:
+            if ks <= 0 or ks % 2 == 0:
+                raise ValueError("Kernel size value should be an odd and positive number.")
+        return kernel_size
 
     @staticmethod
     def get_params(sigma_min, sigma_max):
@@ -560,6 +579,11 @@ class LinearTransformation(_Transform):
 
     def __init__(self, transformation_matrix, mean_vector):
         super().__init__()
+        self.check(transformation_matrix, mean_vector)
+        self.transformation_matrix, self.mean_vector = transformation_matrix, mean_vector
+
+    @staticmethod
+    def check(transformation_matrix, mean_vector):
         if transformation_matrix.size(0) != transformation_matrix.size(1):
             raise ValueError("transformation_matrix should be square. Got "
                              f"{tuple(transformation_matrix.size())} rectangular matrix.")
@@ -569,7 +593,6 @@ class LinearTransformation(_Transform):
         if transformation_matrix.dtype != mean_vector.dtype:
             raise ValueError(f"Input tensors should have the same dtype. Got {transformation_matrix.dtype} and "
                              f"{mean_vector.dtype}")
-        self.transformation_matrix, self.mean_vector = transformation_matrix, mean_vector
 
     @staticmethod
     def apply(tensor, transformation_matrix, mean_vector):
@@ -599,12 +622,7 @@ class RandomErasing(_Transform):
             raise TypeError("Argument value should be either a number or str or a sequence")
         if isinstance(value, str) and value != "random":
             raise ValueError("If value is str, it should be 'random'")
-        if not isinstance(scale, Sequence):
-            raise TypeError("Scale should be a sequence")
-        if not isinstance(ratio, Sequence):
-            raise TypeError("Ratio should be a sequence")
-        if scale[0] > scale[1] or ratio[0] > ratio[1]:
-            warnings.warn("Scale and ratio should be of kind (min, max)")
+        _check_scale_ratio(scale, ratio)
         if scale[0] < 0 or scale[1] > 1:
             raise ValueError("Scale should be between 0 and 1")
         if p < 0 or p > 1:
@@ -615,13 +633,7 @@ class RandomErasing(_Transform):
     def get_params(img, scale, ratio, value=None):
         """(top, left, h, w, v): the rectangle and what fills it (the image itself when no try fits)."""
         img_c, img_h, img_w = img.shape[-3], img.shape[-2], img.shape[-1]
-        area = img_h * img_w
-        log_ratio = ember.log(ember.tensor(ratio))
-        for _ in range(10):
-            erase_area = area * ember.empty(1).uniform_(scale[0], scale[1]).item()
-            aspect = ember.exp(ember.empty(1).uniform_(log_ratio[0].item(), log_ratio[1].item())).item()
-            h = int(round(math.sqrt(erase_area * aspect)))
-            w = int(round(math.sqrt(erase_area / aspect)))
+        for h, w in _rectangle_draws(img_h * img_w, scale, ratio):
             if not (h < img_h and w < img_w):
                 continue
             v = ember.empty([img_c, h, w], dtype=ember.float32).normal_() if value is None else \
@@ -749,18 +761,11 @@ class ElasticTransform(_Transform):
                 f"fill={self.fill})")
 
 
-class FiveCrop(_Transform):
+class FiveCrop(_Sized):
     """The four corner crops and the central crop of `size`, as a tuple."""
-
-    def __init__(self, size):
-        super().__init__()
-        self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
 
     def forward(self, img):
         return F.five_crop(img, self.size)
-
-    def _repr_args(self):
-        return (("size", self.size),)
 
 
 class TenCrop(FiveCrop):

@@ -226,7 +226,7 @@ def test_make_params_ranges():
         assert 0 <= p["top"] <= H - p["height"] and 0 <= p["left"] <= W - p["width"]
         assert 0.2 * H * W * 0.7 <= p["height"] * p["width"] <= 0.6 * H * W * 1.3
         p = E.RandomAffine(15, translate=(0.2, 0.1), scale=(0.9, 1.1), shear=(-5, 5, -2, 2)).make_params(flat)
-        assert -15 <= p["angle"] <= 15 and abs(p["translate"][0]) <= 0.2 * W and 0.9 <= p["scale"] <= 1.1
+        assert -15 <= p["angle"] <= 15 and abs(p["translate"][0]) <= round(0.2 * W) and 0.9 <= p["scale"] <= 1.1
         assert -5 <= p["shear"][0] <= 5 and -2 <= p["shear"][1] <= 2
         p = E.RandomCrop(10, padding=2).make_params(flat)
         assert 0 <= p["top"] <= H + 4 - 10 and p["padding"] == [2, 2, 2, 2]

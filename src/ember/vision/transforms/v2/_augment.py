@@ -26,18 +26,13 @@ class RandomErasing(_RandomApplyTransform):
         self.value = [float(value)] if isinstance(value, numbers.Number) else None if isinstance(value, str) \
             else [float(v) for v in value]
         self.inplace = inplace
-        self._log_ratio = ember.log(ember.tensor(self.ratio))
 
     def make_params(self, flat_inputs):
         img_c, img_h, img_w = query_chw(flat_inputs)
         if self.value is not None and len(self.value) not in (1, img_c):
             raise ValueError(f"If value is a sequence, it should have either a single value or {img_c} (number of "
                              "inpt channels)")
-        area = img_h * img_w
-        for _ in range(10):
-            erase_area = area * ember.empty(1).uniform_(self.scale[0], self.scale[1]).item()
-            aspect = math.exp(ember.empty(1).uniform_(self._log_ratio[0].item(), self._log_ratio[1].item()).item())
-            h, w = int(round(math.sqrt(erase_area * aspect))), int(round(math.sqrt(erase_area / aspect)))
+        for h, w in _v1._rectangle_draws(img_h * img_w, self.scale, self.ratio):
             if not (h < img_h and w < img_w):
                 continue
             v = ember.empty([img_c, h, w], dtype=ember.float32).normal_() if self.value is None else \

@@ -1,7 +1,6 @@
 """Geometric transforms of v2 (torchvision.transforms.v2._geometry): the random parameters are
 drawn once per sample, so images, masks, boxes and points move together."""
 import numbers
-import warnings
 from collections.abc import Sequence
 
 from PIL import Image as PILImage
@@ -85,12 +84,7 @@ class RandomResizedCrop(Transform):
                  antialias=True):
         super().__init__()
         self.size = _setup_size(size, error_msg="Please provide only two dimensions (h, w) for size.")
-        if not isinstance(scale, Sequence):
-            raise TypeError("Scale should be a sequence")
-        if not isinstance(ratio, Sequence):
-            raise TypeError("Ratio should be a sequence")
-        if scale[0] > scale[1] or ratio[0] > ratio[1]:
-            warnings.warn("Scale and ratio should be of kind (min, max)")
+        _v1._check_scale_ratio(scale, ratio)
         self.scale, self.ratio = scale, ratio
         self.interpolation = _interpolation(interpolation).value
         self.antialias = antialias
@@ -185,6 +179,14 @@ class RandomZoomOut(_RandomApplyTransform):
         return self._call_kernel(F.pad, inpt, **params, fill=_get_fill(self._fill, type(inpt)))
 
 
+def _fill_and_center(transform, fill, center):
+    transform.fill = fill
+    transform._fill = _setup_fill_arg(fill)
+    if center is not None:
+        _check_sequence_input(center, "center", req_sizes=(2,))
+    transform.center = center
+
+
 class RandomRotation(Transform):
     """Rotate by an angle drawn uniformly from `degrees`."""
     _v1_transform_cls = _v1.RandomRotation
@@ -194,11 +196,7 @@ class RandomRotation(Transform):
         self.degrees = _setup_angle(degrees, name="degrees", req_sizes=(2,))
         self.interpolation = _interpolation(interpolation).value
         self.expand = expand
-        self.fill = fill
-        self._fill = _setup_fill_arg(fill)
-        if center is not None:
-            _check_sequence_input(center, "center", req_sizes=(2,))
-        self.center = center
+        _fill_and_center(self, fill, center)
 
     def make_params(self, flat_inputs):
         return dict(angle=_uniform(self.degrees[0], self.degrees[1]))
@@ -230,11 +228,7 @@ class RandomAffine(Transform):
         self.scale = scale
         self.shear = _setup_angle(shear, name="shear", req_sizes=(2, 4)) if shear is not None else None
         self.interpolation = _interpolation(interpolation).value
-        self.fill = fill
-        self._fill = _setup_fill_arg(fill)
-        if center is not None:
-            _check_sequence_input(center, "center", req_sizes=(2,))
-        self.center = center
+        _fill_and_center(self, fill, center)
 
     def make_params(self, flat_inputs):
         height, width = query_size(flat_inputs)

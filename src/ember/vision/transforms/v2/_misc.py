@@ -9,8 +9,7 @@ from ... import tv_tensors
 from .. import transforms as _v1
 from . import functional as F
 from ._transform import Transform
-from ._utils import (_parse_labels_getter, _setup_number_or_seq, _setup_size, get_bounding_boxes, has_any,
-                     tree_flatten, tree_unflatten)
+from ._utils import _parse_labels_getter, _setup_number_or_seq, get_bounding_boxes, has_any, tree_flatten, tree_unflatten
 
 
 class Identity(Transform):
@@ -45,15 +44,7 @@ class LinearTransformation(Transform):
 
     def __init__(self, transformation_matrix, mean_vector):
         super().__init__()
-        if transformation_matrix.size(0) != transformation_matrix.size(1):
-            raise ValueError("transformation_matrix should be square. Got "
-                             f"{tuple(transformation_matrix.size())} rectangular matrix.")
-        if mean_vector.size(0) != transformation_matrix.size(0):
-            raise ValueError(f"mean_vector should have the same length {mean_vector.size(0)} as any one of the "
-                             f"dimensions of the transformation_matrix [{tuple(transformation_matrix.size())}]")
-        if transformation_matrix.dtype != mean_vector.dtype:
-            raise ValueError(f"Input tensors should have the same dtype. Got {transformation_matrix.dtype} and "
-                             f"{mean_vector.dtype}")
+        _v1.LinearTransformation.check(transformation_matrix, mean_vector)
         self.transformation_matrix, self.mean_vector = transformation_matrix, mean_vector
 
     def check_inputs(self, sample):
@@ -90,10 +81,7 @@ class GaussianBlur(Transform):
 
     def __init__(self, kernel_size, sigma=(0.1, 2.0)):
         super().__init__()
-        self.kernel_size = _setup_size(kernel_size, "Kernel size should be a tuple/list of two integers")
-        for ks in self.kernel_size:
-            if ks <= 0 or ks % 2 == 0:
-                raise ValueError("Kernel size value should be an odd and positive number.")
+        self.kernel_size = _v1.GaussianBlur._kernel_size(kernel_size)
         self.sigma = _setup_number_or_seq(sigma, "sigma")
         if not 0.0 < self.sigma[0] <= self.sigma[1]:
             raise ValueError(f"sigma values should be positive and of the form (min, max). Got {self.sigma}")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PIL import Image as PILImage
 
 from ... import tv_tensors
+from ..transforms import _setup_size  # noqa: F401  (v2 modules take it from here, as torchvision's)
 from .functional import get_dimensions, get_size, is_pure_tensor
 
 
@@ -145,16 +146,6 @@ def _setup_angle(x, name, req_sizes=(2,)):
     else:
         _check_sequence_input(x, name, req_sizes)
     return [float(d) for d in x]
-
-
-def _setup_size(size, error_msg):
-    if isinstance(size, numbers.Number):
-        return int(size), int(size)
-    if isinstance(size, Sequence) and len(size) == 1:
-        return size[0], size[0]
-    if len(size) != 2:
-        raise ValueError(error_msg)
-    return size
 
 
 def _check_fill_arg(fill):

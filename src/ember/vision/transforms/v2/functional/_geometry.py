@@ -1,8 +1,6 @@
 """Geometric functionals of transforms.v2 (torchvision.transforms.v2.functional._geometry): each moves
 images (tensor and PIL), videos, masks, bounding boxes and key points the same way. Image kernels are
 the v1 functionals; boxes and points are transformed as coordinates."""
-import numbers
-
 import numpy as np
 from PIL import Image as PILImage
 
@@ -12,7 +10,7 @@ from ....tv_tensors import BoundingBoxFormat
 from ... import functional as F1
 from ... import _functional_tensor as F_t
 from ...functional import InterpolationMode, _interpolation as _v1_interpolation
-from ._meta import _to_xyxy, _from_xyxy, _clamp_bounding_boxes, _clamp_keypoints, _check_axis_aligned
+from ._meta import _to_xyxy, _from_xyxy, _clamp_bounding_boxes, _check_axis_aligned
 from ._utils import _register_kernel_internal, _register_image_kernels, _get_kernel
 
 _BB = tv_tensors.BoundingBoxes
@@ -88,16 +86,22 @@ def horizontal_flip_image(image):
 horizontal_flip_mask = horizontal_flip_video = horizontal_flip_image
 
 
-def horizontal_flip_bounding_boxes(bounding_boxes, format, canvas_size):
+def _flip_boxes(bounding_boxes, format, extent, axis):
+    """Boxes mirrored along x (axis 0, extent = width) or y (axis 1, extent = height)."""
     _check_axis_aligned(format)
-    b, w = bounding_boxes.clone(), canvas_size[1]
+    b = bounding_boxes.clone()
+    lo, hi = bounding_boxes[..., axis], bounding_boxes[..., axis + 2]
     if format == BoundingBoxFormat.XYXY:
-        b[..., 0], b[..., 2] = w - bounding_boxes[..., 2], w - bounding_boxes[..., 0]
+        b[..., axis], b[..., axis + 2] = extent - hi, extent - lo
     elif format == BoundingBoxFormat.XYWH:
-        b[..., 0] = w - bounding_boxes[..., 0] - bounding_boxes[..., 2]
+        b[..., axis] = extent - lo - hi
     else:
-        b[..., 0] = w - bounding_boxes[..., 0]
+        b[..., axis] = extent - lo
     return b
+
+
+def horizontal_flip_bounding_boxes(bounding_boxes, format, canvas_size):
+    return _flip_boxes(bounding_boxes, format, canvas_size[1], 0)
 
 
 def horizontal_flip_keypoints(keypoints, canvas_size):
@@ -119,15 +123,7 @@ vertical_flip_mask = vertical_flip_video = vertical_flip_image
 
 
 def vertical_flip_bounding_boxes(bounding_boxes, format, canvas_size):
-    _check_axis_aligned(format)
-    b, h = bounding_boxes.clone(), canvas_size[0]
-    if format == BoundingBoxFormat.XYXY:
-        b[..., 1], b[..., 3] = h - bounding_boxes[..., 3], h - bounding_boxes[..., 1]
-    elif format == BoundingBoxFormat.XYWH:
-        b[..., 1] = h - bounding_boxes[..., 1] - bounding_boxes[..., 3]
-    else:
-        b[..., 1] = h - bounding_boxes[..., 1]
-    return b
+    return _flip_boxes(bounding_boxes, format, canvas_size[0], 1)
 
 
 def vertical_flip_keypoints(keypoints, canvas_size):
@@ -389,24 +385,8 @@ for _f, _k in ((five_crop, F1.five_crop), (ten_crop, F1.ten_crop)):
 
 # ---------------------------------------------------------------------- affine, rotate
 def _affine_parse_args(angle, translate, scale, shear, center):
-    if not isinstance(angle, (int, float)):
-        raise TypeError("Argument angle should be int or float")
-    if not isinstance(translate, (list, tuple)):
-        raise TypeError("Argument translate should be a sequence")
-    if len(translate) != 2:
-        raise ValueError("Argument translate should be a sequence of length 2")
-    if scale <= 0.0:
-        raise ValueError("Argument scale should be positive")
-    if not isinstance(shear, (numbers.Number, list, tuple)):
-        raise TypeError("Shear should be either a single value or a sequence of two values")
-    shear = [float(shear), 0.0] if isinstance(shear, numbers.Number) else [float(s) for s in shear]
-    if len(shear) == 1:
-        shear = [shear[0], shear[0]]
-    if len(shear) != 2:
-        raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
-    if center is not None and not isinstance(center, (list, tuple)):
-        raise TypeError("Argument center should be a sequence")
-    return float(angle), [float(t) for t in translate], float(scale), shear, center
+    shear = F1._affine_args(angle, translate, scale, shear, center)
+    return float(angle), [float(t) for t in translate], float(scale), [float(s) for s in shear], center
 
 
 def affine(inpt, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None, center=None):
