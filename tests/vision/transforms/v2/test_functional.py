@@ -31,7 +31,7 @@ def _pair(kind):
     if kind == "image":
         return etv.Image(ember.from_numpy(img.copy())), ttv.Image(torch.from_numpy(img.copy()))
     if kind == "video":
-        v = np.stack([img, img[:, ::-1]]).copy()
+        v = np.stack([img, img[:, ::-1], img[::-1], img[:, :, ::-1]]).copy()
         return etv.Video(ember.from_numpy(v.copy())), ttv.Video(torch.from_numpy(v.copy()))
     if kind == "pil":
         return Image.fromarray(img.transpose(1, 2, 0)), Image.fromarray(img.transpose(1, 2, 0))
@@ -127,6 +127,7 @@ CASES = {
                   IMAGES[:4]),
     "erase": (lambda F, m, x: F.erase(x, 2, 3, 4, 5, m.tensor(0, dtype=m.uint8)), ["tensor_uint8", "image", "pil"]),
     "get_size": (lambda F, m, x: F.get_size(x), SPATIAL),
+    "uniform_temporal_subsample": (lambda F, m, x: F.uniform_temporal_subsample(x, 3), ["video"]),
     "get_dimensions": (lambda F, m, x: F.get_dimensions(x), IMAGES),
     "convert_format": (lambda F, m, x: F.convert_bounding_box_format(x, new_format="CXCYWH"), BOXES),
     "convert_format_xywh": (lambda F, m, x: F.convert_bounding_box_format(x, new_format="XYWH"), BOXES),

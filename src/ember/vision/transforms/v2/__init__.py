@@ -19,13 +19,14 @@ from ._color import (RGB, ColorJitter, Grayscale, RandomAdjustSharpness, RandomA
                      RandomPhotometricDistort, RandomPosterize, RandomSolarize)
 from ._augment import CutMix, MixUp, RandomErasing  # noqa: F401
 from ._auto_augment import AugMix, AutoAugment, RandAugment, TrivialAugmentWide  # noqa: F401
+from ._temporal import UniformTemporalSubsample  # noqa: F401
 from ._utils import (check_type, get_bounding_boxes, get_keypoints, has_all, has_any, query_chw,  # noqa: F401
                      query_size)
 
 
 def __getattr__(name):
     # torchvision 0.28's v2 names Ember does not have yet fail at first use, naming themselves
-    if name in ("JPEG", "SanitizeKeyPoints", "SetClampingMode", "UniformTemporalSubsample"):
+    if name in ("JPEG", "SanitizeKeyPoints", "SetClampingMode"):
         from ember.compat import NotImplementedInEmber
         raise NotImplementedInEmber(f"torchvision.transforms.v2.{name} is not implemented in Ember")
     raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

@@ -14,3 +14,12 @@ from ._color import *  # noqa: F401,F403
 from ._misc import *  # noqa: F401,F403
 from ._augment import erase, erase_image, erase_video  # noqa: F401
 from ._type_conversion import pil_to_tensor, to_image, to_pil_image, to_tensor  # noqa: F401
+from ._temporal import uniform_temporal_subsample, uniform_temporal_subsample_video  # noqa: F401
+
+
+def __getattr__(name):
+    # torchvision 0.28's functionals Ember does not have yet fail at first use, naming themselves
+    if name in ("jpeg", "jpeg_image", "jpeg_video", "sanitize_keypoints"):
+        from ember.compat import NotImplementedInEmber
+        raise NotImplementedInEmber(f"torchvision.transforms.v2.functional.{name} is not implemented in Ember")
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
