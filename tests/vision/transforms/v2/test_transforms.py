@@ -33,9 +33,12 @@ def sample(kind="detection", seed=3):
         return (ember.from_numpy(imgs.copy()), ember.from_numpy(labels.copy())), \
             (torch.from_numpy(imgs.copy()), torch.from_numpy(labels.copy()))
 
+    points = np.array([[[2.0, 3.0], [9.5, 4.0]], [[16.0, 12.0], [0.0, 0.0]]], np.float32)
+
     def build(m, tv, image):
         return (image, {"boxes": tv.BoundingBoxes(m.from_numpy(boxes.copy()), format="XYXY", canvas_size=(H, W)),
-                        "masks": tv.Mask(m.from_numpy(mask.copy())), "labels": m.from_numpy(labels.copy())})
+                        "masks": tv.Mask(m.from_numpy(mask.copy())), "labels": m.from_numpy(labels.copy()),
+                        "points": tv.KeyPoints(m.from_numpy(points.copy()), canvas_size=(H, W))})
     if kind == "pil":
         pil = Image.fromarray(img.transpose(1, 2, 0))
         return build(ember, etv, pil), build(torch, ttv, pil.copy())
@@ -241,6 +244,31 @@ def test_pure_tensor_heuristic_and_passthrough():
     image = etv.Image(img)
     out = E.RandomHorizontalFlip(p=1.0)({"image": image, "extra": other, "name": "x"})
     assert type(out["image"]) is etv.Image and out["extra"] is other and out["name"] == "x"
+
+
+ERRORS = [
+    ("Normalize", ([0.5], [0.5]), {}, "pil", TypeError),
+    ("RandomIoUCrop", (), {}, "image_only", TypeError),
+    ("RandomErasing", (), {"value": [1, 2]}, "image_only", ValueError),
+    ("MixUp", (), {"num_classes": 3}, "detection", ValueError),
+    ("RandomCrop", (40,), {}, "detection", ValueError),
+]
+
+
+@pytest.mark.parametrize("name,args,kwargs,kind,error", ERRORS, ids=[e[0] for e in ERRORS])
+def test_errors_as_torchvision(name, args, kwargs, kind, error):
+    if kind == "image_only":
+        arr = rgb_array(H, W).transpose(2, 0, 1).copy()
+        e_in, t_in = etv.Image(ember.from_numpy(arr.copy())), ttv.Image(torch.from_numpy(arr.copy()))
+    else:
+        (e_in, t_in) = sample("pil" if kind == "pil" else "detection")
+    if name == "RandomErasing":
+        kwargs = dict(kwargs, p=1.0)
+    with pytest.raises(error) as want:
+        getattr(T, name)(*args, **kwargs)(t_in)
+    with pytest.raises(error) as got:
+        getattr(E, name)(*args, **kwargs)(e_in)
+    assert str(got.value).split(" (in ")[0] == str(want.value)
 
 
 def test_five_crop_refuses_boxes_and_auto_augment_refuses_masks():

@@ -357,8 +357,8 @@ class RandomIoUCrop(Transform):
     def check_inputs(self, flat_inputs):
         if not (has_all(flat_inputs, tv_tensors.BoundingBoxes)
                 and has_any(flat_inputs, tv_tensors.Image, F.is_pure_tensor, PILImage.Image)):
-            raise TypeError(f"{type(self).__name__}() requires input sample to contain tv_tensors.Image or "
-                            "PIL.Image.Image and tv_tensors.BoundingBoxes. Sample can also contain tv_tensors.Mask.")
+            raise TypeError(f"{type(self).__name__}() requires input sample to contain tensor or PIL images and "
+                            "bounding boxes. Sample can also contain masks.")
 
     def make_params(self, flat_inputs):
         orig_h, orig_w = query_size(flat_inputs)
