@@ -526,3 +526,6 @@ def elastic_transform(img, displacement, interpolation=InterpolationMode.BILINEA
         raise ValueError(f"Argument displacement shape should be {[1, h, w, 2]}, but given {list(displacement.shape)}")
     return _apply(img, _tensor_roundtrip(F_t.elastic_transform), F_t.elastic_transform, displacement,
                   interpolation.value, fill)
+
+
+pil_modes_mapping = {mode: int(f) for mode, f in _PIL_FILTER.items()}  # InterpolationMode -> Pillow's constant

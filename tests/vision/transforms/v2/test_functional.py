@@ -159,3 +159,23 @@ def test_colour_functionals_reject_non_images(kind):
     with pytest.raises(TypeError) as got:
         EF.adjust_brightness(e, 1.5)
     assert str(got.value).split(" supports")[0] == str(want.value).split(" supports")[0]
+
+
+def test_register_kernel_for_a_user_tv_tensor():
+    class Points(etv.TVTensor):
+        pass
+
+    @EF.register_kernel(EF.horizontal_flip, Points)
+    def flip_points(points):
+        return etv.wrap(points * -1, like=points)
+
+    p = ember.tensor([1.0, 2.0]).as_subclass(Points)
+    out = EF.horizontal_flip(p)
+    assert type(out) is Points and out.tolist() == [-1.0, -2.0]
+    from ember.vision.transforms import v2
+    # a transform with no kernel for the type passes it through; with one, uses it
+    assert v2.RandomVerticalFlip(p=1.0)(p) is p and v2.RandomHorizontalFlip(p=1.0)(p).tolist() == [-1.0, -2.0]
+    with pytest.raises(ValueError, match="cannot be registered for the builtin tv_tensor classes"):
+        EF.register_kernel(EF.horizontal_flip, etv.Image)
+    with pytest.raises(TypeError, match="Functional F.vertical_flip supports inputs of type"):
+        EF.vertical_flip(p)
