@@ -133,6 +133,7 @@ CASES = {
     "convert_format_xywh": (lambda F, m, x: F.convert_bounding_box_format(x, new_format="XYWH"), BOXES),
     "clamp_bounding_boxes": (lambda F, m, x: F.clamp_bounding_boxes(F.pad(x, [3, 3])), BOXES),
     "sanitize": (lambda F, m, x: F.sanitize_bounding_boxes(F.crop(x, 4, 4, 6, 9), min_size=2), BOXES),
+    "sanitize_keypoints": (lambda F, m, x: F.sanitize_keypoints(F.crop(x, 2, 1, 9, 9)), ["keypoints"]),
 }
 _V2_ROUNDING = ("resize", "autocontrast", "adjust_saturation", "perspective", "elastic", "rotate", "affine")
 PARAMS = [(name, kind) for name, (_, kinds) in CASES.items() for kind in kinds]

@@ -33,7 +33,8 @@ def sample(kind="detection", seed=3):
         return (ember.from_numpy(imgs.copy()), ember.from_numpy(labels.copy())), \
             (torch.from_numpy(imgs.copy()), torch.from_numpy(labels.copy()))
 
-    points = np.array([[[2.0, 3.0], [9.5, 4.0]], [[16.0, 12.0], [0.0, 0.0]]], np.float32)
+    points = np.array([[[2.0, 3.0], [9.5, 4.0]], [[16.0, 12.0], [0.0, 0.0]], [[18.5, 2.0], [3.0, -1.0]]],
+                      np.float32)
 
     def build(m, tv, image):
         return (image, {"boxes": tv.BoundingBoxes(m.from_numpy(boxes.copy()), format="XYXY", canvas_size=(H, W)),
@@ -115,6 +116,7 @@ DETERMINISTIC = [
     ("Pad", (2,), {"fill": {ttv.Image: 9, ttv.Mask: 0}}), ("Grayscale", (3,), {}), ("RGB", (), {}),
     ("ConvertBoundingBoxFormat", ("CXCYWH",), {}), ("ClampBoundingBoxes", (), {}), ("Identity", (), {}),
     ("SanitizeBoundingBoxes", (), {"min_size": 6}), ("ToPureTensor", (), {}),
+    ("SanitizeKeyPoints", (), {}), ("SetClampingMode", ("hard",), {}), ("ClampKeyPoints", (), {}),
 ]
 
 

@@ -8,8 +8,8 @@ from ._transform import Transform  # noqa: F401
 from ._container import Compose, RandomApply, RandomChoice, RandomOrder  # noqa: F401
 from ._type_conversion import PILToTensor, ToImage, ToPILImage, ToPureTensor, ToTensor  # noqa: F401
 from ._misc import (ConvertImageDtype, GaussianBlur, GaussianNoise, Identity, Lambda,  # noqa: F401
-                    LinearTransformation, Normalize, SanitizeBoundingBoxes, ToDtype)
-from ._meta import ClampBoundingBoxes, ClampKeyPoints, ConvertBoundingBoxFormat  # noqa: F401
+                    LinearTransformation, Normalize, SanitizeBoundingBoxes, SanitizeKeyPoints, ToDtype)
+from ._meta import ClampBoundingBoxes, ClampKeyPoints, ConvertBoundingBoxFormat, SetClampingMode  # noqa: F401
 from ._geometry import (CenterCrop, ElasticTransform, FiveCrop, Pad, RandomAffine, RandomCrop,  # noqa: F401
                         RandomHorizontalFlip, RandomIoUCrop, RandomPerspective, RandomResize, RandomResizedCrop,
                         RandomRotation, RandomShortestSize, RandomVerticalFlip, RandomZoomOut, Resize, ScaleJitter,
@@ -26,7 +26,7 @@ from ._utils import (check_type, get_bounding_boxes, get_keypoints, has_all, has
 
 def __getattr__(name):
     # torchvision 0.28's v2 names Ember does not have yet fail at first use, naming themselves
-    if name in ("JPEG", "SanitizeKeyPoints", "SetClampingMode"):
+    if name == "JPEG":
         from ember.compat import NotImplementedInEmber
         raise NotImplementedInEmber(f"torchvision.transforms.v2.{name} is not implemented in Ember")
     raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

@@ -34,3 +34,19 @@ class ClampKeyPoints(Transform):
 
     def transform(self, inpt, params):
         return F.clamp_keypoints(inpt)
+
+
+class SetClampingMode(Transform):
+    """Boxes with `clamping_mode` ("soft", "hard" or None) set for the transforms that follow."""
+    _transformed_types = (tv_tensors.BoundingBoxes,)
+
+    def __init__(self, clamping_mode):
+        super().__init__()
+        self.clamping_mode = clamping_mode
+        if self.clamping_mode not in (None, "soft", "hard"):
+            raise ValueError(f"clamping_mode must be soft, hard or None, got {clamping_mode}")
+
+    def transform(self, inpt, params):
+        out = inpt.clone()
+        out.clamping_mode = self.clamping_mode
+        return out

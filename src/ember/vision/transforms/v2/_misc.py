@@ -9,7 +9,8 @@ from ... import tv_tensors
 from .. import transforms as _v1
 from . import functional as F
 from ._transform import Transform
-from ._utils import _parse_labels_getter, _setup_number_or_seq, get_bounding_boxes, has_any, tree_flatten, tree_unflatten
+from ._utils import (_parse_labels_getter, _setup_number_or_seq, get_bounding_boxes, get_keypoints, has_any,
+                     tree_flatten, tree_unflatten)
 
 
 class Identity(Transform):
@@ -156,16 +157,17 @@ class ConvertImageDtype(Transform):
         return self._call_kernel(F.to_dtype, inpt, dtype=self.dtype, scale=True)
 
 
-class SanitizeBoundingBoxes(Transform):
-    """Drop the boxes that are too small or outside the canvas, with their labels and masks."""
+class _Sanitize(Transform):
+    """Drop the invalid entries of the sample's boxes (or key points), with the labels and the other
+    tensors indexed alike; `_valid(flat_inputs)` says which (target, mask)."""
+    _indexed_types = ()
+    _count_message = ""
 
-    def __init__(self, min_size=1.0, min_area=1.0, labels_getter="default"):
+    def __init__(self, labels_getter, **settings):
         super().__init__()
-        if min_size < 1:
-            raise ValueError(f"min_size must be >= 1, got {min_size}.")
-        if min_area < 1:
-            raise ValueError(f"min_area must be >= 1, got {min_area}.")
-        self.min_size, self.min_area, self.labels_getter = min_size, min_area, labels_getter
+        for name, value in settings.items():  # before labels_getter: torchvision's order, as its repr shows
+            setattr(self, name, value)
+        self.labels_getter = labels_getter
         self._labels_getter = _parse_labels_getter(labels_getter)
 
     def forward(self, *inputs):
@@ -182,21 +184,51 @@ class SanitizeBoundingBoxes(Transform):
             else:
                 raise ValueError(msg.format(type=type(labels)))
         flat_inputs, spec = tree_flatten(inputs)
-        boxes = get_bounding_boxes(flat_inputs)
+        target, valid = self._valid(flat_inputs)
         for label in labels or ():
-            if boxes.shape[0] != label.shape[0]:
-                raise ValueError(f"Number of boxes (shape={boxes.shape}) and must match the number of labels."
-                                 f"Found labels with shape={label.shape}).")
-        _, valid = F.sanitize_bounding_boxes(boxes, min_size=self.min_size, min_area=self.min_area)
+            if target.shape[0] != label.shape[0]:
+                raise ValueError(self._count_message.format(target=target.shape, label=label.shape))
         params = dict(valid=valid, labels=labels)
         return tree_unflatten([self.transform(inpt, params) for inpt in flat_inputs], spec)
 
     def transform(self, inpt, params):
         is_label = params["labels"] is not None and any(inpt is label for label in params["labels"])
-        if not (is_label or isinstance(inpt, (tv_tensors.BoundingBoxes, tv_tensors.Mask))):
+        if not (is_label or isinstance(inpt, self._indexed_types)):
             return inpt
         try:
             out = inpt[params["valid"]]
         except IndexError:
             return inpt
         return out if is_label else tv_tensors.wrap(out, like=inpt)
+
+
+class SanitizeBoundingBoxes(_Sanitize):
+    """Drop the boxes that are too small or outside the canvas, with their labels and masks."""
+    _indexed_types = (tv_tensors.BoundingBoxes, tv_tensors.Mask)
+    _count_message = "Number of boxes (shape={target}) and must match the number of labels.Found labels with " \
+                     "shape={label})."
+
+    def __init__(self, min_size=1.0, min_area=1.0, labels_getter="default"):
+        if min_size < 1:
+            raise ValueError(f"min_size must be >= 1, got {min_size}.")
+        if min_area < 1:
+            raise ValueError(f"min_area must be >= 1, got {min_area}.")
+        super().__init__(labels_getter, min_size=min_size, min_area=min_area)
+
+    def _valid(self, flat_inputs):
+        boxes = get_bounding_boxes(flat_inputs)
+        return boxes, F.sanitize_bounding_boxes(boxes, min_size=self.min_size, min_area=self.min_area)[1]
+
+
+class SanitizeKeyPoints(_Sanitize):
+    """Drop the key points (or groups of them) outside the canvas, with their labels."""
+    _indexed_types = (tv_tensors.KeyPoints,)
+    _count_message = "Number of kepyoints (shape={target}) must match the number of labels.Found labels with " \
+                     "shape={label})."
+
+    def __init__(self, labels_getter=None):
+        super().__init__(labels_getter)
+
+    def _valid(self, flat_inputs):
+        points = get_keypoints(flat_inputs)
+        return points, F.sanitize_keypoints(points)[1]

@@ -19,7 +19,7 @@ from ._temporal import uniform_temporal_subsample, uniform_temporal_subsample_vi
 
 def __getattr__(name):
     # torchvision 0.28's functionals Ember does not have yet fail at first use, naming themselves
-    if name in ("jpeg", "jpeg_image", "jpeg_video", "sanitize_keypoints"):
+    if name in ("jpeg", "jpeg_image", "jpeg_video"):
         from ember.compat import NotImplementedInEmber
         raise NotImplementedInEmber(f"torchvision.transforms.v2.functional.{name} is not implemented in Ember")
     raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

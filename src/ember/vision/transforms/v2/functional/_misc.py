@@ -114,3 +114,29 @@ def sanitize_bounding_boxes(bounding_boxes, format=None, canvas_size=None, min_s
     plain = bounding_boxes.as_subclass(ember.Tensor)
     valid = _sanitize_mask(plain, bounding_boxes.format, bounding_boxes.canvas_size, min_size, min_area)
     return tv_tensors.wrap(plain[valid], like=bounding_boxes), valid
+
+
+def _sanitize_keypoints_mask(points, canvas_size):
+    h, w = canvas_size
+    x, y = points[..., 0], points[..., 1]
+    valid = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+    # groups of points (polygons, skeletons) are kept or dropped whole
+    return valid.flatten(start_dim=1).all(dim=1) if valid.ndim > 1 else valid
+
+
+def sanitize_keypoints(key_points, canvas_size=None):
+    """(the key points inside the canvas, the boolean mask of those kept)."""
+    if is_pure_tensor(key_points):
+        if canvas_size is None:
+            raise ValueError("canvas_size cannot be None if key_points is a pure tensor. Set it to an appropriate "
+                             "value or pass key_points as a tv_tensors.KeyPoints object.")
+        valid = _sanitize_keypoints_mask(key_points, canvas_size)
+        return key_points[valid], valid
+    if not isinstance(key_points, tv_tensors.KeyPoints):
+        raise ValueError("key_points must be a tv_tensors.KeyPoints instance or a pure tensor.")
+    if canvas_size is not None:
+        raise ValueError("canvas_size must be None when key_points is a tv_tensors.KeyPoints instance. Got "
+                         f"canvas_size={canvas_size}. Leave it to None or pass key_points as a pure tensor.")
+    plain = key_points.as_subclass(ember.Tensor)
+    valid = _sanitize_keypoints_mask(plain, key_points.canvas_size)
+    return tv_tensors.wrap(plain[valid], like=key_points), valid
