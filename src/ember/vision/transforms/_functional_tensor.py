@@ -1,5 +1,6 @@
-"""Image operations on tensors of shape (..., C, H, W), written with Ember ops so they keep
-autograd (torchvision.transforms._functional_tensor)."""
+"""Image operations on tensors of shape (..., C, H, W) (torchvision.transforms._functional_tensor):
+the geometric and colour ones written with Ember ops, so they keep autograd; the filters, histograms
+and grid samplers on NumPy arrays, as data transforms need no graph."""
 import math
 
 import numpy as np
