@@ -796,3 +796,11 @@ def type_(self, dtype=None, non_blocking=False):
 
 Tensor.type_as = lambda self, other: convert(self, other._dtype)
 FUNCTIONS["index_put_"] = index_put_
+
+
+@op(function=False)
+def as_subclass(self, cls):
+    """Tensor.as_subclass: the same memory and autograd history, as an instance of the Tensor subclass `cls`."""
+    out = _record_view(_Alias, view_of(self, self._data[...]), self, None)
+    out.__class__ = cls
+    return out

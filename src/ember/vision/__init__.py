@@ -22,3 +22,6 @@ def get_image_backend():
 def set_image_backend(backend):
     if backend != "PIL":
         raise ValueError(f"Invalid backend '{backend}'. Options are 'PIL' and 'accimage'; Ember ships only 'PIL'")
+
+
+__all__.append("tv_tensors")  # tensors that carry what they hold (Image, BoundingBoxes, Mask, ...)

@@ -502,3 +502,78 @@ def test_affine_errors_match_torchvision(tv, args, error):
     with pytest.raises(error) as ours:
         F.affine(img, *args)
     assert str(ours.value) == str(theirs.value)
+
+
+# ---------------------------------------------------------------------- kernels compared with torchvision itself
+import torchvision.transforms.functional as TVF  # noqa: E402  (conftest stubs its C++ registrations first)
+
+_DISP = np.random.default_rng(3).normal(0, 0.05, (1, 13, 17, 2)).astype(np.float32)
+_PERSPECTIVE = ([[0, 0], [16, 0], [16, 12], [0, 12]], [[2, 1], [15, 0], [14, 11], [1, 12]])
+# name -> (call with the functional module, the backend whose inputs it takes: "any" or "tensor")
+KERNELS = {
+    "adjust_sharpness": lambda M, x: M.adjust_sharpness(x, 1.7),
+    "adjust_sharpness0": lambda M, x: M.adjust_sharpness(x, 0.3),
+    "adjust_gamma": lambda M, x: M.adjust_gamma(x, 0.7, 1.1),
+    "autocontrast": lambda M, x: M.autocontrast(x),
+    "equalize": lambda M, x: M.equalize(x),
+    "invert": lambda M, x: M.invert(x),
+    "posterize": lambda M, x: M.posterize(x, 3),
+    "solarize": lambda M, x: M.solarize(x, 100 if _integer(x) else 0.4),
+    "gaussian_blur": lambda M, x: M.gaussian_blur(x, [3, 5], [0.8, 1.3]),
+    "gaussian_blur_default_sigma": lambda M, x: M.gaussian_blur(x, 5),
+    "perspective": lambda M, x: M.perspective(x, *_PERSPECTIVE),
+    "perspective_nearest_fill": lambda M, x: M.perspective(x, *_PERSPECTIVE, M.InterpolationMode.NEAREST, [9, 8, 7]),
+    "elastic": lambda M, x: M.elastic_transform(x, _module_tensor(M, _DISP)),
+    "five_crop": lambda M, x: M.five_crop(x, (5, 7)),
+    "ten_crop": lambda M, x: M.ten_crop(x, 6, vertical_flip=True),
+    "erase": lambda M, x: M.erase(x, 2, 3, 4, 5, _module_tensor(M, np.zeros((1, 1, 1), np.uint8)).to(x.dtype))
+    if not isinstance(x, Image.Image) else None,
+}
+_UINT8_ONLY = {"equalize", "posterize"}
+
+
+def _integer(x):
+    return isinstance(x, Image.Image) or not x.is_floating_point()
+
+
+def _module_tensor(M, arr):
+    return (torch if M is TVF else ember).from_numpy(arr.copy())
+
+
+def _inputs(kind):
+    arr = rgb_array(13, 17, seed=5)
+    if kind == "pil":
+        return Image.fromarray(arr), Image.fromarray(arr)
+    chw = np.ascontiguousarray(arr.transpose(2, 0, 1))
+    if kind == "float":
+        chw = chw.astype(np.float32) / 255
+    if kind == "batch":
+        chw = np.stack([chw, chw[:, ::-1]])
+    return both(chw)
+
+
+def _same(e, t, atol):
+    if isinstance(t, (tuple, list)):
+        assert len(e) == len(t)
+        for a, b in zip(e, t):
+            _same(a, b, atol)
+    elif isinstance(t, Image.Image):
+        assert isinstance(e, Image.Image) and e.mode == t.mode and e.size == t.size
+        np.testing.assert_allclose(np.asarray(e, np.float64), np.asarray(t, np.float64), atol=atol)
+    else:
+        assert_close(e, t, atol=atol)
+
+
+@pytest.mark.parametrize("kind", ["uint8", "float", "batch", "pil"])
+@pytest.mark.parametrize("name", KERNELS)
+def test_kernel_equals_torchvision(name, kind):
+    if name in _UINT8_ONLY and kind == "float":
+        with pytest.raises(TypeError, match="Only torch.uint8 image tensors are supported"):
+            KERNELS[name](F, _inputs(kind)[0])
+        return
+    e_in, t_in = _inputs(kind)
+    want = KERNELS[name](TVF, t_in)
+    if want is None:
+        return
+    # float kernels agree to round-off; integer results may differ by one level where the float sum sits on .5
+    _same(KERNELS[name](F, e_in), want, atol=1e-5 if kind == "float" else 0)

@@ -270,3 +270,86 @@ def test_random_affine_errors_match_torchvision(tv, kwargs, error):
     with pytest.raises(error) as ours:
         T.RandomAffine(**kwargs)
     assert str(ours.value) == str(theirs.value)
+
+
+# ---------------------------------------------------------------------- the transforms added for torchvision 0.28's list
+import torchvision.transforms as TT  # noqa: E402
+
+
+NEW_REPRS = ["RandomPosterize(3)", "RandomInvert()", "RandomSolarize(100, p=0.3)", "RandomAdjustSharpness(2)",
+             "RandomAutocontrast()", "RandomEqualize()", "FiveCrop(3)", "TenCrop(4, True)", "GaussianBlur(3)",
+             "GaussianBlur(5, sigma=0.7)", "RandomPerspective()", "ElasticTransform()", "RandomErasing()",
+             "RandomErasing(value='random')"]
+
+
+@pytest.mark.parametrize("text", NEW_REPRS)
+def test_new_transform_reprs(text):
+    assert repr(eval("T." + text)) == repr(eval("TT." + text))
+
+
+def test_all_of_torchvisions_names():
+    assert sorted(n for n in dir(TT) if not n.startswith("_")) == sorted(n for n in dir(T) if not n.startswith("_")
+                                                                       and n in dir(TT))
+    assert set(n for n in dir(TT) if not n.startswith("_")) <= set(dir(T))
+
+
+P1 = [("RandomInvert", ()), ("RandomPosterize", (3,)), ("RandomSolarize", (90,)), ("RandomAdjustSharpness", (1.8,)),
+      ("RandomAutocontrast", ()), ("RandomEqualize", ())]
+
+
+@pytest.mark.parametrize("name,args", P1, ids=[n for n, _ in P1])
+def test_probability_one_transforms_equal_torchvision(name, args):
+    arr = rgb_array(9, 11, seed=8)
+    e, t = getattr(T, name)(*args, p=1.0), getattr(TT, name)(*args, p=1.0)
+    assert_close(e(ember.from_numpy(arr.transpose(2, 0, 1).copy())), t(torch.from_numpy(arr.transpose(2, 0, 1).copy())))
+    assert np.array_equal(np.asarray(e(Image.fromarray(arr))), np.asarray(t(Image.fromarray(arr))))
+    x = ember.from_numpy(arr.transpose(2, 0, 1).copy())
+    assert getattr(T, name)(*args, p=0.0)(x) is x
+
+
+def test_crops_and_linear_transformation_equal_torchvision():
+    arr = rgb_array(9, 11, seed=8).transpose(2, 0, 1).astype(np.float32) / 255
+    e, t = ember.from_numpy(arr.copy()), torch.from_numpy(arr.copy())
+    for a, b in zip(T.TenCrop(5)(e), TT.TenCrop(5)(t)):
+        assert_close(a, b)
+    m = np.random.default_rng(0).normal(size=(297, 297)).astype(np.float32) / 50
+    mean = np.random.default_rng(1).random(297).astype(np.float32)
+    got = T.LinearTransformation(ember.from_numpy(m), ember.from_numpy(mean))(e)
+    assert_close(got, TT.LinearTransformation(torch.from_numpy(m), torch.from_numpy(mean))(t), atol=1e-4)
+    with pytest.raises(ValueError, match="transformation_matrix should be square"):
+        T.LinearTransformation(ember.zeros(2, 3), ember.zeros(2))
+
+
+def test_random_params_fixed_into_both(monkeypatch):
+    """Perspective, erasing, blur and elastic with torchvision's drawn parameters given to both."""
+    arr = rgb_array(12, 14, seed=1).transpose(2, 0, 1).astype(np.float32) / 255
+    e, t = ember.from_numpy(arr.copy()), torch.from_numpy(arr.copy())
+    start, end = TT.RandomPerspective.get_params(14, 12, 0.5)
+    monkeypatch.setattr(TT.RandomPerspective, "get_params", staticmethod(lambda *a: (start, end)))
+    monkeypatch.setattr(T.RandomPerspective, "get_params", staticmethod(lambda *a: (start, end)))
+    assert_close(T.RandomPerspective(p=1.0)(e), TT.RandomPerspective(p=1.0)(t), atol=1e-5)
+    erase = TT.RandomErasing.get_params(t, (0.1, 0.3), (0.5, 2.0), value=[0.5])
+    monkeypatch.setattr(TT.RandomErasing, "get_params", staticmethod(lambda *a, **k: erase))
+    monkeypatch.setattr(T.RandomErasing, "get_params", staticmethod(
+        lambda *a, **k: erase[:4] + (ember.from_numpy(erase[4].numpy()),)))
+    assert_close(T.RandomErasing(p=1.0, value=0.5)(e), TT.RandomErasing(p=1.0, value=0.5)(t))
+    monkeypatch.setattr(TT.GaussianBlur, "get_params", staticmethod(lambda lo, hi: 0.9))
+    monkeypatch.setattr(T.GaussianBlur, "get_params", staticmethod(lambda lo, hi: 0.9))
+    assert_close(T.GaussianBlur(5)(e), TT.GaussianBlur(5)(t), atol=1e-6)
+    disp = TT.ElasticTransform.get_params([5.0, 5.0], [1.0, 1.0], [12, 14])
+    monkeypatch.setattr(TT.ElasticTransform, "get_params", staticmethod(lambda *a: disp))
+    monkeypatch.setattr(T.ElasticTransform, "get_params", staticmethod(lambda *a: ember.from_numpy(disp.numpy())))
+    assert_close(T.ElasticTransform()(e), TT.ElasticTransform()(t), atol=1e-5)
+
+
+def test_new_get_params_structure():
+    ember.manual_seed(0)
+    start, end = T.RandomPerspective.get_params(20, 10, 0.5)
+    assert start == [[0, 0], [19, 0], [19, 9], [0, 9]]
+    assert all(0 <= x < 20 and 0 <= y < 10 for x, y in end)
+    assert end[0][0] <= 5 and end[1][0] >= 14 and end[2][1] >= 7 and end[3][1] >= 7
+    disp = T.ElasticTransform.get_params([50.0, 50.0], [5.0, 5.0], [10, 12])
+    assert tuple(disp.shape) == (1, 10, 12, 2)
+    assert 0.1 <= T.GaussianBlur.get_params(0.1, 2.0) <= 2.0
+    i, j, h, w, v = T.RandomErasing.get_params(ember.zeros(3, 20, 20), (0.1, 0.2), (0.5, 2.0), value=None)
+    assert 0.1 * 400 * 0.6 <= h * w <= 0.2 * 400 * 1.4 and tuple(v.shape) == (3, h, w)

@@ -95,3 +95,38 @@ def affine(img, matrix, resample, fill):
 
 def rotate(img, angle, resample, expand, center, fill):
     return img.rotate(angle, resample, expand=expand, center=center, fillcolor=_fill_color(fill, img))
+
+
+def adjust_sharpness(img, factor):
+    return ImageEnhance.Sharpness(img).enhance(factor)
+
+
+def adjust_gamma(img, gamma, gain=1.0):
+    mode = img.mode
+    # a lookup table on the byte levels, as torchvision builds it (truncated, just under 256 at the top)
+    table = [int((255 + 1 - 1e-3) * gain * pow(v / 255.0, gamma)) for v in range(256)] * 3
+    return img.convert("RGB").point(table).convert(mode)
+
+
+def autocontrast(img):
+    return ImageOps.autocontrast(img)
+
+
+def equalize(img):
+    return ImageOps.equalize(img)
+
+
+def invert(img):
+    return ImageOps.invert(img)
+
+
+def posterize(img, bits):
+    return ImageOps.posterize(img, bits)
+
+
+def solarize(img, threshold):
+    return ImageOps.solarize(img, threshold)
+
+
+def perspective(img, coeffs, resample, fill):
+    return img.transform(img.size, Image.Transform.PERSPECTIVE, coeffs, resample, fillcolor=_fill_color(fill, img))

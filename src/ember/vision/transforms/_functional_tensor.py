@@ -1,5 +1,6 @@
-"""Image operations on tensors of shape (..., C, H, W), written with Ember ops so they keep
-autograd (torchvision.transforms._functional_tensor)."""
+"""Image operations on tensors of shape (..., C, H, W) (torchvision.transforms._functional_tensor):
+the geometric and colour ones written with Ember ops, so they keep autograd; the filters, histograms
+and grid samplers on NumPy arrays, as data transforms need no graph."""
 import math
 
 import numpy as np
@@ -297,9 +298,11 @@ def affine(img, matrix, interpolation, fill):
     f = np.float32
     xc = np.linspace(-w * 0.5 + 0.5, w * 0.5 - 0.5, w, dtype=f)[None, :]
     yc = np.linspace(-h * 0.5 + 0.5, h * 0.5 - 0.5, h, dtype=f)[:, None]
-    a, b, tx, c, d, ty = (f(v) for v in matrix)
-    gx = (xc * a + yc * b + tx) / f(0.5 * w)
-    gy = (xc * c + yc * d + ty) / f(0.5 * h)
+    # the matrix divided by the half-size first, then applied (the order of torchvision's affine_grid)
+    a, b, tx = (f(v) / f(0.5 * w) for v in matrix[:3])
+    c, d, ty = (f(v) / f(0.5 * h) for v in matrix[3:])
+    gx = xc * a + yc * b + tx
+    gy = xc * c + yc * d + ty
     return _sample(img, ((gx + 1) * w - 1) / 2, ((gy + 1) * h - 1) / 2, interpolation, fill)
 
 
@@ -340,3 +343,167 @@ def _sample(img, sx, sy, interpolation, fill):
     if not img.is_floating_point():
         out = out.round().clamp(0, max_value(img.dtype))
     return out.to(img.dtype).reshape(*img.shape[:-2], oh, ow)
+
+
+# ---------------------------------------------------------------------- filters and point operations
+def _depthwise(img, kernel, padding=None):
+    """Each channel of img correlated with the 2-D `kernel` (float math, rounded back for integer
+    images), after `padding` (left, right, top, bottom) by reflection if given. NumPy windows and one
+    tensordot: a data transform needs no graph, and this skips compiling conv2d's kernels."""
+    dtype = np.float64 if img.dtype == ember.float64 else np.float32
+    x = img.detach().numpy().astype(dtype, copy=False)
+    if padding is not None:
+        left, right, top, bottom = padding
+        x = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(top, bottom), (left, right)], mode="reflect")
+    k = kernel.detach().numpy().astype(dtype)
+    windows = np.lib.stride_tricks.sliding_window_view(x, k.shape, axis=(-2, -1))
+    out = np.tensordot(windows, k, axes=([-2, -1], [0, 1]))
+    if not img.is_floating_point():
+        out = np.round(out)
+    return ember.from_numpy(np.ascontiguousarray(out)).to(img.dtype)
+
+
+def _gaussian_kernel1d(size, sigma):
+    x = np.linspace(-(size - 1) * 0.5, (size - 1) * 0.5, size, dtype=np.float32)
+    pdf = np.exp(-0.5 * (x / np.float32(sigma)) ** 2)
+    return pdf / pdf.sum()
+
+
+def gaussian_blur(img, kernel_size, sigma):
+    """Blur with a (kx, ky) Gaussian of std (sx, sy), the borders reflected."""
+    check_image(img)
+    kernel = np.outer(_gaussian_kernel1d(kernel_size[1], sigma[1]), _gaussian_kernel1d(kernel_size[0], sigma[0]))
+    kx, ky = kernel_size[0] // 2, kernel_size[1] // 2
+    return _depthwise(img, ember.from_numpy(kernel.astype(np.float32)), [kx, kx, ky, ky])
+
+
+def adjust_sharpness(img, factor):
+    """Blend with a smoothed copy (3x3 kernel, centre weight 5; border pixels kept): factor 0 smooths,
+    1 leaves the image, 2 sharpens."""
+    _check_channels(img, (1, 3))
+    if img.shape[-1] <= 2 or img.shape[-2] <= 2:
+        return img
+    kernel = ember.ones(3, 3)
+    kernel[1, 1] = 5.0
+    smooth = img.clone()
+    smooth[..., 1:-1, 1:-1] = _depthwise(img, kernel / 13.0)
+    return _blend(img, smooth, factor)
+
+
+def adjust_gamma(img, gamma, gain=1):
+    """gain * img ** gamma on the [0, 1] scale."""
+    _check_channels(img, (1, 3))
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    x = img if img.is_floating_point() else convert_image_dtype(img, ember.float32)
+    return convert_image_dtype((gain * x.pow(gamma)).clamp(0, 1), img.dtype)
+
+
+def _at_least_3d(img):
+    check_image(img)
+    if img.dim() < 3:
+        raise TypeError(f"Input image tensor should have at least 3 dimensions, but found {img.dim()}")
+
+
+def invert(img):
+    """Full intensity minus the image."""
+    _at_least_3d(img)
+    _check_channels(img, (1, 3))
+    return ~img if img.dtype == ember.bool else max_value(img.dtype) - img
+
+
+def posterize(img, bits):
+    """Keep the `bits` highest bits of each uint8 value."""
+    _at_least_3d(img)
+    if img.dtype != ember.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    _check_channels(img, (1, 3))
+    return img & (256 - 2 ** (8 - bits))
+
+
+def solarize(img, threshold):
+    """Invert the pixels at or above `threshold`."""
+    _at_least_3d(img)
+    _check_channels(img, (1, 3))
+    if threshold > max_value(img.dtype):
+        raise TypeError("Threshold should be less than bound of img.")
+    return ember.where(img >= threshold, invert(img), img)
+
+
+def autocontrast(img):
+    """Stretch each channel so its darkest value becomes 0 and its brightest full intensity."""
+    _at_least_3d(img)
+    _check_channels(img, (1, 3))
+    bound = max_value(img.dtype)
+    dtype = img.dtype if img.is_floating_point() else ember.float32
+    lo = img.amin(dim=(-2, -1), keepdim=True).to(dtype)
+    hi = img.amax(dim=(-2, -1), keepdim=True).to(dtype)
+    flat = hi == lo  # a constant channel is left as it is
+    scale = ember.where(flat, ember.ones_like(hi), bound / ember.where(flat, ember.ones_like(hi), hi - lo))
+    lo = ember.where(flat, ember.zeros_like(lo), lo)
+    return ((img - lo) * scale).clamp(0, bound).to(img.dtype)
+
+
+def _equalize_channel(values):
+    """PIL's histogram equalisation of one uint8 channel (a NumPy array)."""
+    hist = np.bincount(values.reshape(-1), minlength=256)
+    step = hist[hist != 0][:-1].sum() // 255  # the last non-empty level does not count
+    if step == 0:
+        return values
+    lut = (np.cumsum(hist) + step // 2) // step
+    lut = np.clip(np.concatenate(([0], lut[:-1])), 0, 255).astype(np.uint8)
+    return lut[values]
+
+
+def equalize(img):
+    """Equalise each channel's histogram (uint8 images)."""
+    check_image(img)
+    if not 3 <= img.dim() <= 4:
+        raise TypeError(f"Input image tensor should have 3 or 4 dimensions, but found {img.dim()}")
+    if img.dtype != ember.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    _check_channels(img, (1, 3))
+    arr = img.detach().numpy()
+    out = np.stack([_equalize_channel(ch) for ch in arr.reshape(-1, *arr.shape[-2:])]).reshape(arr.shape)
+    return ember.from_numpy(out)
+
+
+def erase(img, i, j, h, w, v, inplace=False):
+    """The image with the window (i, j, h, w) set to v."""
+    check_image(img)
+    if not inplace:
+        img = img.clone()
+    img[..., i:i + h, j:j + w] = v
+    return img
+
+
+# ---------------------------------------------------------------------- grid transforms
+def _grid_source(gx, gy, h, w):
+    """grid_sample's normalised grid (align_corners=False) as source pixel indices."""
+    return ((gx + 1) * w - 1) / 2, ((gy + 1) * h - 1) / 2
+
+
+def perspective(img, coeffs, interpolation, fill):
+    """Resample by the projective map `coeffs` (8 numbers, PIL's convention: output pixel centre (x, y)
+    reads the source at ((a x + b y + c) / (g x + h y + 1), (d x + e y + f) / (g x + h y + 1)))."""
+    check_image(img)
+    _, h, w = get_dimensions(img)
+    f = np.float32
+    a, b, c, d, e, ff, g, hh = (f(v) for v in coeffs)
+    x = np.linspace(0.5, w - 0.5, w, dtype=f)[None, :]
+    y = np.linspace(0.5, h - 0.5, h, dtype=f)[:, None]
+    den = x * g + y * hh + f(1)
+    gx = (x * (a / f(0.5 * w)) + y * (b / f(0.5 * w)) + c / f(0.5 * w)) / den - f(1)
+    gy = (x * (d / f(0.5 * h)) + y * (e / f(0.5 * h)) + ff / f(0.5 * h)) / den - f(1)
+    return _sample(img, *_grid_source(gx, gy, h, w), interpolation, fill)
+
+
+def elastic_transform(img, displacement, interpolation, fill):
+    """Resample at the identity grid plus `displacement` (1, H, W, 2, in grid_sample's [-1, 1] units)."""
+    check_image(img)
+    _, h, w = get_dimensions(img)
+    f = np.float32
+    disp = displacement.detach().numpy().astype(f).reshape(h, w, 2)
+    gx = np.linspace((1 - w) / w, (w - 1) / w, w, dtype=f)[None, :] + disp[..., 0]
+    gy = np.linspace((1 - h) / h, (h - 1) / h, h, dtype=f)[:, None] + disp[..., 1]
+    return _sample(img, *_grid_source(gx, gy, h, w), interpolation, fill)

@@ -284,9 +284,10 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
                   lambda t: F_t.rotate(t, angle, interpolation.value, expand, center, fill))
 
 
-def _inverse_affine_matrix(center, angle, translate, scale, shear):
+def _inverse_affine_matrix(center, angle, translate, scale, shear, inverted=True):
     """The 2x3 matrix (row-major, 6 numbers) taking an output pixel to its source: the inverse of
-    translate . centre . rotate . scale . shear . centre^-1 (angles in degrees)."""
+    translate . centre . rotate . scale . shear . centre^-1 (angles in degrees); that map itself
+    (source to output, for points and boxes) with inverted=False."""
     rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
     (cx, cy), (tx, ty) = center, translate
     # rotation with shear, without scale; its determinant is 1, so its inverse is its adjugate
@@ -294,16 +295,19 @@ def _inverse_affine_matrix(center, angle, translate, scale, shear):
     b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
     c = math.sin(rot - sy) / math.cos(sy)
     d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    if not inverted:
+        m = [v * scale for v in (a, b, 0.0, c, d, 0.0)]
+        m[2] += cx + tx - m[0] * cx - m[1] * cy
+        m[5] += cy + ty - m[3] * cx - m[4] * cy
+        return m
     m = [v / scale for v in (d, -b, 0.0, -c, a, 0.0)]
     m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty) + cx
     m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty) + cy
     return m
 
 
-def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None, center=None):
-    """Rotate by `angle` degrees, translate by (tx, ty) pixels, scale and shear (degrees, one value
-    or (x, y)) about `center` (default: the image centre), keeping the image size."""
-    interpolation = _interpolation(interpolation)
+def _affine_args(angle, translate, scale, shear, center):
+    """Check affine's arguments (torchvision's errors); the shear as [x, y] degrees."""
     if not isinstance(angle, (int, float)):
         raise TypeError("Argument angle should be int or float")
     if not isinstance(translate, (list, tuple)):
@@ -321,6 +325,14 @@ def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.
         raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
     if center is not None and not isinstance(center, (list, tuple)):
         raise TypeError("Argument center should be a sequence")
+    return shear
+
+
+def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None, center=None):
+    """Rotate by `angle` degrees, translate by (tx, ty) pixels, scale and shear (degrees, one value
+    or (x, y)) about `center` (default: the image centre), keeping the image size."""
+    interpolation = _interpolation(interpolation)
+    shear = _affine_args(angle, translate, scale, shear, center)
     _, height, width = get_dimensions(img)
     if _is_pil_image(img):  # PIL measures from the image's corner, pixel i spanning [i, i + 1]
         matrix = _inverse_affine_matrix(center or [width * 0.5, height * 0.5], float(angle), translate, scale, shear)
@@ -372,3 +384,148 @@ def adjust_hue(img, hue_factor):
     if not (-0.5 <= hue_factor <= 0.5):
         raise ValueError(f"hue_factor ({hue_factor}) is not in [-0.5, 0.5].")
     return _apply(img, F_pil.adjust_hue, F_t.adjust_hue, hue_factor)
+
+
+def adjust_gamma(img, gamma, gain=1):
+    """gain * img ** gamma on the [0, 1] intensity scale."""
+    return _apply(img, F_pil.adjust_gamma, F_t.adjust_gamma, gamma, gain)
+
+
+def adjust_sharpness(img, sharpness_factor):
+    """Blend with a smoothed copy: 0 smooths, 1 gives the original, 2 sharpens."""
+    _non_negative("sharpness_factor", sharpness_factor)
+    return _apply(img, F_pil.adjust_sharpness, F_t.adjust_sharpness, sharpness_factor)
+
+
+def autocontrast(img):
+    """Stretch each channel to the full intensity range."""
+    return _apply(img, F_pil.autocontrast, F_t.autocontrast)
+
+
+def equalize(img):
+    """Equalise each channel's histogram (uint8 tensors or PIL images)."""
+    return _apply(img, F_pil.equalize, F_t.equalize)
+
+
+def invert(img):
+    """The negative image."""
+    return _apply(img, F_pil.invert, F_t.invert)
+
+
+def posterize(img, bits):
+    """Keep the `bits` highest bits of each channel (0 to 8)."""
+    if not 0 <= bits <= 8:
+        raise ValueError(f"The number if bits should be between 0 and 8. Got {bits}")
+    return _apply(img, F_pil.posterize, F_t.posterize, bits)
+
+
+def solarize(img, threshold):
+    """Invert the pixels at or above `threshold`."""
+    return _apply(img, F_pil.solarize, F_t.solarize, threshold)
+
+
+def _tensor_roundtrip(kernel):
+    """Run a tensor kernel on a PIL image (as torchvision does for blur and elastic): to a tensor and back."""
+    def on_pil(img, *args):
+        return to_pil_image(kernel(pil_to_tensor(img), *args), mode=img.mode)
+    return on_pil
+
+
+def gaussian_blur(img, kernel_size, sigma=None):
+    """Blur with a Gaussian of odd kernel_size (kx, ky) and std sigma (sx, sy), the borders reflected;
+    sigma defaults to 0.3 * ((k - 1) * 0.5 - 1) + 0.8."""
+    if not isinstance(kernel_size, (int, list, tuple)):
+        raise TypeError(f"kernel_size should be int or a sequence of integers. Got {type(kernel_size)}")
+    kernel_size = [kernel_size, kernel_size] if isinstance(kernel_size, int) else list(kernel_size)
+    if len(kernel_size) == 1:
+        kernel_size = kernel_size * 2
+    if len(kernel_size) != 2:
+        raise ValueError(f"If kernel_size is a sequence its length should be 2. Got {len(kernel_size)}")
+    if any(k % 2 == 0 or k < 0 for k in kernel_size):
+        raise ValueError(f"kernel_size should have odd and positive integers. Got {kernel_size}")
+    if sigma is None:
+        sigma = [k * 0.15 + 0.35 for k in kernel_size]
+    if not isinstance(sigma, (int, float, list, tuple)):
+        raise TypeError(f"sigma should be either float or sequence of floats. Got {type(sigma)}")
+    sigma = [float(sigma)] * 2 if isinstance(sigma, (int, float)) else [float(s) for s in sigma]
+    if len(sigma) == 1:
+        sigma = sigma * 2
+    if len(sigma) != 2:
+        raise ValueError(f"If sigma is a sequence, its length should be 2. Got {len(sigma)}")
+    if any(s <= 0.0 for s in sigma):
+        raise ValueError(f"sigma should have positive values. Got {sigma}")
+    if not isinstance(img, (ember.Tensor, Image.Image)):
+        raise TypeError(f"img should be PIL Image or Tensor. Got {type(img)}")
+    return _apply(img, _tensor_roundtrip(F_t.gaussian_blur), F_t.gaussian_blur, kernel_size, sigma)
+
+
+def erase(img, i, j, h, w, v, inplace=False):
+    """Set the window (i, j, h, w) of a tensor image to v."""
+    if not isinstance(img, ember.Tensor):
+        raise TypeError(f"img should be Tensor Image. Got {type(img)}")
+    return F_t.erase(img, i, j, h, w, v, inplace)
+
+
+def _crop_size(size):
+    """(h, w) from an int, a 1-sequence or a 2-sequence."""
+    if isinstance(size, numbers.Number):
+        size = (int(size), int(size))
+    elif isinstance(size, (tuple, list)) and len(size) == 1:
+        size = (size[0], size[0])
+    if len(size) != 2:
+        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    return size
+
+
+def five_crop(img, size):
+    """The four corner crops and the central crop of `size`: (tl, tr, bl, br, center)."""
+    size = _crop_size(size)
+    _, h, w = get_dimensions(img)
+    ch, cw = size
+    if ch > h or cw > w:
+        raise ValueError(f"Requested crop size {size} is bigger than input size {(h, w)}")
+    return (crop(img, 0, 0, ch, cw), crop(img, 0, w - cw, ch, cw), crop(img, h - ch, 0, ch, cw),
+            crop(img, h - ch, w - cw, ch, cw), center_crop(img, [ch, cw]))
+
+
+def ten_crop(img, size, vertical_flip=False):
+    """five_crop of the image, then of its horizontal (or vertical) mirror."""
+    size = _crop_size(size)
+    return five_crop(img, size) + five_crop(vflip(img) if vertical_flip else hflip(img), size)
+
+
+def _perspective_coeffs(startpoints, endpoints):
+    """The 8 coefficients of the projective map taking each end point back to its start point
+    (least squares in float64, returned in float32 as torchvision does)."""
+    if len(startpoints) != 4 or len(endpoints) != 4:
+        raise ValueError(f"Please provide exactly four corners, got {len(startpoints)} startpoints and "
+                         f"{len(endpoints)} endpoints.")
+    rows = []
+    for (x, y), (u, v) in zip(endpoints, startpoints):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    b = np.asarray(startpoints, dtype=np.float64).reshape(8)
+    return np.linalg.lstsq(np.asarray(rows, dtype=np.float64), b, rcond=None)[0].astype(np.float32).tolist()
+
+
+def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """Warp so that the four `startpoints` (corners, [x, y]) land on `endpoints`."""
+    coeffs = _perspective_coeffs(startpoints, endpoints)
+    interpolation = _interpolation(interpolation)
+    return _apply(img, lambda im: F_pil.perspective(im, coeffs, _PIL_FILTER[interpolation], fill),
+                  lambda t: F_t.perspective(t, coeffs, interpolation.value, fill))
+
+
+def elastic_transform(img, displacement, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """Move each pixel by `displacement` (1, H, W, 2; grid_sample's [-1, 1] units)."""
+    interpolation = _interpolation(interpolation)
+    if not isinstance(displacement, ember.Tensor):
+        raise TypeError("Argument displacement should be a Tensor")
+    _, h, w = get_dimensions(img)
+    if list(displacement.shape) != [1, h, w, 2]:
+        raise ValueError(f"Argument displacement shape should be {[1, h, w, 2]}, but given {list(displacement.shape)}")
+    return _apply(img, _tensor_roundtrip(F_t.elastic_transform), F_t.elastic_transform, displacement,
+                  interpolation.value, fill)
+
+
+pil_modes_mapping = {mode: int(f) for mode, f in _PIL_FILTER.items()}  # InterpolationMode -> Pillow's constant

@@ -15,7 +15,9 @@ from .functional import InterpolationMode, _interpolation
 __all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "ConvertImageDtype", "Normalize", "Resize",
            "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder", "RandomCrop",
            "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop", "Grayscale", "RandomGrayscale",
-           "ColorJitter", "RandomRotation", "RandomAffine", "InterpolationMode"]
+           "ColorJitter", "RandomRotation", "RandomAffine", "InterpolationMode", "GaussianBlur", "LinearTransformation",
+           "RandomErasing", "RandomPerspective", "ElasticTransform", "FiveCrop", "TenCrop", "RandomInvert",
+           "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize"]
 
 
 class Compose:
@@ -153,16 +155,22 @@ def _setup_size(size, error_msg):
     return size
 
 
-class CenterCrop(_Transform):
+class _Sized(_Transform):
+    """A transform whose argument is one (h, w) size."""
+
     def __init__(self, size):
         super().__init__()
         self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
 
-    def forward(self, img):
-        return F.center_crop(img, self.size)
-
     def _repr_args(self):
         return (("size", self.size),)
+
+
+class CenterCrop(_Sized):
+    """The central crop of `size`."""
+
+    def forward(self, img):
+        return F.center_crop(img, self.size)
 
 
 class Pad(_Transform):
@@ -285,6 +293,43 @@ class RandomVerticalFlip(_RandomFlip):
     flip = staticmethod(F.vflip)
 
 
+def _check_scale_ratio(scale, ratio):
+    if not isinstance(scale, Sequence):
+        raise TypeError("Scale should be a sequence")
+    if not isinstance(ratio, Sequence):
+        raise TypeError("Ratio should be a sequence")
+    if scale[0] > scale[1] or ratio[0] > ratio[1]:
+        warnings.warn("Scale and ratio should be of kind (min, max)")
+
+
+def _rectangle_draws(area, scale, ratio):
+    """Ten side pairs (sqrt(a * r), sqrt(a / r)) drawn as torchvision draws them: the area a a fraction
+    of `area` uniform in `scale`, the aspect ratio r log-uniform in `ratio`."""
+    log_ratio = ember.log(ember.tensor(ratio))
+    for _ in range(10):
+        target_area = area * ember.empty(1).uniform_(scale[0], scale[1]).item()
+        aspect = ember.exp(ember.empty(1).uniform_(log_ratio[0].item(), log_ratio[1].item())).item()
+        yield int(round(math.sqrt(target_area * aspect))), int(round(math.sqrt(target_area / aspect)))
+
+
+def _resized_crop_params(height, width, scale, ratio):
+    """(top, left, h, w) of a crop with area fraction drawn from `scale` and log-uniform aspect ratio
+    from `ratio` (ten tries, then the largest central crop within the ratio bounds)."""
+    for w, h in _rectangle_draws(height * width, scale, ratio):
+        if 0 < w <= width and 0 < h <= height:
+            i = ember.randint(0, height - h + 1, size=(1,)).item()
+            j = ember.randint(0, width - w + 1, size=(1,)).item()
+            return i, j, h, w
+    in_ratio = width / height
+    if in_ratio < min(ratio):
+        w, h = width, int(round(width / min(ratio)))
+    elif in_ratio > max(ratio):
+        w, h = int(round(height * max(ratio))), height
+    else:
+        w, h = width, height
+    return (height - h) // 2, (width - w) // 2, h, w
+
+
 class RandomResizedCrop(_Transform):
     """A crop of random area (a fraction in `scale` of the image) and aspect ratio (in `ratio`),
     resized to `size` — the Inception-style augmentation."""
@@ -293,38 +338,14 @@ class RandomResizedCrop(_Transform):
                  interpolation=InterpolationMode.BILINEAR, antialias=True):
         super().__init__()
         self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
-        if not isinstance(scale, Sequence):
-            raise TypeError("Scale should be a sequence")
-        if not isinstance(ratio, Sequence):
-            raise TypeError("Ratio should be a sequence")
-        if scale[0] > scale[1] or ratio[0] > ratio[1]:
-            warnings.warn("Scale and ratio should be of kind (min, max)")
+        _check_scale_ratio(scale, ratio)
         self.interpolation = _interpolation(interpolation)
         self.antialias, self.scale, self.ratio = antialias, scale, ratio
 
     @staticmethod
     def get_params(img, scale, ratio):
         _, height, width = F.get_dimensions(img)
-        area = height * width
-        log_ratio = ember.log(ember.tensor(ratio))
-        for _ in range(10):
-            target_area = area * ember.empty(1).uniform_(scale[0], scale[1]).item()
-            aspect = ember.exp(ember.empty(1).uniform_(log_ratio[0].item(), log_ratio[1].item())).item()
-            w = int(round(math.sqrt(target_area * aspect)))
-            h = int(round(math.sqrt(target_area / aspect)))
-            if 0 < w <= width and 0 < h <= height:
-                i = ember.randint(0, height - h + 1, size=(1,)).item()
-                j = ember.randint(0, width - w + 1, size=(1,)).item()
-                return i, j, h, w
-        # ten misses: fall back to the largest central crop within the ratio bounds
-        in_ratio = width / height
-        if in_ratio < min(ratio):
-            w, h = width, int(round(width / min(ratio)))
-        elif in_ratio > max(ratio):
-            w, h = int(round(height * max(ratio))), height
-        else:
-            w, h = width, height
-        return (height - h) // 2, (width - w) // 2, h, w
+        return _resized_crop_params(height, width, scale, ratio)
 
     def forward(self, img):
         i, j, h, w = self.get_params(img, self.scale, self.ratio)
@@ -514,3 +535,307 @@ class RandomAffine(_Transform):
         if self.center is not None:
             args.append(("center", self.center))
         return args
+
+
+class GaussianBlur(_Transform):
+    """Blur with a Gaussian whose std is drawn uniformly from `sigma` (min, max)."""
+
+    def __init__(self, kernel_size, sigma=(0.1, 2.0)):
+        super().__init__()
+        self.kernel_size = self._kernel_size(kernel_size)
+        if isinstance(sigma, numbers.Number):
+            if sigma <= 0:
+                raise ValueError("If sigma is a single number, it must be positive.")
+            sigma = (sigma, sigma)
+        elif isinstance(sigma, Sequence) and len(sigma) == 2:
+            if not 0.0 < sigma[0] <= sigma[1]:
+                raise ValueError("sigma values should be positive and of the form (min, max).")
+        else:
+            raise ValueError("sigma should be a single number or a list/tuple with length 2.")
+        self.sigma = sigma
+
+    @staticmethod
+    def _kernel_size(kernel_size):
+        kernel_size = _setup_size(kernel_size, "Kernel size should be a tuple/list of two integers")
+        for ks in kernel_size:
+            if ks <= 0 or ks % 2 == 0:
+                raise ValueError("Kernel size value should be an odd and positive number.")
+        return kernel_size
+
+    @staticmethod
+    def get_params(sigma_min, sigma_max):
+        return ember.empty(1).uniform_(sigma_min, sigma_max).item()
+
+    def forward(self, img):
+        sigma = self.get_params(self.sigma[0], self.sigma[1])
+        return F.gaussian_blur(img, self.kernel_size, [sigma, sigma])
+
+    def _repr_args(self):
+        return (("kernel_size", self.kernel_size), ("sigma", self.sigma))
+
+
+class LinearTransformation(_Transform):
+    """(x - mean_vector) @ transformation_matrix on the flattened tensor image (e.g. ZCA whitening)."""
+
+    def __init__(self, transformation_matrix, mean_vector):
+        super().__init__()
+        self.check(transformation_matrix, mean_vector)
+        self.transformation_matrix, self.mean_vector = transformation_matrix, mean_vector
+
+    @staticmethod
+    def check(transformation_matrix, mean_vector):
+        if transformation_matrix.size(0) != transformation_matrix.size(1):
+            raise ValueError("transformation_matrix should be square. Got "
+                             f"{tuple(transformation_matrix.size())} rectangular matrix.")
+        if mean_vector.size(0) != transformation_matrix.size(0):
+            raise ValueError(f"mean_vector should have the same length {mean_vector.size(0)} as any one of the "
+                             f"dimensions of the transformation_matrix [{tuple(transformation_matrix.size())}]")
+        if transformation_matrix.dtype != mean_vector.dtype:
+            raise ValueError(f"Input tensors should have the same dtype. Got {transformation_matrix.dtype} and "
+                             f"{mean_vector.dtype}")
+
+    @staticmethod
+    def apply(tensor, transformation_matrix, mean_vector):
+        shape = tensor.shape
+        n = shape[-3] * shape[-2] * shape[-1]
+        if n != transformation_matrix.shape[0]:
+            raise ValueError("Input tensor and transformation matrix have incompatible shape."
+                             f"[{shape[-3]} x {shape[-2]} x {shape[-1]}] != {transformation_matrix.shape[0]}")
+        flat = tensor.reshape(-1, n) - mean_vector
+        return (flat @ transformation_matrix.to(flat.dtype)).reshape(shape)
+
+    def forward(self, tensor):
+        return self.apply(tensor, self.transformation_matrix, self.mean_vector)
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(transformation_matrix={self.transformation_matrix.tolist()}, "
+                f"mean_vector={self.mean_vector.tolist()})")
+
+
+class RandomErasing(_Transform):
+    """Erase a random rectangle (area fraction in `scale`, aspect ratio in `ratio`) with probability p:
+    with `value` (a number or one per channel) or, for value="random", Gaussian noise."""
+
+    def __init__(self, p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0, inplace=False):
+        super().__init__()
+        if not isinstance(value, (numbers.Number, str, tuple, list)):
+            raise TypeError("Argument value should be either a number or str or a sequence")
+        if isinstance(value, str) and value != "random":
+            raise ValueError("If value is str, it should be 'random'")
+        _check_scale_ratio(scale, ratio)
+        if scale[0] < 0 or scale[1] > 1:
+            raise ValueError("Scale should be between 0 and 1")
+        if p < 0 or p > 1:
+            raise ValueError("Random erasing probability should be between 0 and 1")
+        self.p, self.scale, self.ratio, self.value, self.inplace = p, scale, ratio, value, inplace
+
+    @staticmethod
+    def get_params(img, scale, ratio, value=None):
+        """(top, left, h, w, v): the rectangle and what fills it (the image itself when no try fits)."""
+        img_c, img_h, img_w = img.shape[-3], img.shape[-2], img.shape[-1]
+        for h, w in _rectangle_draws(img_h * img_w, scale, ratio):
+            if not (h < img_h and w < img_w):
+                continue
+            v = ember.empty([img_c, h, w], dtype=ember.float32).normal_() if value is None else \
+                ember.tensor(value)[:, None, None]
+            i = ember.randint(0, img_h - h + 1, size=(1,)).item()
+            j = ember.randint(0, img_w - w + 1, size=(1,)).item()
+            return i, j, h, w, v
+        return 0, 0, img_h, img_w, img
+
+    def forward(self, img):
+        if ember.rand(1).item() >= self.p:
+            return img
+        value = [float(self.value)] if isinstance(self.value, (int, float)) else None \
+            if isinstance(self.value, str) else list(self.value)
+        if value is not None and len(value) not in (1, img.shape[-3]):
+            raise ValueError("If value is a sequence, it should have either a single value or "
+                             f"{img.shape[-3]} (number of input channels)")
+        x, y, h, w, v = self.get_params(img, scale=self.scale, ratio=self.ratio, value=value)
+        return F.erase(img, x, y, h, w, v, self.inplace)
+
+    def _repr_args(self):
+        return (("p", self.p), ("scale", self.scale), ("ratio", self.ratio), ("value", self.value),
+                ("inplace", self.inplace))
+
+
+def _tensor_fill(img, fill):
+    """A fill number as one value per channel, as torchvision passes it for tensor images."""
+    if isinstance(img, ember.Tensor):
+        channels = F.get_dimensions(img)[0]
+        if isinstance(fill, (int, float)):
+            return [float(fill)] * channels
+        if fill is not None:
+            return [float(f) for f in fill]
+    return fill
+
+
+class RandomPerspective(_Transform):
+    """A random perspective warp with probability p (corners moved by up to distortion_scale of half the size)."""
+
+    def __init__(self, distortion_scale=0.5, p=0.5, interpolation=InterpolationMode.BILINEAR, fill=0):
+        super().__init__()
+        self.p = p
+        self.interpolation = _interpolation(interpolation)
+        self.distortion_scale = distortion_scale
+        if fill is None:
+            fill = 0
+        elif not isinstance(fill, (Sequence, numbers.Number)):
+            raise TypeError("Fill should be either a sequence or a number.")
+        self.fill = fill
+
+    @staticmethod
+    def get_params(width, height, distortion_scale):
+        """(startpoints, endpoints): the image corners and where they move."""
+        half_h, half_w = height // 2, width // 2
+        bound_h, bound_w = int(distortion_scale * half_h) + 1, int(distortion_scale * half_w) + 1
+
+        def draw(lo, hi):
+            return int(ember.randint(lo, hi, size=(1,)).item())
+        topleft = [draw(0, bound_w), draw(0, bound_h)]
+        topright = [draw(width - bound_w, width), draw(0, bound_h)]
+        botright = [draw(width - bound_w, width), draw(height - bound_h, height)]
+        botleft = [draw(0, bound_w), draw(height - bound_h, height)]
+        start = [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]]
+        return start, [topleft, topright, botright, botleft]
+
+    def forward(self, img):
+        if ember.rand(1).item() >= self.p:
+            return img
+        _, height, width = F.get_dimensions(img)
+        start, end = self.get_params(width, height, self.distortion_scale)
+        return F.perspective(img, start, end, self.interpolation, _tensor_fill(img, self.fill))
+
+    def _repr_args(self):
+        return (("p", self.p),)
+
+
+def _pair_of_floats(value, name):
+    if isinstance(value, numbers.Number):
+        return [float(value), float(value)]
+    if isinstance(value, Sequence) and len(value) in (1, 2):
+        return [float(value[0]), float(value[-1])]
+    raise ValueError(f"{name} should be a sequence of length 2. Got {value}")
+
+
+class ElasticTransform(_Transform):
+    """Move pixels by random displacement fields smoothed with a Gaussian (sigma) and scaled (alpha)."""
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation=InterpolationMode.BILINEAR, fill=0):
+        super().__init__()
+        if not isinstance(alpha, (numbers.Number, Sequence)):
+            raise TypeError(f"alpha should be float or a sequence of floats. Got {type(alpha)}")
+        if not isinstance(sigma, (numbers.Number, Sequence)):
+            raise TypeError(f"sigma should be float or a sequence of floats. Got {type(sigma)}")
+        self.alpha, self.sigma = _pair_of_floats(alpha, "alpha"), _pair_of_floats(sigma, "sigma")
+        self.interpolation = _interpolation(interpolation)
+        if isinstance(fill, (int, float)):
+            fill = [float(fill)]
+        elif isinstance(fill, (list, tuple)):
+            fill = [float(f) for f in fill]
+        else:
+            raise TypeError(f"fill should be int or float or a list or tuple of them. Got {type(fill)}")
+        self.fill = fill
+
+    @staticmethod
+    def get_params(alpha, sigma, size):
+        """The (1, H, W, 2) displacement (grid_sample units) for an image of size [H, W]."""
+        def field(a, s, n):
+            d = ember.rand([1, 1] + list(size)) * 2 - 1
+            if s > 0.0:
+                k = int(8 * s + 1)
+                k += 1 - k % 2  # odd
+                d = F.gaussian_blur(d, [k, k], [s, s])
+            return d * a / n
+        dx = field(alpha[0], sigma[0], size[0])
+        dy = field(alpha[1], sigma[1], size[1])
+        return ember.cat([dx, dy], 1).permute([0, 2, 3, 1])
+
+    def forward(self, img):
+        _, height, width = F.get_dimensions(img)
+        displacement = self.get_params(self.alpha, self.sigma, [height, width])
+        return F.elastic_transform(img, displacement, self.interpolation, self.fill)
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(alpha={self.alpha}, sigma={self.sigma}, interpolation={self.interpolation}, "
+                f"fill={self.fill})")
+
+
+class FiveCrop(_Sized):
+    """The four corner crops and the central crop of `size`, as a tuple."""
+
+    def forward(self, img):
+        return F.five_crop(img, self.size)
+
+
+class TenCrop(FiveCrop):
+    """FiveCrop of the image and of its mirror (vertical_flip picks the mirror)."""
+
+    def __init__(self, size, vertical_flip=False):
+        super().__init__(size)
+        self.vertical_flip = vertical_flip
+
+    def forward(self, img):
+        return F.ten_crop(img, self.size, self.vertical_flip)
+
+    def _repr_args(self):
+        return (("size", self.size), ("vertical_flip", self.vertical_flip))
+
+
+class _RandomOp(_Transform):
+    """A functional applied with probability p; `args` names its arguments after the image."""
+    op, args = None, ()
+
+    def __init__(self, *values, p=0.5):
+        super().__init__()
+        for name, value in zip(self.args, values):
+            setattr(self, name, value)
+        self.p = p
+
+    def forward(self, img):
+        if ember.rand(1).item() < self.p:
+            return type(self).op(img, *(getattr(self, a) for a in self.args))
+        return img
+
+    def __repr__(self):  # torchvision prints these without a space after the comma
+        args = [(a, getattr(self, a)) for a in self.args] + [("p", self.p)]
+        return f"{type(self).__name__}(" + ",".join(f"{k}={v}" for k, v in args) + ")"
+
+
+class RandomInvert(_RandomOp):
+    """Invert the colours with probability p."""
+    op = staticmethod(F.invert)
+
+
+class RandomPosterize(_RandomOp):
+    """Keep `bits` bits per channel with probability p."""
+    op, args = staticmethod(F.posterize), ("bits",)
+
+    def __init__(self, bits, p=0.5):
+        super().__init__(bits, p=p)
+
+
+class RandomSolarize(_RandomOp):
+    """Invert the pixels above `threshold` with probability p."""
+    op, args = staticmethod(F.solarize), ("threshold",)
+
+    def __init__(self, threshold, p=0.5):
+        super().__init__(threshold, p=p)
+
+
+class RandomAdjustSharpness(_RandomOp):
+    """Adjust the sharpness by `sharpness_factor` with probability p."""
+    op, args = staticmethod(F.adjust_sharpness), ("sharpness_factor",)
+
+    def __init__(self, sharpness_factor, p=0.5):
+        super().__init__(sharpness_factor, p=p)
+
+
+class RandomAutocontrast(_RandomOp):
+    """Autocontrast with probability p."""
+    op = staticmethod(F.autocontrast)
+
+
+class RandomEqualize(_RandomOp):
+    """Equalise the histogram with probability p."""
+    op = staticmethod(F.equalize)
