@@ -1,10 +1,23 @@
 """ember.vision.datasets: torchvision's datasets, read from their official file formats and folder layouts."""
 from .vision import VisionDataset, StandardTransform  # noqa: F401
-from .mnist import MNIST, FashionMNIST  # noqa: F401
+from .mnist import MNIST, FashionMNIST, KMNIST, EMNIST, QMNIST  # noqa: F401
 from .cifar import CIFAR10, CIFAR100  # noqa: F401
 from .folder import DatasetFolder, ImageFolder  # noqa: F401
 from .fakedata import FakeData  # noqa: F401
+from .svhn import SVHN  # noqa: F401
+from .stl10 import STL10  # noqa: F401
+from .usps import USPS  # noqa: F401
+from .semeion import SEMEION  # noqa: F401
+from .flowers102 import Flowers102  # noqa: F401
+from .oxford_iiit_pet import OxfordIIITPet  # noqa: F401
+from .food101 import Food101  # noqa: F401
+from .dtd import DTD  # noqa: F401
+from .eurosat import EuroSAT  # noqa: F401
+from .gtsrb import GTSRB  # noqa: F401
+from .country211 import Country211  # noqa: F401
+from .fer2013 import FER2013  # noqa: F401
 from . import utils  # noqa: F401
 
-__all__ = ["VisionDataset", "MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "DatasetFolder", "ImageFolder",
-           "FakeData"]
+__all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
+           "DatasetFolder", "ImageFolder", "FakeData", "SVHN", "STL10", "USPS", "SEMEION", "Flowers102",
+           "OxfordIIITPet", "Food101", "DTD", "EuroSAT", "GTSRB", "Country211", "FER2013"]

@@ -133,3 +133,15 @@ def download_and_extract_archive(url, download_root, extract_root=None, filename
     """download_url, then extract_archive into extract_root (default: download_root)."""
     archive = download_url(url, download_root, filename, md5)
     return extract_archive(archive, extract_root or download_root, remove_finished)
+
+
+def verify_str_arg(value, arg=None, valid_values=None, custom_msg=None):
+    """torchvision.datasets.utils.verify_str_arg: `value` must be a str (and one of `valid_values`), else ValueError."""
+    if not isinstance(value, str):
+        raise ValueError(f"Expected type str{'' if arg is None else f' for argument {arg}'}, but got type {type(value)}.")
+    if valid_values is None or value in valid_values:
+        return value
+    if custom_msg is not None:
+        raise ValueError(custom_msg)
+    raise ValueError(f"Unknown value '{value}' for argument {arg}. Valid values are "
+                     f"{{{', '.join(repr(str(v)) for v in valid_values)}}}.")

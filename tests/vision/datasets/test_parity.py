@@ -1,0 +1,306 @@
+"""Every dataset beyond MNIST/CIFAR against torchvision's own class on the same files.
+
+Each builder writes a tiny copy of a dataset's official on-disk layout into tmp_path (and, where the class
+checks MD5s, points both libraries at the fake files' checksums); the harness then opens it with torchvision
+and with Ember and compares the length, every sample (images as arrays, with their mode) and target, and
+the class lists."""
+import bz2
+import csv
+import hashlib
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import ember
+from ember.vision import datasets as E
+from tests.vision.conftest import make_mnist, write_idx
+
+T = pytest.importorskip("torchvision.datasets")
+RNG = np.random.default_rng(0)
+BUILDERS = {}
+
+
+def builder(*cases):
+    """Register a layout builder with the constructor kwargs of each case to compare."""
+    def register(fn):
+        for i, kwargs in enumerate(cases):
+            BUILDERS[f"{fn.__name__}-{i}"] = (fn, kwargs)
+        return fn
+    return register
+
+
+def md5(path):
+    return hashlib.md5(open(path, "rb").read()).hexdigest()
+
+
+def image_file(path, size=(5, 4), mode="RGB", fmt=None):
+    """A small random image at `path` (folders created), JPEG or PNG or PPM by its extension."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    shape = (size[1], size[0]) + ((3,) if mode == "RGB" else ())
+    Image.fromarray(RNG.integers(0, 256, shape).astype(np.uint8), mode).save(path, fmt)
+    return path
+
+
+def patch_both(monkeypatch, name, fn):
+    """Apply `fn(cls)` (which patches checksums with monkeypatch) to torchvision's and Ember's class `name`."""
+    for module in (T, E):
+        fn(getattr(module, name))
+
+
+# ------------------------------------------------------------------------------ comparison
+def same(e, t, where="sample"):
+    if isinstance(t, Image.Image):
+        assert isinstance(e, Image.Image), (where, type(e))
+        assert e.mode == t.mode and e.size == t.size, (where, e.mode, t.mode, e.size, t.size)
+        np.testing.assert_array_equal(np.asarray(e), np.asarray(t), err_msg=where)
+    elif isinstance(t, torch.Tensor):
+        assert isinstance(e, ember.Tensor), (where, type(e))
+        assert str(e.dtype) == str(t.dtype) and tuple(e.shape) == tuple(t.shape), (where, e.dtype, t.dtype)
+        np.testing.assert_array_equal(e.numpy(), t.numpy(), err_msg=where)
+    elif isinstance(t, np.ndarray):
+        np.testing.assert_array_equal(np.asarray(e), t, err_msg=where)
+    elif isinstance(t, (list, tuple)):
+        assert type(e) is type(t) and len(e) == len(t), (where, e, t)
+        for i, (a, b) in enumerate(zip(e, t)):
+            same(a, b, f"{where}[{i}]")
+    elif isinstance(t, dict):
+        assert e.keys() == t.keys(), (where, e.keys(), t.keys())
+        for k in t:
+            same(e[k], t[k], f"{where}[{k!r}]")
+    else:
+        assert type(e) is type(t) and e == t, (where, e, t)
+
+
+# ------------------------------------------------------------------------------ the MNIST family
+@builder({}, {"train": False})
+def kmnist(root, mp):
+    make_mnist(root, name="KMNIST", n_train=6, n_test=4, gz=False)
+    return "KMNIST"
+
+
+@builder({"split": "letters"}, {"split": "balanced", "train": False})
+def emnist(root, mp):
+    raw = root / "EMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for split in ("letters", "balanced"):
+        for part, n in (("train", 5), ("test", 3)):
+            write_idx(raw / f"emnist-{split}-{part}-images-idx3-ubyte", RNG.integers(0, 256, (n, 28, 28)).astype(np.uint8))
+            write_idx(raw / f"emnist-{split}-{part}-labels-idx1-ubyte", RNG.integers(0, 27, n).astype(np.uint8))
+    return "EMNIST"
+
+
+@builder({}, {"compat": False}, {"what": "test10k"}, {"train": False, "compat": False})
+def qmnist(root, mp):
+    raw = root / "QMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for part, n in (("train", 5), ("test", 4)):
+        write_idx(raw / f"qmnist-{part}-images-idx3-ubyte", RNG.integers(0, 256, (n, 28, 28)).astype(np.uint8))
+        write_idx(raw / f"qmnist-{part}-labels-idx2-int", RNG.integers(0, 70000, (n, 8)).astype(">i4"))
+    return "QMNIST"
+
+
+# ------------------------------------------------------------------------------ arrays in one file
+@builder({}, {"split": "test"})
+def svhn(root, mp):
+    import scipy.io
+    for split, n in (("train", 4), ("test", 3)):
+        path = root / f"{split}_32x32.mat"
+        scipy.io.savemat(path, {"X": RNG.integers(0, 256, (32, 32, 3, n)).astype(np.uint8),
+                                "y": RNG.integers(1, 11, (n, 1)).astype(np.uint8)})
+        patch_both(mp, "SVHN", lambda c: mp.setitem(c.split_list, split, c.split_list[split][:2] + [md5(path)]))
+    return "SVHN"
+
+
+@builder({}, {"split": "test"}, {"split": "unlabeled"}, {"split": "train+unlabeled", "folds": 1})
+def stl10(root, mp):
+    base = root / "stl10_binary"
+    base.mkdir()
+    sums = {}
+    for name, n in (("train", 4), ("test", 2), ("unlabeled", 2)):
+        (base / f"{name}_X.bin").write_bytes(RNG.integers(0, 256, n * 3 * 96 * 96).astype(np.uint8).tobytes())
+        sums[f"{name}_X.bin"] = md5(base / f"{name}_X.bin")
+        if name != "unlabeled":
+            (base / f"{name}_y.bin").write_bytes(RNG.integers(1, 11, n).astype(np.uint8).tobytes())
+            sums[f"{name}_y.bin"] = md5(base / f"{name}_y.bin")
+    (base / "class_names.txt").write_text("\n".join(f"class{i}" for i in range(10)) + "\n")
+    (base / "fold_indices.txt").write_text("0 1\n3 2 0\n")
+
+    def fix(c):
+        mp.setattr(c, "train_list", [[n, sums[n]] for n, _ in c.train_list])
+        mp.setattr(c, "test_list", [[n, sums[n]] for n, _ in c.test_list])
+    patch_both(mp, "STL10", fix)
+    return "STL10"
+
+
+@builder({}, {"train": False})
+def usps(root, mp):
+    for name, n in (("usps.bz2", 4), ("usps.t.bz2", 3)):
+        rows = [f"{RNG.integers(1, 11)} " + " ".join(f"{j + 1}:{v:.6f}" for j, v in enumerate(RNG.uniform(-1, 1, 256)))
+                for _ in range(n)]
+        (root / name).write_bytes(bz2.compress(("\n".join(rows) + "\n").encode()))
+    return "USPS"
+
+
+@builder({"download": False})
+def semeion(root, mp):
+    rows = []
+    for _ in range(5):
+        onehot = np.zeros(10, int)
+        onehot[RNG.integers(0, 10)] = 1
+        rows.append(" ".join(f"{v:.4f}" for v in RNG.integers(0, 2, 256)) + " " + " ".join(map(str, onehot)))
+    (root / "semeion.data").write_text("\n".join(rows) + "\n")
+    patch_both(mp, "SEMEION", lambda c: mp.setattr(c, "md5_checksum", md5(root / "semeion.data")))
+    return "SEMEION"
+
+
+@builder({}, {"split": "test"})
+def fer2013(root, mp):
+    base = root / "fer2013"
+    base.mkdir()
+    with open(base / "train.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["emotion", "pixels"])
+        for _ in range(3):
+            w.writerow([RNG.integers(0, 7), " ".join(map(str, RNG.integers(0, 256, 48 * 48)))])
+    with open(base / "test.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["pixels"])
+        for _ in range(2):
+            w.writerow([" ".join(map(str, RNG.integers(0, 256, 48 * 48)))])
+    for split in ("train", "test"):
+        patch_both(mp, "FER2013", lambda c: mp.setitem(c._RESOURCES, split, (f"{split}.csv", md5(base / f"{split}.csv"))))
+    return "FER2013"
+
+
+# ------------------------------------------------------------------------------ image files with a label table
+@builder({}, {"split": "val"}, {"split": "test"})
+def flowers102(root, mp):
+    import scipy.io
+    base = root / "flowers-102"
+    for i in range(1, 8):
+        image_file(str(base / "jpg" / f"image_{i:05d}.jpg"))
+    scipy.io.savemat(base / "imagelabels.mat", {"labels": RNG.integers(1, 103, (1, 7))})
+    scipy.io.savemat(base / "setid.mat", {"trnid": [[1, 4, 7]], "valid": [[2, 5]], "tstid": [[3, 6]]})
+    for key in ("label", "setid"):
+        patch_both(mp, "Flowers102", lambda c: mp.setitem(c._file_dict, key, (c._file_dict[key][0],
+                                                                             md5(base / c._file_dict[key][0]))))
+    return "Flowers102"
+
+
+@builder({}, {"split": "test", "target_types": ["category", "binary-category", "segmentation"]},
+         {"target_types": []})
+def oxford_pet(root, mp):
+    base = root / "oxford-iiit-pet"
+    ids = {"trainval": [("Abyssinian_1", 1, 1), ("american_bulldog_2", 2, 2), ("Abyssinian_3", 1, 1)],
+           "test": [("basset_hound_1", 3, 2), ("Abyssinian_9", 1, 1)]}
+    os.makedirs(base / "annotations" / "trimaps")
+    for split, rows in ids.items():
+        with open(base / "annotations" / f"{split}.txt", "w") as f:
+            for name, label, species in rows:
+                f.write(f"{name} {label} {species} 1\n")
+                image_file(str(base / "images" / f"{name}.jpg"))
+                image_file(str(base / "annotations" / "trimaps" / f"{name}.png"), mode="L")
+    return "OxfordIIITPet"
+
+
+@builder({}, {"split": "test"})
+def food101(root, mp):
+    base = root / "food-101"
+    os.makedirs(base / "meta")
+    meta = {"train": {"apple_pie": ["apple_pie/1", "apple_pie/2"], "ramen": ["ramen/7"]},
+            "test": {"ramen": ["ramen/3"], "apple_pie": ["apple_pie/5"]}}
+    for split, entries in meta.items():
+        (base / "meta" / f"{split}.json").write_text(json.dumps(entries))
+        for paths in entries.values():
+            for p in paths:
+                image_file(str(base / "images" / f"{p}.jpg"))
+    return "Food101"
+
+
+@builder({}, {"split": "val", "partition": 2})
+def dtd(root, mp):
+    base = root / "dtd" / "dtd"
+    os.makedirs(base / "labels")
+    lists = {"train1.txt": ["banded/banded_0001.jpg", "zigzagged/zigzagged_0002.jpg", "banded/banded_0003.jpg"],
+             "val2.txt": ["dotted/dotted_0001.jpg"]}
+    for name, lines in lists.items():
+        (base / "labels" / name).write_text("\n".join(lines) + "\n")
+        for line in lines:
+            image_file(str(base / "images" / line))
+    return "DTD"
+
+
+@builder({})
+def eurosat(root, mp):
+    for cls, n in (("AnnualCrop", 2), ("Forest", 1), ("River", 2)):
+        for i in range(n):
+            image_file(str(root / "eurosat" / "2750" / cls / f"{cls}_{i}.jpg"))
+    return "EuroSAT"
+
+
+@builder({}, {"split": "test"})
+def country211(root, mp):
+    for split in ("train", "test"):
+        for cls in ("AD", "AE"):
+            image_file(str(root / "country211" / split / cls / f"{split}{cls}.jpg"))
+    return "Country211"
+
+
+@builder({}, {"split": "test"})
+def gtsrb(root, mp):
+    base = root / "gtsrb"
+    for cls, n in ((0, 2), (12, 1)):
+        for i in range(n):
+            image_file(str(base / "GTSRB" / "Training" / f"{cls:05d}" / f"00000_{i:05d}.ppm"), fmt="PPM")
+    with open(base / "GT-final_test.csv", "w") as f:
+        f.write("Filename;Width;Height;Roi.X1;Roi.Y1;Roi.X2;Roi.Y2;ClassId\n")
+        for i, cls in enumerate((3, 40)):
+            image_file(str(base / "GTSRB" / "Final_Test" / "Images" / f"{i:05d}.ppm"), fmt="PPM")
+            f.write(f"{i:05d}.ppm;5;4;0;0;4;3;{cls}\n")
+    return "GTSRB"
+
+
+# ------------------------------------------------------------------------------ the harness (after every builder)
+@pytest.mark.parametrize("case", sorted(BUILDERS))
+def test_matches_torchvision(case, tmp_path, monkeypatch):
+    build, kwargs = BUILDERS[case]
+    name = build(tmp_path, monkeypatch)
+    tv, em = getattr(T, name)(str(tmp_path), **kwargs), getattr(E, name)(str(tmp_path), **kwargs)
+    assert len(em) == len(tv) > 0
+    for i in range(len(tv)):
+        same(em[i], tv[i], f"{case}[{i}]")
+    for attr in ("classes", "class_to_idx", "bin_classes"):
+        if hasattr(tv, attr):
+            same(getattr(em, attr), getattr(tv, attr), attr)
+    for attr in ("data", "targets", "labels"):
+        if isinstance(getattr(tv, attr, None), (torch.Tensor, np.ndarray, list)):
+            same(getattr(em, attr), getattr(tv, attr), attr)
+
+
+# ------------------------------------------------------------------------------ what torchvision rejects, Ember rejects
+MISSING = [("SVHN", {}), ("STL10", {}), ("USPS", {}), ("SEMEION", {"download": False}), ("Flowers102", {}),
+           ("OxfordIIITPet", {}), ("Food101", {}), ("DTD", {}), ("EuroSAT", {}), ("GTSRB", {}), ("Country211", {}),
+           ("FER2013", {}), ("KMNIST", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
+
+
+@pytest.mark.parametrize("name,kwargs", MISSING, ids=[m[0] for m in MISSING])
+def test_missing_dataset_errors_alike(name, kwargs, tmp_path):
+    with pytest.raises(Exception) as tv_err:
+        getattr(T, name)(str(tmp_path), **kwargs)
+    with pytest.raises(tv_err.type):
+        getattr(E, name)(str(tmp_path), **kwargs)
+
+
+@pytest.mark.parametrize("name,kwargs", [("SVHN", {"split": "valid"}), ("EMNIST", {"split": "all"}),
+                                         ("QMNIST", {"what": "val"}), ("STL10", {"split": "x"}),
+                                         ("STL10", {"folds": 10}), ("DTD", {"split": "trainval"})])
+def test_bad_split_errors_alike(name, kwargs, tmp_path):
+    with pytest.raises(ValueError) as tv_err:
+        getattr(T, name)(str(tmp_path), **kwargs)
+    with pytest.raises(ValueError) as em_err:
+        getattr(E, name)(str(tmp_path), **kwargs)
+    assert str(em_err.value) == str(tv_err.value)
