@@ -53,6 +53,10 @@ def read_image_file(path):
     return ember.from_numpy(x.copy())  # frombuffer is read-only; tensors are writable
 
 
+def _uncompressed(name):
+    return name[:-3] if name.endswith((".gz", ".xz")) else name
+
+
 class MNIST(VisionDataset):
     """The MNIST digits from root/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].
 
@@ -103,11 +107,12 @@ class MNIST(VisionDataset):
         return None
 
     def _raw_files(self):
-        """The IDX files (names without .gz) this dataset reads; all of them must be in the raw folder."""
-        return [os.path.splitext(f)[0] for f, _ in self.resources]
+        """The IDX files this dataset reads, as published (maybe compressed); each must be in the raw folder,
+        compressed or not."""
+        return [f for f, _ in self.resources]
 
     def _missing(self):
-        return [f for f in self._raw_files() if self._raw_path(f) is None]
+        return [f for f in self._raw_files() if self._raw_path(_uncompressed(f)) is None]
 
     @property
     def images_file(self):
@@ -264,15 +269,15 @@ class QMNIST(MNIST):
         super().__init__(root, train, **kwargs)
 
     def _raw_files(self):
-        return [os.path.splitext(os.path.basename(url))[0] for url, _ in self.resources[self.subsets[self.what]]]
+        return [os.path.basename(url) for url, _ in self.resources[self.subsets[self.what]]]
 
     @property
     def images_file(self):
-        return self._raw_path(self._raw_files()[0])
+        return self._raw_path(_uncompressed(self._raw_files()[0]))
 
     @property
     def labels_file(self):
-        return self._raw_path(self._raw_files()[1])
+        return self._raw_path(_uncompressed(self._raw_files()[1]))
 
     def _load_data(self):
         data, targets = read_idx(self.images_file), read_idx(self.labels_file)
