@@ -264,6 +264,76 @@ def gtsrb(root, mp):
     return "GTSRB"
 
 
+@builder({}, {"target_type": ["category", "annotation"]})
+def caltech101(root, mp):
+    import scipy.io
+    base = root / "caltech101"
+    for cls, n in (("Faces", 2), ("accordion", 1), ("BACKGROUND_Google", 1)):
+        for i in range(1, n + 1):
+            image_file(str(base / "101_ObjectCategories" / cls / f"image_{i:04d}.jpg"), mode="L" if i == 2 else "RGB")
+            folder = base / "Annotations" / {"Faces": "Faces_2"}.get(cls, cls)
+            folder.mkdir(parents=True, exist_ok=True)
+            scipy.io.savemat(folder / f"annotation_{i:04d}.mat", {"obj_contour": RNG.uniform(0, 9, (2, 5))})
+    return "Caltech101"
+
+
+@builder({})
+def caltech256(root, mp):
+    for k, (cls, n) in enumerate((("001.ak47", 2), ("002.bear", 1))):
+        for i in range(1, n + 1):
+            image_file(str(root / "caltech256" / "256_ObjectCategories" / cls / f"{k + 1:03d}_{i:04d}.jpg"))
+    return "Caltech256"
+
+
+@builder({}, {"split": "test", "annotation_level": "family"})
+def fgvc_aircraft(root, mp):
+    data = root / "fgvc-aircraft-2013b" / "data"
+    data.mkdir(parents=True)
+    (data / "variants.txt").write_text("707-320\nA300B4\n")
+    (data / "families.txt").write_text("Boeing 707\nA300\n")
+    (data / "images_variant_trainval.txt").write_text("0001 A300B4\n0002 707-320\n")
+    (data / "images_family_test.txt").write_text("0003 Boeing 707\n")
+    for i in (1, 2, 3):
+        image_file(str(data / "images" / f"{i:04d}.jpg"))
+    return "FGVCAircraft"
+
+
+@builder({}, {"split": "test"})
+def stanford_cars(root, mp):
+    import scipy.io
+    base = root / "stanford_cars"
+    (base / "devkit").mkdir(parents=True)
+    scipy.io.savemat(base / "devkit" / "cars_meta.mat", {"class_names": np.array(["AM General Hummer", "Audi R8"],
+                                                                                   dtype=object)})
+    for split, mat in (("train", base / "devkit" / "cars_train_annos.mat"),
+                       ("test", base / "cars_test_annos_withlabels.mat")):
+        names = [f"{split}{i}.jpg" for i in range(2)]
+        for n in names:
+            image_file(str(base / f"cars_{split}" / n))
+        annos = np.array([(n, i % 2 + 1) for i, n in enumerate(names)], dtype=[("fname", object), ("class", object)])
+        scipy.io.savemat(mat, {"annotations": annos})
+    return "StanfordCars"
+
+
+@builder({}, {"split": "val", "size": "160px"})
+def imagenette(root, mp):
+    for folder, split in (("imagenette2", "train"), ("imagenette2-160", "val")):
+        for wnid in ("n01440764", "n03888257"):
+            image_file(str(root / folder / split / wnid / f"{wnid}_1.JPEG"))
+    return "Imagenette"
+
+
+@builder({})
+def sun397(root, mp):
+    base = root / "SUN397"
+    base.mkdir()
+    (base / "ClassName.txt").write_text("/a/abbey\n/b/bar/indoor\n")
+    image_file(str(base / "a" / "abbey" / "sun_aaa.jpg"))
+    image_file(str(base / "b" / "bar" / "indoor" / "sun_bbb.jpg"))
+    image_file(str(base / "a" / "abbey" / "sun_ccc.jpg"))
+    return "SUN397"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):
@@ -284,7 +354,8 @@ def test_matches_torchvision(case, tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------ what torchvision rejects, Ember rejects
 MISSING = [("SVHN", {}), ("STL10", {}), ("USPS", {}), ("SEMEION", {"download": False}), ("Flowers102", {}),
            ("OxfordIIITPet", {}), ("Food101", {}), ("DTD", {}), ("EuroSAT", {}), ("GTSRB", {}), ("Country211", {}),
-           ("FER2013", {}), ("KMNIST", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
+           ("FER2013", {}), ("KMNIST", {}), ("Caltech256", {}), ("FGVCAircraft", {}),
+           ("StanfordCars", {}), ("Imagenette", {}), ("SUN397", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
 
 
 @pytest.mark.parametrize("name,kwargs", MISSING, ids=[m[0] for m in MISSING])

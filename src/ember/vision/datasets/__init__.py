@@ -16,8 +16,14 @@ from .eurosat import EuroSAT  # noqa: F401
 from .gtsrb import GTSRB  # noqa: F401
 from .country211 import Country211  # noqa: F401
 from .fer2013 import FER2013  # noqa: F401
+from .caltech import Caltech101, Caltech256  # noqa: F401
+from .fgvc_aircraft import FGVCAircraft  # noqa: F401
+from .stanford_cars import StanfordCars  # noqa: F401
+from .imagenette import Imagenette  # noqa: F401
+from .sun397 import SUN397  # noqa: F401
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
            "DatasetFolder", "ImageFolder", "FakeData", "SVHN", "STL10", "USPS", "SEMEION", "Flowers102",
-           "OxfordIIITPet", "Food101", "DTD", "EuroSAT", "GTSRB", "Country211", "FER2013"]
+           "OxfordIIITPet", "Food101", "DTD", "EuroSAT", "GTSRB", "Country211", "FER2013",
+           "Caltech101", "Caltech256", "FGVCAircraft", "StanfordCars", "Imagenette", "SUN397"]
