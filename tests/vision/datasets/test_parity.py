@@ -334,6 +334,56 @@ def sun397(root, mp):
     return "SUN397"
 
 
+# ------------------------------------------------------------------------------ ImageNet, VOC
+WNIDS = {"n01440764": ("tench", "Tinca tinca"), "n01443537": ("goldfish", "Carassius auratus")}
+
+
+@builder({}, {"split": "val"})
+def imagenet(root, mp):
+    for split in ("train", "val"):
+        for wnid in WNIDS:
+            image_file(str(root / split / wnid / f"{wnid}_{split}.JPEG"))
+    torch.save((WNIDS, list(WNIDS)), root / "meta.bin")  # as torchvision writes it
+    return "ImageNet"
+
+
+VOC_XML = """<annotation><folder>VOC2012</folder><filename>{name}.jpg</filename>
+<size><width>5</width><height>4</height><depth>3</depth></size><segmented>0</segmented>
+{objects}</annotation>"""
+VOC_OBJECT = """<object><name>{cls}</name><pose>Left</pose><truncated>0</truncated><difficult>0</difficult>
+<bndbox><xmin>1</xmin><ymin>{y}</ymin><xmax>4</xmax><ymax>3</ymax></bndbox></object>"""
+
+
+@builder({}, {"year": "2007", "image_set": "test"})
+def voc_detection(root, mp):
+    for year in ("2012", "2007"):
+        base = root / "VOCdevkit" / f"VOC{year}"
+        (base / "ImageSets" / "Main").mkdir(parents=True)
+        (base / "Annotations").mkdir()
+        names = {"2012": ["2008_000001", "2008_000002"], "2007": ["000001"]}[year]
+        (base / "ImageSets" / "Main" / f"{'train' if year == '2012' else 'test'}.txt").write_text("\n".join(names) + "\n")
+        for i, name in enumerate(names):
+            image_file(str(base / "JPEGImages" / f"{name}.jpg"))
+            objects = "".join(VOC_OBJECT.format(cls=c, y=j) for j, c in enumerate(["dog", "person"][:i + 1]))
+            (base / "Annotations" / f"{name}.xml").write_text(VOC_XML.format(name=name, objects=objects))
+    return "VOCDetection"
+
+
+@builder({}, {"image_set": "val"})
+def voc_segmentation(root, mp):
+    base = root / "VOCdevkit" / "VOC2012"
+    (base / "ImageSets" / "Segmentation").mkdir(parents=True)
+    for split, names in (("train", ["a", "b"]), ("val", ["c"])):
+        (base / "ImageSets" / "Segmentation" / f"{split}.txt").write_text("\n".join(names) + "\n")
+        for name in names:
+            image_file(str(base / "JPEGImages" / f"{name}.jpg"))
+            mask = Image.fromarray(RNG.integers(0, 21, (4, 5)).astype(np.uint8), "P")
+            mask.putpalette(list(RNG.integers(0, 256, 768)))
+            os.makedirs(base / "SegmentationClass", exist_ok=True)
+            mask.save(base / "SegmentationClass" / f"{name}.png")
+    return "VOCSegmentation"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):
@@ -355,7 +405,8 @@ def test_matches_torchvision(case, tmp_path, monkeypatch):
 MISSING = [("SVHN", {}), ("STL10", {}), ("USPS", {}), ("SEMEION", {"download": False}), ("Flowers102", {}),
            ("OxfordIIITPet", {}), ("Food101", {}), ("DTD", {}), ("EuroSAT", {}), ("GTSRB", {}), ("Country211", {}),
            ("FER2013", {}), ("KMNIST", {}), ("Caltech256", {}), ("FGVCAircraft", {}),
-           ("StanfordCars", {}), ("Imagenette", {}), ("SUN397", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
+           ("StanfordCars", {}), ("Imagenette", {}), ("SUN397", {}), ("VOCDetection", {}),
+           ("VOCSegmentation", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
 
 
 @pytest.mark.parametrize("name,kwargs", MISSING, ids=[m[0] for m in MISSING])
@@ -375,3 +426,56 @@ def test_bad_split_errors_alike(name, kwargs, tmp_path):
     with pytest.raises(ValueError) as em_err:
         getattr(E, name)(str(tmp_path), **kwargs)
     assert str(em_err.value) == str(tv_err.value)
+
+
+def test_imagenet_builds_meta_from_the_devkit(tmp_path, monkeypatch):
+    """Without meta.bin, both libraries build it from the devkit archive; each reads the other's."""
+    import io
+    import tarfile
+    import scipy.io
+    fields = ["ILSVRC2012_ID", "WNID", "words", "gloss", "num_children", "children", "wordnet_height",
+              "num_train_images"]
+    synsets = np.zeros(3, dtype=[(f, object) for f in fields])
+    for i, (wnid, words, kids) in enumerate([("n01440764", "tench, Tinca tinca", 0),
+                                             ("n01443537", "goldfish, Carassius auratus", 0),
+                                             ("n00000001", "fish", 2)]):
+        synsets[i] = (i + 1, wnid, words, "", kids, np.zeros(0), 0, 1)
+    mat = io.BytesIO()
+    scipy.io.savemat(mat, {"synsets": synsets})
+    with tarfile.open(tmp_path / "ILSVRC2012_devkit_t12.tar.gz", "w:gz") as tar:
+        for name, payload in (("data/meta.mat", mat.getvalue()), ("data/ILSVRC2012_validation_ground_truth.txt", b"2\n1\n")):
+            info = tarfile.TarInfo("ILSVRC2012_devkit_t12/" + name)
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    digest = md5(tmp_path / "ILSVRC2012_devkit_t12.tar.gz")
+    import torchvision.datasets.imagenet as tv_imagenet
+    import ember.vision.datasets.imagenet as em_imagenet
+    for module in (tv_imagenet, em_imagenet):
+        monkeypatch.setitem(module.ARCHIVE_META, "devkit", ("ILSVRC2012_devkit_t12.tar.gz", digest))
+    em_imagenet.parse_devkit_archive(str(tmp_path))
+    ours = tv_imagenet.load_meta_file(str(tmp_path))  # torchvision reads Ember's meta.bin
+    tv_imagenet.parse_devkit_archive(str(tmp_path))
+    theirs = em_imagenet.load_meta_file(str(tmp_path))  # and Ember torchvision's
+    assert ours == theirs == ({"n01440764": ("tench", "Tinca tinca"), "n01443537": ("goldfish", "Carassius auratus")},
+                              ["n01443537", "n01440764"])
+
+
+def test_coco_detection_and_captions(tmp_path):
+    """torchvision reads COCO through pycocotools (not installed here): the expected targets are pycocotools'
+    indexing written out: images by sorted id, each with its annotations in file order."""
+    images = [{"id": 9, "file_name": "b.jpg"}, {"id": 3, "file_name": "a.jpg"}, {"id": 5, "file_name": "c.jpg"}]
+    anns = [{"id": 1, "image_id": 9, "bbox": [1, 2, 3, 4], "category_id": 18, "caption": "a dog"},
+            {"id": 7, "image_id": 3, "bbox": [0, 0, 2, 2], "category_id": 1, "caption": "a person"},
+            {"id": 2, "image_id": 9, "bbox": [2, 2, 1, 1], "category_id": 1, "caption": "two things"}]
+    for img in images:
+        image_file(str(tmp_path / "imgs" / img["file_name"]))
+    (tmp_path / "ann.json").write_text(json.dumps({"images": images, "annotations": anns, "categories": []}))
+    det = E.CocoDetection(str(tmp_path / "imgs"), str(tmp_path / "ann.json"))
+    assert det.ids == [3, 5, 9] and len(det) == 3
+    img, target = det[2]
+    np.testing.assert_array_equal(np.asarray(img), np.asarray(Image.open(tmp_path / "imgs" / "b.jpg").convert("RGB")))
+    assert target == [anns[0], anns[2]] and det[1][1] == []
+    cap = E.CocoCaptions(str(tmp_path / "imgs"), str(tmp_path / "ann.json"), transform=np.asarray)
+    assert cap[0][1] == ["a person"] and cap[2][1] == ["a dog", "two things"] and isinstance(cap[0][0], np.ndarray)
+    with pytest.raises(ValueError, match="Index must be of type integer"):
+        det[np.int64(0)]
