@@ -384,6 +384,46 @@ def voc_segmentation(root, mp):
     return "VOCSegmentation"
 
 
+# ------------------------------------------------------------------------------ CelebA, Omniglot
+@builder({}, {"split": "valid", "target_type": ["identity", "bbox", "landmarks", "attr"]},
+         {"split": "all", "target_type": []}, {"split": "test", "target_type": "landmarks"})
+def celeba(root, mp):
+    base = root / "celeba"
+    names = [f"{i:06d}.jpg" for i in range(1, 7)]
+    for n in names:
+        image_file(str(base / "img_align_celeba" / n))
+    tables = {
+        "list_eval_partition.txt": ("", [[0], [1], [2], [2], [1], [0]]),
+        "identity_CelebA.txt": ("", [[int(v)] for v in RNG.integers(1, 100, 6)]),
+        "list_bbox_celeba.txt": ("6\nimage_id x_1 y_1 width height\n", RNG.integers(0, 200, (6, 4)).tolist()),
+        "list_landmarks_align_celeba.txt": ("6\nlefteye_x lefteye_y nose_x nose_y\n",
+                                            RNG.integers(0, 200, (6, 4)).tolist()),
+        "list_attr_celeba.txt": ("6\n5_o_Clock_Shadow Arched_Eyebrows Bald \n",
+                                 (RNG.integers(0, 2, (6, 3)) * 2 - 1).tolist()),
+    }
+    sums = {}
+    for file, (head, rows) in tables.items():
+        (base / file).write_text(head + "".join(f"{n} " + "  ".join(map(str, r)) + "\n" for n, r in zip(names, rows)))
+        sums[file] = md5(base / file)
+    patch_both(mp, "CelebA", lambda c: mp.setattr(c, "file_list", [(i, sums.get(f, m), f) for i, m, f in c.file_list]))
+    return "CelebA"
+
+
+@builder({}, {"background": False})
+def omniglot(root, mp):
+    base = root / "omniglot-py"
+    sums = {}
+    for part, alphabets in (("images_background", ["Greek", "Latin"]), ("images_evaluation", ["Kannada"])):
+        for a in alphabets:
+            for c in ("character01", "character02"):
+                for i in range(2):
+                    image_file(str(base / part / a / c / f"{a}{c}_{i}.png"), size=(6, 6), mode="L")
+        (base / f"{part}.zip").write_bytes(part.encode())
+        sums[part] = md5(base / f"{part}.zip")
+    patch_both(mp, "Omniglot", lambda c: mp.setattr(c, "zips_md5", sums))
+    return "Omniglot"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):
@@ -406,7 +446,7 @@ MISSING = [("SVHN", {}), ("STL10", {}), ("USPS", {}), ("SEMEION", {"download": F
            ("OxfordIIITPet", {}), ("Food101", {}), ("DTD", {}), ("EuroSAT", {}), ("GTSRB", {}), ("Country211", {}),
            ("FER2013", {}), ("KMNIST", {}), ("Caltech256", {}), ("FGVCAircraft", {}),
            ("StanfordCars", {}), ("Imagenette", {}), ("SUN397", {}), ("VOCDetection", {}),
-           ("VOCSegmentation", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
+           ("VOCSegmentation", {}), ("CelebA", {}), ("Omniglot", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
 
 
 @pytest.mark.parametrize("name,kwargs", MISSING, ids=[m[0] for m in MISSING])

@@ -24,10 +24,13 @@ from .sun397 import SUN397  # noqa: F401
 from .imagenet import ImageNet  # noqa: F401
 from .voc import VOCDetection, VOCSegmentation  # noqa: F401
 from .coco import CocoDetection, CocoCaptions  # noqa: F401
+from .celeba import CelebA  # noqa: F401
+from .omniglot import Omniglot  # noqa: F401
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
            "DatasetFolder", "ImageFolder", "FakeData", "SVHN", "STL10", "USPS", "SEMEION", "Flowers102",
            "OxfordIIITPet", "Food101", "DTD", "EuroSAT", "GTSRB", "Country211", "FER2013",
            "Caltech101", "Caltech256", "FGVCAircraft", "StanfordCars", "Imagenette", "SUN397",
-           "ImageNet", "VOCDetection", "VOCSegmentation", "CocoDetection", "CocoCaptions"]
+           "ImageNet", "VOCDetection", "VOCSegmentation", "CocoDetection", "CocoCaptions",
+           "CelebA", "Omniglot"]

@@ -145,3 +145,26 @@ def verify_str_arg(value, arg=None, valid_values=None, custom_msg=None):
         raise ValueError(custom_msg)
     raise ValueError(f"Unknown value '{value}' for argument {arg}. Valid values are "
                      f"{{{', '.join(repr(str(v)) for v in valid_values)}}}.")
+
+
+def list_dir(root, prefix=False):
+    """torchvision.datasets.utils.list_dir: the sub-folders of `root` (in os.listdir order), with root prefixed
+    when `prefix`."""
+    root = os.path.expanduser(root)
+    found = [p for p in os.listdir(root) if os.path.isdir(os.path.join(root, p))]
+    return [os.path.join(root, p) for p in found] if prefix else found
+
+
+def list_files(root, suffix, prefix=False):
+    """torchvision.datasets.utils.list_files: the files of `root` ending in `suffix` (os.listdir order)."""
+    root = os.path.expanduser(root)
+    found = [p for p in os.listdir(root) if os.path.isfile(os.path.join(root, p)) and p.endswith(suffix)]
+    return [os.path.join(root, p) for p in found] if prefix else found
+
+
+def download_file_from_google_drive(file_id, root, filename=None, md5=None):
+    """torchvision.datasets.utils.download_file_from_google_drive: fetch a shared Google Drive file into
+    root/filename (MD5-checked), unless a good copy is already there. Uses Drive's direct-download address
+    (confirming the large-file warning) rather than gdown."""
+    url = f"https://drive.usercontent.google.com/download?id={file_id}&export=download&confirm=t"
+    return download_url(url, root, filename or file_id, md5)
