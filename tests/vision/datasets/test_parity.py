@@ -424,6 +424,56 @@ def omniglot(root, mp):
     return "Omniglot"
 
 
+# ------------------------------------------------------------------------------ LFW, WIDER FACE
+def lfw_layout(root, mp):
+    base = root / "lfw-py"
+    people = {"Ann_A": 2, "Bob_B": 1, "Cy_C": 2}
+    for who, n in people.items():
+        for i in range(1, n + 1):
+            image_file(str(base / "lfw_funneled" / who / f"{who}_{i:04d}.jpg"))
+    (base / "lfw-funneled.tgz").write_bytes(b"stand-in")
+    (base / "lfw-names.txt").write_text("".join(f"{w}\t{n}\n" for w, n in people.items()))
+    (base / "people.txt").write_text("2\n2\nAnn_A\t2\nBob_B\t1\n1\nCy_C\t2\n")
+    (base / "peopleDevTest.txt").write_text("1\nCy_C\t1\n")
+    (base / "pairs.txt").write_text("2\t1\nAnn_A\t1\t2\nBob_B\t1\tCy_C\t2\nCy_C\t1\t2\nAnn_A\t2\tBob_B\t1\n")
+    (base / "pairsDevTrain.txt").write_text("1\nCy_C\t2\t1\nBob_B\t1\tAnn_A\t1\n")
+    sums = {n: md5(base / n) for n in ("lfw-names.txt", "people.txt", "peopleDevTest.txt", "pairs.txt",
+                                        "pairsDevTrain.txt")}
+    for name in ("LFWPeople", "LFWPairs"):
+        patch_both(mp, name, lambda c: (mp.setattr(c, "checksums", {**c.checksums, **sums}),
+                                        mp.setitem(c.file_dict, "funneled", ("lfw_funneled", "lfw-funneled.tgz",
+                                                                             md5(base / "lfw-funneled.tgz")))))
+
+
+@builder({}, {"split": "test"})
+def lfw_people(root, mp):
+    lfw_layout(root, mp)
+    return "LFWPeople"
+
+
+@builder({}, {"split": "train"})
+def lfw_pairs(root, mp):
+    lfw_layout(root, mp)
+    return "LFWPairs"
+
+
+@builder({}, {"split": "val"}, {"split": "test"})
+def widerface(root, mp):
+    base = root / "widerface"
+    for part in ("WIDER_train", "WIDER_val", "WIDER_test", "wider_face_split"):
+        (base / part).mkdir(parents=True)
+    names = ["0--Parade/a.jpg", "1--Handshaking/b.jpg"]
+    for part in ("train", "val", "test"):
+        for n in names:
+            image_file(str(base / f"WIDER_{part}" / "images" / n))
+    gt = "".join(f"{n}\n{k}\n" + "".join(" ".join(map(str, RNG.integers(0, 9, 10))) + " \n"[:1] + "\n"
+                                          for _ in range(max(k, 1))) for n, k in zip(names, (2, 0)))
+    (base / "wider_face_split" / "wider_face_train_bbx_gt.txt").write_text(gt)
+    (base / "wider_face_split" / "wider_face_val_bbx_gt.txt").write_text(gt)
+    (base / "wider_face_split" / "wider_face_test_filelist.txt").write_text("\n".join(names) + "\n")
+    return "WIDERFace"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):
@@ -446,7 +496,8 @@ MISSING = [("SVHN", {}), ("STL10", {}), ("USPS", {}), ("SEMEION", {"download": F
            ("OxfordIIITPet", {}), ("Food101", {}), ("DTD", {}), ("EuroSAT", {}), ("GTSRB", {}), ("Country211", {}),
            ("FER2013", {}), ("KMNIST", {}), ("Caltech256", {}), ("FGVCAircraft", {}),
            ("StanfordCars", {}), ("Imagenette", {}), ("SUN397", {}), ("VOCDetection", {}),
-           ("VOCSegmentation", {}), ("CelebA", {}), ("Omniglot", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
+           ("VOCSegmentation", {}), ("CelebA", {}), ("Omniglot", {}), ("LFWPeople", {}),
+           ("LFWPairs", {}), ("WIDERFace", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
 
 
 @pytest.mark.parametrize("name,kwargs", MISSING, ids=[m[0] for m in MISSING])

@@ -26,6 +26,8 @@ from .voc import VOCDetection, VOCSegmentation  # noqa: F401
 from .coco import CocoDetection, CocoCaptions  # noqa: F401
 from .celeba import CelebA  # noqa: F401
 from .omniglot import Omniglot  # noqa: F401
+from .lfw import LFWPeople, LFWPairs  # noqa: F401
+from .widerface import WIDERFace  # noqa: F401
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
@@ -33,4 +35,4 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST
            "OxfordIIITPet", "Food101", "DTD", "EuroSAT", "GTSRB", "Country211", "FER2013",
            "Caltech101", "Caltech256", "FGVCAircraft", "StanfordCars", "Imagenette", "SUN397",
            "ImageNet", "VOCDetection", "VOCSegmentation", "CocoDetection", "CocoCaptions",
-           "CelebA", "Omniglot"]
+           "CelebA", "Omniglot", "LFWPeople", "LFWPairs", "WIDERFace"]
