@@ -474,6 +474,49 @@ def widerface(root, mp):
     return "WIDERFace"
 
 
+# ------------------------------------------------------------------------------ Kitti, Places365, MovingMNIST
+@builder({}, {"train": False})
+def kitti(root, mp):
+    raw = root / "Kitti" / "raw"
+    for loc in ("training", "testing"):
+        for i in range(2):
+            image_file(str(raw / loc / "image_2" / f"{i:06d}.png"))
+    (raw / "training" / "label_2").mkdir()
+    (raw / "training" / "label_2" / "000000.txt").write_text(
+        "Car 0.00 0 -1.58 587.01 173.33 614.12 200.12 1.65 1.67 3.64 -0.65 1.71 46.70 -1.59\n"
+        "Pedestrian 0.50 1 0.20 1.0 2.0 3.0 4.0 1.5 0.5 0.6 1.0 2.0 3.0 0.1\n")
+    (raw / "training" / "label_2" / "000001.txt").write_text("DontCare -1 -1 -10 1 2 3 4 -1 -1 -1 -1000 -1000 -1000 -10\n")
+    return "Kitti"
+
+
+@builder({}, {"split": "val", "small": True}, {"split": "test"})
+def places365(root, mp):
+    (root / "categories_places365.txt").write_text("/a/airfield 0\n/a/alley 1\n/b/bar 2\n")
+    lists = {"places365_train_standard.txt": "/a/airfield/00000001.jpg 0\n/b/bar/00000002.jpg 2\n",
+             "places365_val.txt": "Places365_val_00000001.jpg 1\n",
+             "places365_test.txt": "Places365_test_00000001.jpg\n"}
+    for name, text in lists.items():
+        (root / name).write_text(text)
+    image_file(str(root / "data_large_standard" / "a" / "airfield" / "00000001.jpg"))
+    image_file(str(root / "data_large_standard" / "b" / "bar" / "00000002.jpg"))
+    image_file(str(root / "val_256" / "Places365_val_00000001.jpg"))
+    image_file(str(root / "test_large" / "Places365_test_00000001.jpg"))
+    sums = {split: (name, md5(root / name)) for split, name in
+            (("train-standard", "places365_train_standard.txt"), ("val", "places365_val.txt"),
+             ("test", "places365_test.txt"))}
+    patch_both(mp, "Places365", lambda c: (mp.setattr(c, "_FILE_LIST_META", {**c._FILE_LIST_META, **sums}),
+                                           mp.setattr(c, "_CATEGORIES_META", ("categories_places365.txt",
+                                                                              md5(root / "categories_places365.txt")))))
+    return "Places365"
+
+
+@builder({}, {"split": "train", "split_ratio": 3}, {"split": "test", "split_ratio": 3})
+def moving_mnist(root, mp):
+    (root / "MovingMNIST").mkdir()
+    np.save(root / "MovingMNIST" / "mnist_test_seq.npy", RNG.integers(0, 256, (5, 3, 64, 64)).astype(np.uint8))
+    return "MovingMNIST"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):
@@ -497,7 +540,8 @@ MISSING = [("SVHN", {}), ("STL10", {}), ("USPS", {}), ("SEMEION", {"download": F
            ("FER2013", {}), ("KMNIST", {}), ("Caltech256", {}), ("FGVCAircraft", {}),
            ("StanfordCars", {}), ("Imagenette", {}), ("SUN397", {}), ("VOCDetection", {}),
            ("VOCSegmentation", {}), ("CelebA", {}), ("Omniglot", {}), ("LFWPeople", {}),
-           ("LFWPairs", {}), ("WIDERFace", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
+           ("LFWPairs", {}), ("WIDERFace", {}), ("Kitti", {}), ("Places365", {}),
+           ("MovingMNIST", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
 
 
 @pytest.mark.parametrize("name,kwargs", MISSING, ids=[m[0] for m in MISSING])

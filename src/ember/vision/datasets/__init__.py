@@ -28,6 +28,9 @@ from .celeba import CelebA  # noqa: F401
 from .omniglot import Omniglot  # noqa: F401
 from .lfw import LFWPeople, LFWPairs  # noqa: F401
 from .widerface import WIDERFace  # noqa: F401
+from .kitti import Kitti  # noqa: F401
+from .places365 import Places365  # noqa: F401
+from .moving_mnist import MovingMNIST  # noqa: F401
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
@@ -35,4 +38,5 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST
            "OxfordIIITPet", "Food101", "DTD", "EuroSAT", "GTSRB", "Country211", "FER2013",
            "Caltech101", "Caltech256", "FGVCAircraft", "StanfordCars", "Imagenette", "SUN397",
            "ImageNet", "VOCDetection", "VOCSegmentation", "CocoDetection", "CocoCaptions",
-           "CelebA", "Omniglot", "LFWPeople", "LFWPairs", "WIDERFace"]
+           "CelebA", "Omniglot", "LFWPeople", "LFWPairs", "WIDERFace",
+           "Kitti", "Places365", "MovingMNIST"]
