@@ -517,11 +517,50 @@ def moving_mnist(root, mp):
     return "MovingMNIST"
 
 
+# ------------------------------------------------------------------------------ captions: Flickr8k/30k, SBU
+@builder({"ann_file": lambda root: str(root / "Flickr8k.html")})
+def flickr8k(root, mp):
+    rows = ""
+    for photo, caps in (("2000", ["a dog runs", "a brown dog"]), ("1000", ["two kids"]), ("3000", None)):
+        image_file(str(root / f"{photo}_abcdef.jpg"))
+        if caps is None:
+            rows += "<tr><td>Image Not Found</td></tr>"
+        else:
+            items = "".join(f"<li>{c} </li>" for c in caps)
+            rows += f'<tr><td><a href="x">http://www.flickr.com/photos/user/{photo}/</a></td><td><ul>{items}</ul></td></tr>'
+    (root / "Flickr8k.html").write_text(f"<html><body><table>{rows}</table></body></html>")
+    return "Flickr8k"
+
+
+@builder({"ann_file": lambda root: str(root / "results_20130124.token")})
+def flickr30k(root, mp):
+    lines = ["22.jpg#0\ta man", "11.jpg#0\ta cat", "22.jpg#1\ta person standing"]
+    (root / "results_20130124.token").write_text("\n".join(lines) + "\n")
+    for name in ("11.jpg", "22.jpg"):
+        image_file(str(root / name))
+    return "Flickr30k"
+
+
+@builder({"download": False})
+def sbu(root, mp):
+    folder = root / "dataset"
+    folder.mkdir()
+    (folder / "SBU_captioned_photo_dataset_urls.txt").write_text(
+        "http://static.flickr.com/1/a.jpg\nhttp://static.flickr.com/2/gone.jpg\nhttp://static.flickr.com/3/b.jpg\n")
+    (folder / "SBU_captioned_photo_dataset_captions.txt").write_text("first\nsecond\nthird\n")
+    image_file(str(folder / "a.jpg"))
+    image_file(str(folder / "b.jpg"))
+    (root / "SBUCaptionedPhotoDataset.tar.gz").write_bytes(b"stand-in")
+    patch_both(mp, "SBU", lambda c: mp.setattr(c, "md5_checksum", md5(root / "SBUCaptionedPhotoDataset.tar.gz")))
+    return "SBU"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):
     build, kwargs = BUILDERS[case]
     name = build(tmp_path, monkeypatch)
+    kwargs = {k: (v(tmp_path) if callable(v) else v) for k, v in kwargs.items()}  # paths below tmp_path
     tv, em = getattr(T, name)(str(tmp_path), **kwargs), getattr(E, name)(str(tmp_path), **kwargs)
     assert len(em) == len(tv) > 0
     for i in range(len(tv)):

@@ -31,6 +31,8 @@ from .widerface import WIDERFace  # noqa: F401
 from .kitti import Kitti  # noqa: F401
 from .places365 import Places365  # noqa: F401
 from .moving_mnist import MovingMNIST  # noqa: F401
+from .flickr import Flickr8k, Flickr30k  # noqa: F401
+from .sbu import SBU  # noqa: F401
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
@@ -39,4 +41,4 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST
            "Caltech101", "Caltech256", "FGVCAircraft", "StanfordCars", "Imagenette", "SUN397",
            "ImageNet", "VOCDetection", "VOCSegmentation", "CocoDetection", "CocoCaptions",
            "CelebA", "Omniglot", "LFWPeople", "LFWPairs", "WIDERFace",
-           "Kitti", "Places365", "MovingMNIST"]
+           "Kitti", "Places365", "MovingMNIST", "Flickr8k", "Flickr30k", "SBU"]
