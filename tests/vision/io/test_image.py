@@ -141,12 +141,11 @@ PNG_CASES = {  # name: (png bytes, expected pixels for UNCHANGED, GRAY, GRAY_ALP
 }
 
 
-@pytest.mark.parametrize("mode_index", range(5))
-@pytest.mark.parametrize("name", sorted(PNG_CASES))
+# (None above: combinations torchvision leaves undefined, where libpng writes fewer channels than it declares)
+@pytest.mark.parametrize("name,mode_index", [(n, i) for n in sorted(PNG_CASES) for i in range(5)
+                                             if PNG_CASES[n][1 + i] is not None])
 def test_decode_png_modes(name, mode_index):
     raw, *expected = PNG_CASES[name]
-    if expected[mode_index] is None:
-        pytest.skip("torchvision leaves this combination undefined (libpng writes fewer channels than it declares)")
     mode = [M.UNCHANGED, M.GRAY, M.GRAY_ALPHA, M.RGB, M.RGB_ALPHA][mode_index]
     assert_chw(eio.decode_png(as_tensor(raw), mode), expected[mode_index])
     assert_chw(eio.decode_image(as_tensor(raw), mode.name.lower()), expected[mode_index])  # strings work too
