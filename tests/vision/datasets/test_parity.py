@@ -555,6 +555,42 @@ def sbu(root, mp):
     return "SBU"
 
 
+# ------------------------------------------------------------------------------ CLEVR, RenderedSST2, PCAM
+@builder({}, {"split": "test"})
+def clevr(root, mp):
+    base = root / "clevr" / "CLEVR_v1.0"
+    (base / "scenes").mkdir(parents=True)
+    scenes = []
+    for split in ("train", "test"):
+        for i in range(2):
+            name = f"CLEVR_{split}_{i:06d}.png"
+            image_file(str(base / "images" / split / name))
+            scenes.append({"image_filename": name, "objects": [{}] * (i + 3)})
+    (base / "scenes" / "CLEVR_train_scenes.json").write_text(json.dumps({"scenes": scenes}))
+    return "CLEVRClassification"
+
+
+@builder({}, {"split": "val"})
+def rendered_sst2(root, mp):
+    for folder in ("train", "valid"):
+        for cls in ("negative", "positive"):
+            image_file(str(root / "rendered-sst2" / folder / cls / f"{folder}_{cls}.png"))
+    return "RenderedSST2"
+
+
+@builder({}, {"split": "val"})
+def pcam(root, mp):
+    h5py = pytest.importorskip("h5py")  # PCAM's optional dependency (the `pcam` extra)
+    for split, x_name, y_name in (("train", "camelyonpatch_level_2_split_train_x.h5", "camelyonpatch_level_2_split_train_y.h5"),
+                                  ("val", "camelyonpatch_level_2_split_valid_x.h5", "camelyonpatch_level_2_split_valid_y.h5")):
+        (root / "pcam").mkdir(exist_ok=True)
+        with h5py.File(root / "pcam" / x_name, "w") as f:
+            f["x"] = RNG.integers(0, 256, (3, 96, 96, 3)).astype(np.uint8)
+        with h5py.File(root / "pcam" / y_name, "w") as f:
+            f["y"] = RNG.integers(0, 2, (3, 1, 1, 1)).astype(np.uint8)
+    return "PCAM"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):
@@ -580,7 +616,7 @@ MISSING = [("SVHN", {}), ("STL10", {}), ("USPS", {}), ("SEMEION", {"download": F
            ("StanfordCars", {}), ("Imagenette", {}), ("SUN397", {}), ("VOCDetection", {}),
            ("VOCSegmentation", {}), ("CelebA", {}), ("Omniglot", {}), ("LFWPeople", {}),
            ("LFWPairs", {}), ("WIDERFace", {}), ("Kitti", {}), ("Places365", {}),
-           ("MovingMNIST", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
+           ("MovingMNIST", {}), ("CLEVRClassification", {}), ("RenderedSST2", {}), ("EMNIST", {"split": "digits"}), ("QMNIST", {})]
 
 
 @pytest.mark.parametrize("name,kwargs", MISSING, ids=[m[0] for m in MISSING])

@@ -33,6 +33,9 @@ from .places365 import Places365  # noqa: F401
 from .moving_mnist import MovingMNIST  # noqa: F401
 from .flickr import Flickr8k, Flickr30k  # noqa: F401
 from .sbu import SBU  # noqa: F401
+from .clevr import CLEVRClassification  # noqa: F401
+from .rendered_sst2 import RenderedSST2  # noqa: F401
+from .pcam import PCAM  # noqa: F401
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
@@ -41,4 +44,5 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST
            "Caltech101", "Caltech256", "FGVCAircraft", "StanfordCars", "Imagenette", "SUN397",
            "ImageNet", "VOCDetection", "VOCSegmentation", "CocoDetection", "CocoCaptions",
            "CelebA", "Omniglot", "LFWPeople", "LFWPairs", "WIDERFace",
-           "Kitti", "Places365", "MovingMNIST", "Flickr8k", "Flickr30k", "SBU"]
+           "Kitti", "Places365", "MovingMNIST", "Flickr8k", "Flickr30k", "SBU",
+           "CLEVRClassification", "RenderedSST2", "PCAM"]
