@@ -36,6 +36,8 @@ from .sbu import SBU  # noqa: F401
 from .clevr import CLEVRClassification  # noqa: F401
 from .rendered_sst2 import RenderedSST2  # noqa: F401
 from .pcam import PCAM  # noqa: F401
+from .cityscapes import Cityscapes  # noqa: F401
+from .sbd import SBDataset  # noqa: F401
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
@@ -45,4 +47,5 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST
            "ImageNet", "VOCDetection", "VOCSegmentation", "CocoDetection", "CocoCaptions",
            "CelebA", "Omniglot", "LFWPeople", "LFWPairs", "WIDERFace",
            "Kitti", "Places365", "MovingMNIST", "Flickr8k", "Flickr30k", "SBU",
-           "CLEVRClassification", "RenderedSST2", "PCAM"]
+           "CLEVRClassification", "RenderedSST2", "PCAM", "Cityscapes",
+           "SBDataset"]
