@@ -627,6 +627,22 @@ def sbd(root, mp):
     return "SBDataset"
 
 
+# ------------------------------------------------------------------------------ iNaturalist
+@builder({}, {"target_type": ["full", "kingdom", "genus"]}, {"version": "2019", "target_type": ["super", "full"]},
+         {"version": "2017", "target_type": "super"})
+def inaturalist(root, mp):
+    for i, name in enumerate(["Animalia_Chordata_Aves_Passeriformes_Corvidae_Corvus_corax",
+                              "Animalia_Chordata_Aves_Passeriformes_Paridae_Parus_major",
+                              "Plantae_Tracheophyta_Magnoliopsida_Rosales_Rosaceae_Rosa_canina"]):
+        for j in range(2 - i % 2):
+            image_file(str(root / "2021_train" / f"{i:05d}_{name}" / f"{j}.jpg"))
+    for version in ("2019", "2017"):
+        for sup, subs in (("Birds", ["2", "0"]), ("Plants", ["1"])):
+            for sub in subs:
+                image_file(str(root / version / sup / sub / f"{sup}{sub}.jpg"))
+    return "INaturalist"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):
