@@ -114,13 +114,18 @@ class MNIST(VisionDataset):
     def _missing(self):
         return [f for f in self._raw_files() if self._raw_path(_uncompressed(f)) is None]
 
+    def _split_files(self):
+        """The (images, labels) IDX files of the chosen split, without compression suffix."""
+        split = "train" if self.train else "t10k"
+        return f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"
+
     @property
     def images_file(self):
-        return self._raw_path(f"{'train' if self.train else 't10k'}-images-idx3-ubyte")
+        return self._raw_path(self._split_files()[0])
 
     @property
     def labels_file(self):
-        return self._raw_path(f"{'train' if self.train else 't10k'}-labels-idx1-ubyte")
+        return self._raw_path(self._split_files()[1])
 
     def _load_data(self):
         return read_image_file(self.images_file), read_label_file(self.labels_file)
@@ -220,16 +225,11 @@ class EMNIST(MNIST):
     def _file_prefix(self):
         return f"emnist-{self.split}-{'train' if self.train else 'test'}"
 
+    def _split_files(self):
+        return f"{self._file_prefix}-images-idx3-ubyte", f"{self._file_prefix}-labels-idx1-ubyte"
+
     def _raw_files(self):
-        return [f"{self._file_prefix}-images-idx3-ubyte", f"{self._file_prefix}-labels-idx1-ubyte"]
-
-    @property
-    def images_file(self):
-        return self._raw_path(self._raw_files()[0])
-
-    @property
-    def labels_file(self):
-        return self._raw_path(self._raw_files()[1])
+        return list(self._split_files())
 
     def download(self):
         """Fetch gzip.zip (MD5-checked) and decompress its IDX files into the raw folder."""
@@ -271,13 +271,8 @@ class QMNIST(MNIST):
     def _raw_files(self):
         return [os.path.basename(url) for url, _ in self.resources[self.subsets[self.what]]]
 
-    @property
-    def images_file(self):
-        return self._raw_path(_uncompressed(self._raw_files()[0]))
-
-    @property
-    def labels_file(self):
-        return self._raw_path(_uncompressed(self._raw_files()[1]))
+    def _split_files(self):
+        return tuple(_uncompressed(f) for f in self._raw_files())
 
     def _load_data(self):
         data, targets = read_idx(self.images_file), read_idx(self.labels_file)

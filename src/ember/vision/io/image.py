@@ -195,11 +195,11 @@ def _image_hwc(fn, input):
     return np.ascontiguousarray(input.numpy().transpose(1, 2, 0))
 
 
-def _pil(hwc):
-    return Image.fromarray(hwc[:, :, 0] if hwc.shape[2] == 1 else hwc, "L" if hwc.shape[2] == 1 else "RGB")
-
-
-def _encoded(buf):
+def _encode(fn, input, fmt, **options):
+    """A (1 or 3, H, W) uint8 tensor encoded by Pillow as `fmt`, as a 1-D uint8 tensor of the file's bytes."""
+    hwc = _image_hwc(fn, input)
+    buf = io.BytesIO()
+    Image.fromarray(hwc[:, :, 0] if hwc.shape[2] == 1 else hwc).save(buf, format=fmt, **options)
     return ember.from_numpy(np.frombuffer(bytearray(buf.getvalue()), np.uint8))
 
 
@@ -207,10 +207,7 @@ def encode_png(input, compression_level=6):
     """torchvision.io.encode_png: a (1 or 3, H, W) uint8 tensor as the bytes of a PNG file (1-D uint8)."""
     if not 0 <= compression_level <= 9:
         raise RuntimeError("Compression level should be between 0 and 9")
-    hwc = _image_hwc("encode_png", input)
-    buf = io.BytesIO()
-    _pil(hwc).save(buf, format="PNG", compress_level=int(compression_level))
-    return _encoded(buf)
+    return _encode("encode_png", input, "PNG", compress_level=int(compression_level))
 
 
 def write_png(input, filename, compression_level=6):
@@ -263,10 +260,7 @@ def encode_jpeg(input, quality=75):
         if not input:
             raise ValueError("encode_jpeg requires at least one input tensor when a list is passed")
         return [encode_jpeg(t, quality) for t in input]
-    hwc = _image_hwc("encode_jpeg", input)
-    buf = io.BytesIO()
-    _pil(hwc).save(buf, format="JPEG", quality=int(quality))
-    return _encoded(buf)
+    return _encode("encode_jpeg", input, "JPEG", quality=int(quality))
 
 
 def write_jpeg(input, filename, quality=75):
