@@ -643,6 +643,20 @@ def inaturalist(root, mp):
     return "INaturalist"
 
 
+# ------------------------------------------------------------------------------ PhotoTour
+@builder({"name": "yosemite"}, {"name": "yosemite", "train": False})
+def phototour(root, mp):
+    base = root / "yosemite"
+    base.mkdir()
+    for i in range(2):  # two bitmaps of 2 x 3 patches each
+        Image.fromarray(RNG.integers(0, 256, (128, 192)).astype(np.uint8)).save(base / f"patches{i:04d}.bmp")
+    (base / "info.txt").write_text("".join(f"{i // 2} 0\n" for i in range(12)))
+    (base / "m50_100000_100000_0.txt").write_text("0 0 0 1 0 0 0\n2 1 0 7 3 0 0\n5 2 0 4 2 0 0\n")
+    mp.setitem(T.PhotoTour.lens, "yosemite", 11)  # as the real lens trims the last bitmap's padding patches
+    mp.setitem(E.PhotoTour.lens, "yosemite", 11)
+    return "PhotoTour"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):
@@ -849,3 +863,19 @@ def test_download_round_trip(name, tmp_path, served, monkeypatch):
     for (a, y), (b, z) in zip(got, expected):
         np.testing.assert_array_equal(a, b)
         assert y == z
+
+
+def test_phototour_cache_is_torchvisions(tmp_path, monkeypatch):
+    """Ember cuts the patches and writes root/<name>.pt itself; torchvision reads that file as its own cache
+    and finds what it would have built."""
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for root in (ours, theirs):
+        root.mkdir()
+        state = RNG.bit_generator.state
+        phototour(root, monkeypatch)
+        RNG.bit_generator.state = state  # the same patches in both roots
+    E.PhotoTour(str(ours), "yosemite")  # writes ours/yosemite.pt
+    from_ember = T.PhotoTour(str(ours), "yosemite", train=False)
+    built = T.PhotoTour(str(theirs), "yosemite", train=False)
+    for a, b in zip((from_ember.data, from_ember.labels, from_ember.matches), (built.data, built.labels, built.matches)):
+        assert a.dtype == b.dtype and torch.equal(a, b)
