@@ -665,6 +665,7 @@ def test_matches_torchvision(case, tmp_path, monkeypatch):
     kwargs = {k: (v(tmp_path) if callable(v) else v) for k, v in kwargs.items()}  # paths below tmp_path
     tv, em = getattr(T, name)(str(tmp_path), **kwargs), getattr(E, name)(str(tmp_path), **kwargs)
     assert len(em) == len(tv) > 0
+    assert repr(em) == repr(tv)
     for i in range(len(tv)):
         same(em[i], tv[i], f"{case}[{i}]")
     for attr in ("classes", "class_to_idx", "bin_classes"):
