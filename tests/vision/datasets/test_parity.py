@@ -62,7 +62,8 @@ def same(e, t, where="sample"):
         assert str(e.dtype) == str(t.dtype) and tuple(e.shape) == tuple(t.shape), (where, e.dtype, t.dtype)
         np.testing.assert_array_equal(e.numpy(), t.numpy(), err_msg=where)
     elif isinstance(t, np.ndarray):
-        np.testing.assert_array_equal(np.asarray(e), t, err_msg=where)
+        assert isinstance(e, np.ndarray) and e.dtype == t.dtype and e.shape == t.shape, (where, type(e))
+        np.testing.assert_array_equal(e, t, err_msg=where)
     elif isinstance(t, (list, tuple)):
         if hasattr(t, "_fields"):  # a namedtuple: the same name and fields, each library its own class
             assert type(e).__name__ == type(t).__name__ and e._fields == t._fields, (where, e, t)
@@ -655,6 +656,61 @@ def phototour(root, mp):
     mp.setitem(T.PhotoTour.lens, "yosemite", 11)  # as the real lens trims the last bitmap's padding patches
     mp.setitem(E.PhotoTour.lens, "yosemite", 11)
     return "PhotoTour"
+
+
+# ------------------------------------------------------------------------------ optical flow
+def flo_file(path, h=4, w=5):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(b"PIEH" + np.array([w, h], "<i4").tobytes() + RNG.normal(size=(h, w, 2)).astype("<f4").tobytes())
+
+
+def pfm_file(path, h=4, w=5, little=True):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(b"PF\n%d %d\n%s\n" % (w, h, b"-1.0" if little else b"1.0"))
+        f.write(RNG.normal(size=(h, w, 3)).astype("<f4" if little else ">f4").tobytes())
+
+
+@builder({}, {"pass_name": "both"}, {"split": "test"})
+def sintel(root, mp):
+    base = root / "Sintel"
+    for split in ("training", "test"):
+        for name in ("clean", "final"):
+            for scene in ("alley_1", "bamboo_2"):
+                for i in range(1, 4):
+                    image_file(str(base / split / name / scene / f"frame_{i:04d}.png"))
+    for scene in ("alley_1", "bamboo_2"):
+        for i in range(1, 3):
+            flo_file(str(base / "training" / "flow" / scene / f"frame_{i:04d}.flo"))
+    return "Sintel"
+
+
+@builder({}, {"split": "val"})
+def flying_chairs(root, mp):
+    data = root / "FlyingChairs" / "data"
+    for i in range(1, 4):
+        image_file(str(data / f"{i:05d}_img1.ppm"), fmt="PPM")
+        image_file(str(data / f"{i:05d}_img2.ppm"), fmt="PPM")
+        flo_file(str(data / f"{i:05d}_flow.flo"))
+    (root / "FlyingChairs" / "FlyingChairs_train_val.txt").write_text("1\n2\n1\n")
+    return "FlyingChairs"
+
+
+@builder({}, {"pass_name": "both", "camera": "both"})
+def flying_things(root, mp):
+    base = root / "FlyingThings3D"
+    for seq in ("A/0000", "B/0001"):
+        for name in ("frames_cleanpass", "frames_finalpass"):
+            for cam in ("left", "right"):
+                for i in range(6, 9):
+                    image_file(str(base / name / "TRAIN" / seq / cam / f"{i:04d}.png"))
+        for direction in ("into_future", "into_past"):
+            for cam in ("left", "right"):
+                for i in range(6, 9):
+                    pfm_file(str(base / "optical_flow" / "TRAIN" / seq / direction / cam / f"OpticalFlow{i:04d}.pfm"),
+                             little=i % 2 == 0)
+    return "FlyingThings3D"
 
 
 # ------------------------------------------------------------------------------ the harness (after every builder)

@@ -40,6 +40,7 @@ from .cityscapes import Cityscapes  # noqa: F401
 from .sbd import SBDataset  # noqa: F401
 from .inaturalist import INaturalist  # noqa: F401
 from .phototour import PhotoTour  # noqa: F401
+from ._optical_flow import Sintel, FlyingChairs, FlyingThings3D  # noqa: F401
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
@@ -50,4 +51,5 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST
            "CelebA", "Omniglot", "LFWPeople", "LFWPairs", "WIDERFace",
            "Kitti", "Places365", "MovingMNIST", "Flickr8k", "Flickr30k", "SBU",
            "CLEVRClassification", "RenderedSST2", "PCAM", "Cityscapes",
-           "SBDataset", "INaturalist", "PhotoTour"]
+           "SBDataset", "INaturalist", "PhotoTour", "Sintel",
+           "FlyingChairs", "FlyingThings3D"]

@@ -168,3 +168,22 @@ def download_file_from_google_drive(file_id, root, filename=None, md5=None):
     (confirming the large-file warning) rather than gdown."""
     url = f"https://drive.usercontent.google.com/download?id={file_id}&export=download&confirm=t"
     return download_url(url, root, filename or file_id, md5)
+
+
+def _read_pfm(file_name, slice_channels=2):
+    """A .pfm file (Portable Float Map: 'PF' colour or 'Pf' gray, bottom row first, scale's sign giving the byte
+    order) as a (C, H, W) float32 array of its first `slice_channels` channels, top row first."""
+    import re
+    import numpy as np
+    with open(file_name, "rb") as f:
+        header = f.readline().rstrip()
+        if header not in (b"PF", b"Pf"):
+            raise ValueError("Invalid PFM file")
+        size = re.match(rb"^(\d+)\s(\d+)\s$", f.readline())
+        if not size:
+            raise Exception("Malformed PFM header.")
+        w, h = (int(v) for v in size.groups())
+        endian = "<" if float(f.readline().rstrip()) < 0 else ">"
+        data = np.fromfile(f, dtype=endian + "f")
+    data = data.reshape(h, w, 3 if header == b"PF" else 1).transpose(2, 0, 1)
+    return np.flip(data, axis=1)[:slice_channels].astype(np.float32)
