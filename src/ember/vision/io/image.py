@@ -322,6 +322,11 @@ def decode_image(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=Fal
     if not isinstance(input, ember.Tensor):
         input = read_file(os.fspath(input))
     mode = _mode(mode)
+    _tensor_arg("decode_image", "data", input)
+    if input.dtype is not ember.uint8:  # decode_image words its checks apart from the decoders'
+        raise RuntimeError("Expected a torch.uint8 tensor")
+    if input.dim() != 1 or input.numel() == 0:
+        raise RuntimeError("Expected a non empty 1-dimensional tensor")
     raw = _encoded_bytes("decode_image", input)
     if raw.startswith(_JPEG):
         return _decode_jpeg_one(input, mode, apply_exif_orientation)
