@@ -713,6 +713,118 @@ def flying_things(root, mp):
     return "FlyingThings3D"
 
 
+# ------------------------------------------------------------------------------ stereo matching
+def pfm1(path, h=4, w=5):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(b"Pf\n%d %d\n-1.0\n" % (w, h) + RNG.normal(size=(h, w)).astype("<f4").tobytes())
+
+
+def png16(path, h=4, w=5, high=65536):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    Image.fromarray(RNG.integers(1, high, (h, w)).astype(np.uint16)).save(path)
+
+
+@builder({})
+def carla(root, mp):
+    for scene in ("a", "b"):
+        base = root / "carla-highres" / "trainingF" / scene
+        for i in (0, 1):
+            image_file(str(base / f"im{i}.png"))
+            pfm1(str(base / f"disp{i}GT.pfm"))
+    return "CarlaStereo"
+
+
+@builder({}, {"split": "test"})
+def kitti2012(root, mp):
+    for split in ("training", "testing"):
+        base = root / "Kitti2012" / split
+        for i in range(2):
+            image_file(str(base / "colored_0" / f"{i:06d}_10.png"))
+            image_file(str(base / "colored_1" / f"{i:06d}_10.png"), mode="L")
+            png16(str(base / "disp_noc" / f"{i:06d}_10.png"))
+    return "Kitti2012Stereo"
+
+
+@builder({})
+def kitti2015(root, mp):
+    base = root / "Kitti2015" / "training"
+    for i in range(2):
+        for d in ("image_2", "image_3"):
+            image_file(str(base / d / f"{i:06d}_10.png"))
+        for d in ("disp_occ_0", "disp_occ_1"):
+            png16(str(base / d / f"{i:06d}_10.png"))
+    return "Kitti2015Stereo"
+
+
+@builder({})
+def crestereo(root, mp):
+    for part in ("shapenet", "reflective", "tree", "hole"):
+        for side in ("left", "right"):
+            image_file(str(root / "CREStereo" / part / f"x_{side}.jpg"))
+            png16(str(root / "CREStereo" / part / f"x_{side}.disp.png"))
+    return "CREStereo"
+
+
+@builder({}, {"variant": "both"})
+def falling_things(root, mp):
+    for folder in ("single/obj/kitchen_0", "mixed/kitchen_1"):
+        base = root / "FallingThings" / folder
+        for side in ("left", "right"):
+            image_file(str(base / f"000000.{side}.jpg"))
+            png16(str(base / f"000000.{side}.depth.png"), high=5000)
+        (base / "_camera_settings.json").write_text(json.dumps(
+            {"camera_settings": [{"intrinsic_settings": {"fx": 768.2}}]}))
+    return "FallingThingsStereo"
+
+
+@builder({}, {"variant": "Monkaa", "pass_name": "both"})
+def sceneflow(root, mp):
+    for variant, prefix in (("FlyingThings3D", "TRAIN/A/0000"), ("Monkaa", "eating_x2")):
+        base = root / "SceneFlow" / variant
+        for p in ("frames_cleanpass", "frames_finalpass"):
+            for side in ("left", "right"):
+                image_file(str(base / p / prefix / side / "0006.png"))
+        for side in ("left", "right"):
+            pfm1(str(base / "disparity" / prefix / side / "0006.pfm"))
+    return "SceneFlowStereo"
+
+
+@builder({}, {"pass_name": "both"})
+def sintel_stereo(root, mp):
+    base = root / "Sintel" / "training"
+    for scene in ("alley_1", "bamboo_2"):
+        for p in ("final", "clean"):
+            for side in ("left", "right"):
+                image_file(str(base / f"{p}_{side}" / scene / "frame_0001.png"))
+        image_file(str(base / "disparities" / scene / "frame_0001.png"))
+        image_file(str(base / "occlusions" / scene / "frame_0001.png"), mode="L")
+        image_file(str(base / "outofframe" / scene / "frame_0001.png"), mode="L")
+    return "SintelStereo"
+
+
+@builder({})
+def instereo2k(root, mp):
+    for scene in ("000001", "000002"):
+        base = root / "InStereo2k" / "train" / scene
+        for side in ("left", "right"):
+            image_file(str(base / f"{side}.png"))
+            png16(str(base / f"{side}_disp.png"))
+    return "InStereo2k"
+
+
+@builder({}, {"split": "test"})
+def eth3d(root, mp):
+    for split in ("two_view_training", "two_view_test"):
+        for scene in ("delivery_area_1l", "electro_1l"):
+            for i in (0, 1):
+                image_file(str(root / "ETH3D" / split / scene / f"im{i}.png"))
+    for scene in ("delivery_area_1l", "electro_1l"):
+        pfm1(str(root / "ETH3D" / "two_view_training_gt" / scene / "disp0GT.pfm"))
+        image_file(str(root / "ETH3D" / "two_view_training_gt" / scene / "mask0nocc.png"), mode="L")
+    return "ETH3DStereo"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):

@@ -41,6 +41,8 @@ from .sbd import SBDataset  # noqa: F401
 from .inaturalist import INaturalist  # noqa: F401
 from .phototour import PhotoTour  # noqa: F401
 from ._optical_flow import Sintel, FlyingChairs, FlyingThings3D  # noqa: F401
+from ._stereo_matching import (CarlaStereo, Kitti2012Stereo, Kitti2015Stereo, CREStereo,  # noqa: F401
+                               FallingThingsStereo, SceneFlowStereo, SintelStereo, InStereo2k, ETH3DStereo)
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
@@ -52,4 +54,5 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST
            "Kitti", "Places365", "MovingMNIST", "Flickr8k", "Flickr30k", "SBU",
            "CLEVRClassification", "RenderedSST2", "PCAM", "Cityscapes",
            "SBDataset", "INaturalist", "PhotoTour", "Sintel",
-           "FlyingChairs", "FlyingThings3D"]
+           "FlyingChairs", "FlyingThings3D", "CarlaStereo", "Kitti2012Stereo", "Kitti2015Stereo", "CREStereo",
+           "FallingThingsStereo", "SceneFlowStereo", "SintelStereo", "InStereo2k", "ETH3DStereo"]
