@@ -825,6 +825,19 @@ def eth3d(root, mp):
     return "ETH3DStereo"
 
 
+@builder({}, {"calibration": "both"}, {"split": "test", "calibration": None})
+def middlebury(root, mp):
+    for split, scenes in (("train", ["Adirondack-perfect", "Adirondack-imperfect", "Piano-perfect"]),
+                          ("test", ["Plants", "Hoops"])):
+        for scene in scenes:
+            base = root / "Middlebury2014" / split / scene
+            for i in (0, 1):
+                image_file(str(base / f"im{i}.png"))
+                if split == "train":
+                    pfm1(str(base / f"disp{i}.pfm"))
+    return "Middlebury2014Stereo"
+
+
 # ------------------------------------------------------------------------------ the harness (after every builder)
 @pytest.mark.parametrize("case", sorted(BUILDERS))
 def test_matches_torchvision(case, tmp_path, monkeypatch):

@@ -42,7 +42,8 @@ from .inaturalist import INaturalist  # noqa: F401
 from .phototour import PhotoTour  # noqa: F401
 from ._optical_flow import Sintel, FlyingChairs, FlyingThings3D  # noqa: F401
 from ._stereo_matching import (CarlaStereo, Kitti2012Stereo, Kitti2015Stereo, CREStereo,  # noqa: F401
-                               FallingThingsStereo, SceneFlowStereo, SintelStereo, InStereo2k, ETH3DStereo)
+                               FallingThingsStereo, SceneFlowStereo, SintelStereo, InStereo2k, ETH3DStereo,
+                               Middlebury2014Stereo)
 from . import utils  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
@@ -55,4 +56,5 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST
            "CLEVRClassification", "RenderedSST2", "PCAM", "Cityscapes",
            "SBDataset", "INaturalist", "PhotoTour", "Sintel",
            "FlyingChairs", "FlyingThings3D", "CarlaStereo", "Kitti2012Stereo", "Kitti2015Stereo", "CREStereo",
-           "FallingThingsStereo", "SceneFlowStereo", "SintelStereo", "InStereo2k", "ETH3DStereo"]
+           "FallingThingsStereo", "SceneFlowStereo", "SintelStereo", "InStereo2k", "ETH3DStereo",
+           "Middlebury2014Stereo"]

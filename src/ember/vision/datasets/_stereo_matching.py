@@ -1,14 +1,16 @@
 """Stereo-matching datasets (torchvision.datasets._stereo_matching): each sample is (left image, right image,
-left disparity (1, H, W) float array or None[, valid mask]). Middlebury2014Stereo is not provided."""
+left disparity (1, H, W) float array or None[, valid mask])."""
 import json
 import os
+import random
+import shutil
 from glob import glob
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from .utils import _read_pfm, verify_str_arg
+from .utils import _read_pfm, download_and_extract_archive, verify_str_arg
 from .vision import VisionDataset
 
 __all__ = ()
@@ -244,3 +246,82 @@ class ETH3DStereo(StereoMatchingDataset):
         if path is None:
             return None, None
         return np.abs(_read_pfm_file(path)), np.asarray(Image.open(Path(path).parent / "mask0nocc.png")).astype(bool)
+
+
+class Middlebury2014Stereo(StereoMatchingDataset):
+    """Middlebury 2014: root/Middlebury2014/<split>/<scene>[-perfect|-imperfect]/{im0,im1}.png, disp{0,1}.pfm;
+    `use_ambient_views` picks the right image at random among im1.png and its other exposures/lightings."""
+    splits = {
+        "train": ["Adirondack", "Jadeplant", "Motorcycle", "Piano", "Pipes", "Playroom", "Playtable", "Recycle",
+                  "Shelves", "Vintage"],
+        "additional": ["Backpack", "Bicycle1", "Cable", "Classroom1", "Couch", "Flowers", "Mask", "Shopvac",
+                       "Sticks", "Storage", "Sword1", "Sword2", "Umbrella"],
+        "test": ["Plants", "Classroom2E", "Classroom2", "Australia", "DjembeL", "CrusadeP", "Crusade", "Hoops",
+                 "Bicycle2", "Staircase", "Newkuba", "AustraliaP", "Djembe", "Livingroom", "Computer"],
+    }
+    _has_built_in_disparity_mask = True
+
+    def __init__(self, root, split="train", calibration="perfect", use_ambient_views=False, transforms=None,
+                 download=False):
+        super().__init__(root, transforms)
+        verify_str_arg(split, "split", valid_values=("train", "test", "additional"))
+        self.split = split
+        if calibration:
+            verify_str_arg(calibration, "calibration", valid_values=("perfect", "imperfect", "both", None))
+            if split == "test":
+                raise ValueError("Split 'test' has only no calibration settings, please set `calibration=None`.")
+        elif split != "test":
+            raise ValueError(f"Split '{split}' has calibration settings, however None was provided as an argument."
+                             f"\nSetting calibration to 'perfect' for split '{split}'. Available calibration settings "
+                             f"are: 'perfect', 'imperfect', 'both'.")
+        if download:
+            self._download_dataset(root)
+        base = Path(root) / "Middlebury2014"
+        if not os.path.exists(base / split):
+            raise FileNotFoundError(f"The {split} directory was not found in the provided root directory")
+        if not any(scene.startswith(s) for scene in os.listdir(base / split) for s in self.splits[split]):
+            raise FileNotFoundError(f"Provided root folder does not contain any scenes from the {split} split.")
+        suffixes = {None: [""], "perfect": ["-perfect"], "imperfect": ["-imperfect"],
+                    "both": ["-perfect", "-imperfect"]}[calibration]
+        for suffix in suffixes:
+            scenes = base / split / ("*" + suffix)
+            self._images += self._scan_pairs(str(scenes / "im0.png"), str(scenes / "im1.png"))
+            if split == "test":
+                self._disparities = [(None, None)] * len(self._images)
+            else:
+                self._disparities += self._scan_pairs(str(scenes / "disp0.pfm"), str(scenes / "disp1.pfm"))
+        self.use_ambient_views = use_ambient_views
+
+    def _read_img(self, file_path):
+        file_path = Path(file_path)
+        if file_path.name == "im1.png" and self.use_ambient_views:
+            views = [p for p in (file_path.parent / "im1E.png", file_path.parent / "im1L.png") if os.path.exists(p)]
+            file_path = random.choice(views + [file_path])
+        return super()._read_img(file_path)
+
+    def _read_disparity(self, path):
+        if path is None:
+            return None, None
+        disparity = np.abs(_read_pfm_file(path))
+        disparity[disparity == np.inf] = 0  # unknown disparities are stored as infinity
+        return disparity, (disparity > 0).squeeze(0)
+
+    def _download_dataset(self, root):
+        base_url = "https://vision.middlebury.edu/stereo/data/scenes2014/zip"
+        base = Path(root) / "Middlebury2014"
+        if self.split != "test":
+            for scene in self.splits[self.split]:
+                for calibration in ("perfect", "imperfect"):
+                    name = f"{scene}-{calibration}"
+                    if not (base / self.split / name).exists():
+                        download_and_extract_archive(f"{base_url}/{name}.zip", str(base / self.split),
+                                                     filename=f"{name}.zip", remove_finished=True)
+            return
+        os.makedirs(base / "test")
+        if any(s not in os.listdir(base / "test") for s in self.splits["test"]):
+            download_and_extract_archive("https://vision.middlebury.edu/stereo/submit3/zip/MiddEval3-data-F.zip",
+                                         str(base), remove_finished=True)
+            for scene_dir, scenes, _ in os.walk(str(base / "MiddEval3" / "testF")):
+                for scene in scenes:
+                    shutil.move(str(Path(scene_dir) / scene), str(base / "test"))
+            shutil.rmtree(str(base / "MiddEval3"))
