@@ -878,7 +878,10 @@ def test_missing_dataset_errors_alike(name, kwargs, tmp_path):
 
 @pytest.mark.parametrize("name,kwargs", [("SVHN", {"split": "valid"}), ("EMNIST", {"split": "all"}),
                                          ("QMNIST", {"what": "val"}), ("STL10", {"split": "x"}),
-                                         ("STL10", {"folds": 10}), ("DTD", {"split": "trainval"})])
+                                         ("STL10", {"folds": 10}), ("DTD", {"split": "trainval"}),
+                                         ("Cityscapes", {"mode": "coarse", "split": "test"}),
+                                         ("VOCDetection", {"year": "2012", "image_set": "test"}),
+                                         ("Imagenette", {"size": "80px"})])
 def test_bad_split_errors_alike(name, kwargs, tmp_path):
     with pytest.raises(ValueError) as tv_err:
         getattr(T, name)(str(tmp_path), **kwargs)

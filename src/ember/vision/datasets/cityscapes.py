@@ -6,7 +6,7 @@ from collections import namedtuple
 
 from PIL import Image
 
-from .utils import extract_archive, verify_str_arg
+from .utils import extract_archive, iterable_to_str, verify_str_arg
 from .vision import VisionDataset
 
 
@@ -67,7 +67,7 @@ class Cityscapes(VisionDataset):
         verify_str_arg(mode, "mode", ("fine", "coarse"))
         valid = ("train", "test", "val") if mode == "fine" else ("train", "train_extra", "val")
         verify_str_arg(split, "split", valid, f"Unknown value '{split}' for argument split if mode is '{mode}'. "
-                                              f"Valid values are {{{', '.join(repr(v) for v in valid)}}}.")
+                                              f"Valid values are {{{iterable_to_str(valid)}}}.")
         if not isinstance(target_type, list):
             self.target_type = [target_type]
         for t in self.target_type:

@@ -143,8 +143,12 @@ def verify_str_arg(value, arg=None, valid_values=None, custom_msg=None):
         return value
     if custom_msg is not None:
         raise ValueError(custom_msg)
-    raise ValueError(f"Unknown value '{value}' for argument {arg}. Valid values are "
-                     f"{{{', '.join(repr(str(v)) for v in valid_values)}}}.")
+    raise ValueError(f"Unknown value '{value}' for argument {arg}. Valid values are {{{iterable_to_str(valid_values)}}}.")
+
+
+def iterable_to_str(iterable):
+    """torchvision.datasets.utils.iterable_to_str: the items quoted and comma-separated ('a', 'b')."""
+    return "'" + "', '".join(str(item) for item in iterable) + "'"
 
 
 def list_dir(root, prefix=False):
