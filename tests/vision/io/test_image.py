@@ -166,6 +166,9 @@ def test_encode_png_round_trips(channels, level, tmp_path):
 
 
 def test_sixteen_bit_png():
+    colour = as_tensor(png_bytes(RNG.integers(0, 65536, (H, W, 3)).astype(np.uint16), 2, bit_depth=16))
+    with pytest.raises(NotImplementedError, match="16-bit colour PNG .* not implemented in Ember"):
+        eio.decode_png(colour)  # never silently 8-bit
     deep = RNG.integers(0, 65536, (H, W)).astype(np.uint16)
     data = as_tensor(png_bytes(deep, 0, bit_depth=16))
     if not hasattr(ember, "uint16"):

@@ -162,6 +162,8 @@ def decode_png(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False
         raise RuntimeError("Content is not png!")
     img = _open(raw, "decode_png")
     deep = img.mode.startswith("I")  # 16-bit gray
+    if len(raw) > 24 and raw[24] == 16 and not deep:  # IHDR's bit depth: Pillow keeps 8 of 16-bit colour's bits
+        raise NotImplementedError("decoding a 16-bit colour PNG (a torch.uint16 tensor) is not implemented in Ember")
     if img.mode == "P":
         if mode is ImageReadMode.UNCHANGED:
             hwc = _as_hwc(np.asarray(img))
