@@ -5,7 +5,7 @@ import importlib
 
 __version__ = "0.28.0"  # the torchvision release whose API this mirrors (the one paired with torch 2.13)
 
-__all__ = ["datasets", "transforms", "models", "utils", "ops"]
+__all__ = ["datasets", "transforms", "models", "utils", "ops", "io"]
 
 
 def __getattr__(name):

@@ -133,3 +133,61 @@ def download_and_extract_archive(url, download_root, extract_root=None, filename
     """download_url, then extract_archive into extract_root (default: download_root)."""
     archive = download_url(url, download_root, filename, md5)
     return extract_archive(archive, extract_root or download_root, remove_finished)
+
+
+def verify_str_arg(value, arg=None, valid_values=None, custom_msg=None):
+    """torchvision.datasets.utils.verify_str_arg: `value` must be a str (and one of `valid_values`), else ValueError."""
+    if not isinstance(value, str):
+        raise ValueError(f"Expected type str{'' if arg is None else f' for argument {arg}'}, but got type {type(value)}.")
+    if valid_values is None or value in valid_values:
+        return value
+    if custom_msg is not None:
+        raise ValueError(custom_msg)
+    raise ValueError(f"Unknown value '{value}' for argument {arg}. Valid values are {{{iterable_to_str(valid_values)}}}.")
+
+
+def iterable_to_str(iterable):
+    """torchvision.datasets.utils.iterable_to_str: the items quoted and comma-separated ('a', 'b')."""
+    return "'" + "', '".join(str(item) for item in iterable) + "'"
+
+
+def list_dir(root, prefix=False):
+    """torchvision.datasets.utils.list_dir: the sub-folders of `root` (in os.listdir order), with root prefixed
+    when `prefix`."""
+    root = os.path.expanduser(root)
+    found = [p for p in os.listdir(root) if os.path.isdir(os.path.join(root, p))]
+    return [os.path.join(root, p) for p in found] if prefix else found
+
+
+def list_files(root, suffix, prefix=False):
+    """torchvision.datasets.utils.list_files: the files of `root` ending in `suffix` (os.listdir order)."""
+    root = os.path.expanduser(root)
+    found = [p for p in os.listdir(root) if os.path.isfile(os.path.join(root, p)) and p.endswith(suffix)]
+    return [os.path.join(root, p) for p in found] if prefix else found
+
+
+def download_file_from_google_drive(file_id, root, filename=None, md5=None):
+    """torchvision.datasets.utils.download_file_from_google_drive: fetch a shared Google Drive file into
+    root/filename (MD5-checked), unless a good copy is already there. Uses Drive's direct-download address
+    (confirming the large-file warning) rather than gdown."""
+    url = f"https://drive.usercontent.google.com/download?id={file_id}&export=download&confirm=t"
+    return download_url(url, root, filename or file_id, md5)
+
+
+def _read_pfm(file_name, slice_channels=2):
+    """A .pfm file (Portable Float Map: 'PF' colour or 'Pf' gray, bottom row first, scale's sign giving the byte
+    order) as a (C, H, W) float32 array of its first `slice_channels` channels, top row first."""
+    import re
+    import numpy as np
+    with open(file_name, "rb") as f:
+        header = f.readline().rstrip()
+        if header not in (b"PF", b"Pf"):
+            raise ValueError("Invalid PFM file")
+        size = re.match(rb"^(\d+)\s(\d+)\s$", f.readline())
+        if not size:
+            raise Exception("Malformed PFM header.")
+        w, h = (int(v) for v in size.groups())
+        endian = "<" if float(f.readline().rstrip()) < 0 else ">"
+        data = np.fromfile(f, dtype=endian + "f")
+    data = data.reshape(h, w, 3 if header == b"PF" else 1).transpose(2, 0, 1)
+    return np.flip(data, axis=1)[:slice_channels].astype(np.float32)
