@@ -63,6 +63,16 @@ def test_preset_transforms_equal_torchvisions_on_an_image(weights):
     np.testing.assert_allclose(got.numpy(), want.numpy(), atol=2e-5)
 
 
+@pytest.mark.parametrize("weights", ["FCN_ResNet50_Weights.COCO_WITH_VOC_LABELS_V1",
+                                     "LRASPP_MobileNet_V3_Large_Weights.COCO_WITH_VOC_LABELS_V1"])
+def test_segmentation_preset_equals_torchvisions(weights):
+    img = Image.fromarray(np.random.default_rng(1).integers(0, 256, (70, 90, 3)).astype(np.uint8))
+    t = tvm.get_weight(weights).transforms(resize_size=48)
+    e = models.get_weight(weights).transforms(resize_size=48)
+    assert repr(e) == repr(t)
+    np.testing.assert_allclose(e(img).numpy(), t(img).numpy(), atol=2e-5)
+
+
 # ---------------------------------------------------------------------- weights= from the hub cache
 def saved_in_hub(hub, name, weights, convert=lambda state: state, **kwargs):
     """A torchvision model with random weights, its state_dict saved by torch where the hub keeps `weights`."""
