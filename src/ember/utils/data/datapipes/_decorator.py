@@ -25,24 +25,27 @@ class functional_datapipe:
         return cls
 
 
-_determinism = False
+_flags = {"determinism": False, "runtime_validation": True}
 
 
-class guaranteed_datapipes_determinism:
-    """Inside this context, constructing a DataPipe marked `non_deterministic` raises TypeError."""
-    prev: bool
+class _Setting:
+    """A context that sets one of the flags above from construction (as torch's do) until it exits."""
+    flag, value = None, None
 
     def __init__(self):
-        global _determinism
-        self.prev = _determinism
-        _determinism = True
+        self.prev = _flags[self.flag]
+        _flags[self.flag] = self.value
 
     def __enter__(self):
         pass
 
     def __exit__(self, exc_type, exc_value, traceback):
-        global _determinism
-        _determinism = self.prev
+        _flags[self.flag] = self.prev
+
+
+class guaranteed_datapipes_determinism(_Setting):
+    """Inside this context, constructing a DataPipe marked `non_deterministic` raises TypeError."""
+    flag, value = "determinism", True
 
 
 class non_deterministic:
@@ -62,7 +65,7 @@ class non_deterministic:
 
     def __call__(self, *args, **kwargs):
         if self.cls is not None:
-            if _determinism:
+            if _flags["determinism"]:
                 raise TypeError(f"{self.cls.__name__} is non-deterministic, but you set "
                                 "'guaranteed_datapipes_determinism'. You can turn off determinism for this "
                                 "DataPipe if that is acceptable for your application")
@@ -78,7 +81,7 @@ class non_deterministic:
         if not isinstance(res, bool):
             raise TypeError("deterministic_fn of `non_deterministic` decorator is required to return a boolean "
                             f"value, but {type(res)} is found")
-        if _determinism and res:
+        if _flags["determinism"] and res:
             raise TypeError(f"{self.cls.__name__} is non-deterministic with the inputs, but you set "
                             "'guaranteed_datapipes_determinism'. You can turn off determinism for this "
                             "DataPipe if that is acceptable for your application")
@@ -102,24 +105,9 @@ def argument_validation(f):
     return wrapper
 
 
-_runtime_validation_enabled = True
-
-
-class runtime_validation_disabled:
+class runtime_validation_disabled(_Setting):
     """Within this context, `runtime_validation` checks nothing."""
-    prev: bool
-
-    def __init__(self):
-        global _runtime_validation_enabled
-        self.prev = _runtime_validation_enabled
-        _runtime_validation_enabled = False
-
-    def __enter__(self):
-        pass
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        global _runtime_validation_enabled
-        _runtime_validation_enabled = self.prev
+    flag, value = "runtime_validation", False
 
 
 def runtime_validation(f):

@@ -33,8 +33,25 @@ def draw_seed():
     return int(ember.empty((), dtype=ember.int64).random_().item())
 
 
+class _Shuffling:
+    """What a shuffling stage answers to (graph_settings and the DataLoader find it by these): on/off,
+    and a seed for its next pass, after which it draws its own from Ember's generator."""
+
+    def set_shuffle(self, shuffle=True):
+        self._enabled = shuffle
+        return self
+
+    def set_seed(self, seed):
+        self._seed = seed
+        return self
+
+    def _seed_pass(self):
+        self._rng.seed(draw_seed() if self._seed is None else self._seed)
+        self._seed = None
+
+
 @functional_datapipe("shuffle")
-class ShufflerIterDataPipe(IterDataPipe):
+class ShufflerIterDataPipe(_Shuffling, IterDataPipe):
     """The items shuffled through a buffer of `buffer_size`: once full, each new item takes the place of
     a random one, which is yielded. With set_seed(s) the order is the one PyTorch gives for s (the same
     Python random.Random draws); unseeded, each iteration draws its seed from Ember's generator. The
@@ -47,18 +64,9 @@ class ShufflerIterDataPipe(IterDataPipe):
         self.buffer_size = buffer_size
         self._enabled, self._seed, self._rng = True, None, random.Random()
 
-    def set_shuffle(self, shuffle=True):
-        self._enabled = shuffle
-        return self
-
-    def set_seed(self, seed):
-        self._seed = seed
-        return self
-
     def reset(self):
         if self._enabled:
-            self._rng.seed(draw_seed() if self._seed is None else self._seed)
-            self._seed = None
+            self._seed_pass()
 
     def __iter__(self):
         self.reset()

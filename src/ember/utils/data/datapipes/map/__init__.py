@@ -3,7 +3,7 @@ import random
 
 from ..datapipe import DataChunk, IterDataPipe, MapDataPipe
 from .._decorator import functional_datapipe
-from ..iter.combinatorics import draw_seed
+from ..iter.combinatorics import _Shuffling
 from ..iter.combining import check_pipes
 
 __all__ = ["Batcher", "Concater", "Mapper", "SequenceWrapper", "Shuffler", "Zipper"]
@@ -108,7 +108,7 @@ class ZipperMapDataPipe(MapDataPipe):
         return min(len(dp) for dp in self.datapipes)
 
 
-class ShufflerIterDataPipe(IterDataPipe):
+class ShufflerIterDataPipe(_Shuffling, IterDataPipe):
     """An IterDataPipe of the map pipe's items in a shuffled order of `indices` (all of them by default),
     drawn as ShufflerIterDataPipe draws its seed."""
 
@@ -117,19 +117,10 @@ class ShufflerIterDataPipe(IterDataPipe):
         self.indices = list(range(len(datapipe))) if indices is None else indices
         self._enabled, self._seed, self._rng = True, None, random.Random()
 
-    def set_shuffle(self, shuffle=True):
-        self._enabled = shuffle
-        return self
-
-    def set_seed(self, seed):
-        self._seed = seed
-        return self
-
     def __iter__(self):
         order = list(self.indices)
         if self._enabled:
-            self._rng.seed(draw_seed() if self._seed is None else self._seed)
-            self._seed = None
+            self._seed_pass()
             self._rng.shuffle(order)
         for i in order:
             yield self.datapipe[i]
