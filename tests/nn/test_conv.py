@@ -331,7 +331,7 @@ def test_large_batch_in_chunks_matches_torch():
     w = rng.standard_normal((5, 8, 3, 3)).astype(np.float32)
     tx, ex = torch.tensor(x, requires_grad=True), ember.tensor(x, requires_grad=True)
     tw, ew = torch.tensor(w, requires_grad=True), ember.tensor(w, requires_grad=True)
-    from ember.nn._functional import conv as C
+    from ember._kernels import conv as C
     old = C.CHUNK_BYTES, C.SHIFTED_CHUNK_BYTES
     C.CHUNK_BYTES = 8 * 9 * 144 * 4 * 3  # three images a chunk: 13 chunks, the last one short
     C.SHIFTED_CHUNK_BYTES = 1 << 15  # the compiled loops' chunks: two images or so each

@@ -261,7 +261,7 @@ def conv_loops():
     """A stride-1 float32 convolution's chunks of images end to end (the image's wide layout, the
     products, the output or the gradients' layouts) as one compiled call per run of chunks: no Python
     and no GIL between the steps of a chunk, so ember._kernels.threads's threads hand the GIL to each other
-    once per chunk. ember.nn._functional.conv._Shifted describes the layouts."""
+    once per chunk. ember._kernels.conv._Shifted describes the layouts."""
     import collections
     gemm, k = _compile_gemm(), _compiled()
     shifted_gemm, shifted_gemm_t, shifted_gemm_p = gemm["shifted_gemm"], gemm["shifted_gemm_t"], gemm["shifted_gemm_p"]

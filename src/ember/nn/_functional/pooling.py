@@ -14,7 +14,8 @@ from ..._kernels import loops as _loops, threads as _threads
 from ...autograd.grad_mode import state
 from ...autograd.graph import record
 from ..._ops.registry import node_class, wrap, shape_str
-from .conv import _compact, _ntuple
+from ..._kernels.conv import compact as _compact
+from .conv import _ntuple
 from .vision import _sepmap
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
