@@ -38,6 +38,7 @@ from . import loops as _loops, threads as _threads
 
 CHUNK_BYTES = 1 << 21      # target size of one chunk's patch matrix (about a core's L2)
 SHIFTED_CHUNK_BYTES = 1 << 19  # the compiled loops' images, gradients and results of one chunk: half a core's L2
+WHOLE_BATCH_BYTES = 1 << 24  # the largest patch matrix built for the whole batch at once (see _plan)
 
 
 # ---------------------------------------------------------------------- reused buffers
@@ -358,7 +359,8 @@ class _Shifted:
         gw = None
         if x is not None:
             total = gws.sum(0)  # the chunks' sums added in chunk order
-            gw = (total[:CK, :O].T if last else total[:O, :CK])[None]
+            gw = np.ascontiguousarray(total[:CK, :O].T if last else total[:O, :CK])
+            gw.shape = (1,) + gw.shape
         gb = gbs.sum(0).astype(np.float32) if need_b else None
         return (gx if C is not None else None), gw, gb
 
@@ -391,6 +393,37 @@ def _each(fn, chunks, flops):
         return [fn(c) for c in chunks]
     return _threads.each(fn, chunks)
 
+
+def _plan(N, bytes_per_image, flops, O, Q):
+    """(chunks, whole): the batch in chunks (_chunks), or as one chunk (whole) when its chunks would
+    read the weight (O rows) more often than the patch matrix has columns (N·Q): the deep layers of a
+    ResNet (few positions, many channels), where each chunk's GEMM would stream the whole weight for
+    a thin slice of columns and the weight gradient would be summed over as many full-size partials.
+    Then the GEMMs are split between the threads by rows instead (ember._kernels.threads.matmul)."""
+    chunks = _chunks(N, bytes_per_image, flops, CHUNK_BYTES)
+    if len(chunks) > 1 and O * len(chunks) >= N * Q and N * bytes_per_image <= WHOLE_BATCH_BYTES:
+        return [(0, N)], True
+    return chunks, False
+
+
+def _matmul(a, b, whole):
+    """a @ b for stacks (G, M, K) @ (G, K, N) of GEMMs: with one group and the whole batch, the
+    product split between the threads."""
+    if whole and a.shape[0] == 1:
+        return _threads.matmul(a[0], b[0])[None]
+    return np.matmul(a, b)
+
+
+def _sum(parts, shape, dt):
+    """The per-chunk partial sums added in chunk order (zeros for an empty batch)."""
+    if not parts:
+        return np.zeros(shape, dt)
+    total = parts[0]
+    for p in parts[1:]:
+        total += p
+    return total
+
+
 def forward(x, wm, geo, bias=None, gw_of=None):
     """y = W @ im2col(x) (+ bias): x (N, C, *img) -> y (N, G·Og, *out), for wm (G, Og, Cg·K).
     gw_of (N, G·Og, *out): also return Σ gw_of @ im2col(x)ᵀ as (G, Og, Cg·K) (a transposed
@@ -404,24 +437,24 @@ def forward(x, wm, geo, bias=None, gw_of=None):
     if G == 1 and isinstance(lay, _Wide) and _loops.gemm_fits(x, wm):
         return _shifted(geo).forward(x, wm[0], bias, gw_of, flops)
     y = np.empty((N, O) + geo[1], dt)
-    chunks = _chunks(N, C * lay.K * lay.Q * dt.itemsize, flops, CHUNK_BYTES)
+    chunks, whole = _plan(N, C * lay.K * lay.Q * dt.itemsize, flops, O, lay.Q)
 
     def chunk(piece):
         s, m = piece
         cols = _take(("cols", geo), (C, lay.K, m, lay.Q), dt, not lay.dense)
         lay.im2col(x[s:s + m], cols)
         c3 = cols.reshape(G, CK, m * lay.Q)
-        lay.output(np.matmul(wm, c3).reshape(O, m, lay.Q), bias, y[s:s + m])
+        lay.output(_matmul(wm, c3, whole).reshape(O, m, lay.Q), bias, y[s:s + m])
         gw = None
         if gw_of is not None:
             gyc = lay.gy_cols(gw_of[s:s + m])
-            gw = np.matmul(gyc.reshape(G, Og, -1), c3.transpose(0, 2, 1))
+            gw = _matmul(gyc.reshape(G, Og, -1), c3.transpose(0, 2, 1), whole)
             lay.done_with(gyc)
         _give(("cols", geo), cols)
         return gw
 
     partial = _each(chunk, chunks, flops)
-    return y, (sum(partial, np.zeros((G, Og, CK), dt)) if gw_of is not None else None)  # (zeros: an empty batch)
+    return y, (_sum(partial, (G, Og, CK), dt) if gw_of is not None else None)
 
 
 def image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
@@ -439,7 +472,7 @@ def image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
         return _shifted(geo).backward(gy, wm[0], C, x if need_w else None, need_b, flops)
     gx = np.zeros((N, C) + geo[0], dt) if C is not None else None
     wt = wm.transpose(0, 2, 1)
-    chunks = _chunks(N, Cx * lay.K * lay.Q * dt.itemsize, flops, CHUNK_BYTES)
+    chunks, whole = _plan(N, Cx * lay.K * lay.Q * dt.itemsize, flops, O, lay.Q)
 
     def chunk(piece):
         s, m = piece
@@ -449,21 +482,30 @@ def image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
         if need_w:  # gWᵀ: cols @ gyᵀ runs faster than gy @ colsᵀ
             cols = _take(("cols", geo), (Cx, lay.K, m, lay.Q), dt, not lay.dense)
             lay.im2col(x[s:s + m], cols)
-            gwt = np.matmul(cols.reshape(G, CK, -1), g3.transpose(0, 2, 1))
+            gwt = _matmul(cols.reshape(G, CK, -1), g3.transpose(0, 2, 1), whole)
             _give(("cols", geo), cols)
         if need_b:
             gb = gy[s:s + m].reshape(m, O, -1).sum((0, 2))
         if gx is not None:
-            gcol = np.matmul(wt, g3).reshape(C, lay.K, m, lay.Q)
+            gcol = _matmul(wt, g3, whole).reshape(C, lay.K, m, lay.Q)
             lay.col2im(gcol, gx[s:s + m])
         lay.done_with(gyc)
         return gwt, gb
 
     partial = _each(chunk, chunks, flops)
-    gw = sum((p[0] for p in partial), np.zeros((G, CK, Og), dt)).transpose(0, 2, 1) if need_w else None
-    gb = sum((p[1] for p in partial), np.zeros(O, dt)) if need_b else None
+    # gW (G, Og, CK) in an array of its own, so autograd hands it to .grad without another copy
+    gw = np.ascontiguousarray(_sum([p[0] for p in partial], (G, CK, Og), dt).transpose(0, 2, 1)) if need_w else None
+    gb = _sum([p[1] for p in partial], (O,), dt) if need_b else None
     return gx, gw, gb
 
+
+def reshaped(a, shape):
+    """a as `shape`, in place when it owns its buffer: autograd then hands it to .grad without a copy
+    (it copies a view, which someone else may hold)."""
+    if a.flags.owndata and a.flags.c_contiguous:
+        a.shape = shape
+        return a
+    return a.reshape(shape)
 
 
 # ---------------------------------------------------------------------- unfold / fold

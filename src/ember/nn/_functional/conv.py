@@ -66,7 +66,7 @@ def _conv_backward(self, g):
             gb = ga.sum(red)
     else:
         gx, gw, gb = _backend.image_grad(ga, wm, geo, xa.shape[1] if nx else None, nw, xa, nb)
-    return (wrap(gx, dt) if nx else None, wrap(gw.reshape(wa.shape), dt) if nw else None,
+    return (wrap(gx, dt) if nx else None, wrap(_backend.reshaped(gw, wa.shape), dt) if nw else None,
             wrap(gb, dt) if nb else None)
 
 
