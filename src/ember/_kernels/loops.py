@@ -109,6 +109,41 @@ def _compile():
                     gx[p, 2 * i + 1, 2 * j + 1] = v if k == 3 else 0.0
 
     @_jit
+    def max_pool2d(x, out, arg, kh, kw, sh, sw, ph, pw, dh, dw):
+        """out[p, i, j] = max of the window at (i·sh - ph, j·sw - pw) of x[p] (kh×kw offsets dh, dw
+        apart, those outside the image left out), arg its offset's number kh_·kw + kw_, by torch's
+        scan (max_pool_2x2's); -inf and offset 0 for a window with no value above -inf."""
+        H, W = x.shape[1], x.shape[2]
+        for p in range(out.shape[0]):
+            for i in range(out.shape[1]):
+                for j in range(out.shape[2]):
+                    m = -np.inf
+                    k = 0
+                    for a in range(kh):
+                        r = i * sh - ph + a * dh
+                        if r < 0 or r >= H:
+                            continue
+                        for b in range(kw):
+                            c = j * sw - pw + b * dw
+                            if c < 0 or c >= W:
+                                continue
+                            v = x[p, r, c]
+                            if v > m or v != v:
+                                m = v
+                                k = a * kw + b
+                    out[p, i, j] = m
+                    arg[p, i, j] = k
+
+    @_jit
+    def max_pool2d_backward(g, arg, gx, kw, sh, sw, ph, pw, dh, dw):
+        """gx (zeros) += each window's gradient at the offset arg names (max_pool2d's windows)."""
+        for p in range(g.shape[0]):
+            for i in range(g.shape[1]):
+                for j in range(g.shape[2]):
+                    k = arg[p, i, j]
+                    gx[p, i * sh - ph + (k // kw) * dh, j * sw - pw + (k % kw) * dw] += g[p, i, j]
+
+    @_jit
     def shifted(flat, cols, offsets, gather):
         """The wide layout's im2col (gather): cols (C, K, m, Q)[c, k, i, q] = flat (m, C, L)[i, c, off_k + q];
         and its col2im (not gather): flat[i, c, off_k + q] += cols[c, k, i, q]."""
@@ -222,6 +257,7 @@ def _compile():
             param[i] = param[i] - lr * b
 
     kernels = {"max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward, "shifted": shifted,
+               "max_pool2d": max_pool2d, "max_pool2d_backward": max_pool2d_backward,
                "wide_rows": wide_rows, "relu": relu, "relu_backward": relu_backward, "adam_update": adam_update,
                "adadelta_update": adadelta_update, "grad_layouts": grad_layouts, "sgd_momentum_update": sgd_momentum_update}
     globals().update(kernels)  # later lookups find them directly, without __getattr__
