@@ -68,13 +68,19 @@ def _compiled():
         return _compile()
 
 
-def _jit(fn):
+def _jit(fn, **options):
     """numba.njit for Ember's loops: releases the GIL, cached on disk where it can be."""
     import numba
     try:  # error_model="numpy": IEEE division (inf and nan, as NumPy), no ZeroDivisionError checks
-        return numba.njit(nogil=True, cache=True, error_model="numpy")(fn)
+        return numba.njit(nogil=True, cache=True, error_model="numpy", **options)(fn)
     except RuntimeError:  # no writable cache directory (a read-only install): compile in memory
-        return numba.njit(nogil=True, error_model="numpy")(fn)
+        return numba.njit(nogil=True, error_model="numpy", **options)(fn)
+
+
+def _jit_sums(fn):
+    """_jit for loops that sum: reassociation lets LLVM vectorise a sum (into several partial sums),
+    so its rounding is a pairwise-like order, as NumPy's, rather than one long chain."""
+    return _jit(fn, fastmath={"reassoc", "contract"})
 
 
 @functools.lru_cache(maxsize=None)
@@ -142,6 +148,66 @@ def _compile():
                 for j in range(g.shape[2]):
                     k = arg[p, i, j]
                     gx[p, i * sh - ph + (k // kw) * dh, j * sw - pw + (k % kw) * dw] += g[p, i, j]
+
+    # BatchNorm over x (N, C, L) per channel c: its statistics in float64, then one pass for the output
+    # and two for the gradients (the sums, then the input's gradient).
+    @_jit_sums
+    def batch_norm_stats(x, mean, var):
+        """mean[c] and the biased var[c] of x[:, c, :] (two passes: the mean, then squares about it)."""
+        N, C, L = x.shape
+        for c in range(C):
+            s = 0.0
+            for n in range(N):
+                row = x[n, c]
+                for j in range(L):
+                    s += row[j]
+            m = s / (N * L)
+            q = 0.0
+            for n in range(N):
+                row = x[n, c]
+                for j in range(L):
+                    d = row[j] - m
+                    q += d * d
+            mean[c] = m
+            var[c] = q / (N * L)
+
+    @_jit
+    def batch_norm_apply(x, mean, scale, shift, y):
+        """y = (x - mean[c]) * scale[c] + shift[c]."""
+        N, C, L = x.shape
+        for n in range(N):
+            for c in range(C):
+                src, dst = x[n, c], y[n, c]
+                m, a, b = mean[c], scale[c], shift[c]
+                for j in range(L):
+                    dst[j] = (src[j] - m) * a + b
+
+    @_jit_sums
+    def batch_norm_grad_sums(g, x, mean, sum_g, sum_gxc):
+        """sum_g[c] = Σ g[:, c], sum_gxc[c] = Σ g[:, c] · (x[:, c] - mean[c])."""
+        N, C, L = x.shape
+        for c in range(C):
+            s = 0.0
+            t = 0.0
+            m = mean[c]
+            for n in range(N):
+                grow, xrow = g[n, c], x[n, c]
+                for j in range(L):
+                    s += grow[j]
+                    t += grow[j] * (xrow[j] - m)
+            sum_g[c] = s
+            sum_gxc[c] = t
+
+    @_jit
+    def batch_norm_grad_input(g, x, mean, k_g, k_x, k_0, gx):
+        """gx = k_g[c] · g + k_x[c] · (x - mean[c]) + k_0[c]."""
+        N, C, L = x.shape
+        for n in range(N):
+            for c in range(C):
+                grow, xrow, dst = g[n, c], x[n, c], gx[n, c]
+                a, b, m, z = k_g[c], k_x[c], mean[c], k_0[c]
+                for j in range(L):
+                    dst[j] = a * grow[j] + b * (xrow[j] - m) + z
 
     @_jit
     def shifted(flat, cols, offsets, gather):
@@ -258,6 +324,8 @@ def _compile():
 
     kernels = {"max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward, "shifted": shifted,
                "max_pool2d": max_pool2d, "max_pool2d_backward": max_pool2d_backward,
+               "batch_norm_stats": batch_norm_stats, "batch_norm_apply": batch_norm_apply,
+               "batch_norm_grad_sums": batch_norm_grad_sums, "batch_norm_grad_input": batch_norm_grad_input,
                "wide_rows": wide_rows, "relu": relu, "relu_backward": relu_backward, "adam_update": adam_update,
                "adadelta_update": adadelta_update, "grad_layouts": grad_layouts, "sgd_momentum_update": sgd_momentum_update}
     globals().update(kernels)  # later lookups find them directly, without __getattr__
