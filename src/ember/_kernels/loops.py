@@ -316,9 +316,10 @@ def _compile():
             param[i] = param[i] - lr * delta
 
     @_jit
-    def sgd_momentum_update(param, grad, buf, momentum, damped, one_minus_dampening, lr):
+    def sgd_momentum_update(param, grad, buf, momentum, damped, one_minus_dampening, lr, decayed, weight_decay):
         for i in range(param.size):
-            b = buf[i] * momentum + (one_minus_dampening * grad[i] if damped else grad[i])
+            g = grad[i] + weight_decay * param[i] if decayed else grad[i]
+            b = buf[i] * momentum + (one_minus_dampening * g if damped else g)
             buf[i] = b
             param[i] = param[i] - lr * b
 
