@@ -410,7 +410,9 @@ def _matmul(a, b, whole):
     """a @ b for stacks (G, M, K) @ (G, K, N) of GEMMs: with one group and the whole batch, the
     product split between the threads."""
     if whole and a.shape[0] == 1:
-        return _threads.matmul(a[0], b[0])[None]
+        out = np.empty((1, a.shape[1], b.shape[2]), np.result_type(a, b))
+        _threads.matmul(a[0], b[0], out=out[0])
+        return out
     return np.matmul(a, b)
 
 
@@ -479,10 +481,11 @@ def image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
         gwt = gb = None
         gyc = lay.gy_cols(gy[s:s + m])
         g3 = gyc.reshape(G, Og, m * lay.Q)
-        if need_w:  # gWᵀ: cols @ gyᵀ runs faster than gy @ colsᵀ
+        if need_w:  # in chunks gWᵀ: cols @ gyᵀ runs faster than gy @ colsᵀ
             cols = _take(("cols", geo), (Cx, lay.K, m, lay.Q), dt, not lay.dense)
             lay.im2col(x[s:s + m], cols)
-            gwt = _matmul(cols.reshape(G, CK, -1), g3.transpose(0, 2, 1), whole)
+            c3 = cols.reshape(G, CK, -1)  # whole: gW = gy @ colsᵀ at once, no transposing copy of a large gW
+            gwt = _matmul(g3, c3.transpose(0, 2, 1), whole) if whole else np.matmul(c3, g3.transpose(0, 2, 1))
             _give(("cols", geo), cols)
         if need_b:
             gb = gy[s:s + m].reshape(m, O, -1).sum((0, 2))
@@ -494,7 +497,10 @@ def image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
 
     partial = _each(chunk, chunks, flops)
     # gW (G, Og, CK) in an array of its own, so autograd hands it to .grad without another copy
-    gw = np.ascontiguousarray(_sum([p[0] for p in partial], (G, CK, Og), dt).transpose(0, 2, 1)) if need_w else None
+    gw = None
+    if need_w:
+        gw = partial[0][0] if whole else np.ascontiguousarray(
+            _sum([p[0] for p in partial], (G, CK, Og), dt).transpose(0, 2, 1))
     gb = _sum([p[1] for p in partial], (O,), dt) if need_b else None
     return gx, gw, gb
 
