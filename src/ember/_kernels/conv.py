@@ -7,9 +7,11 @@ added in chunk order, so results do not depend on the threads). A chunk of m ima
 has the patch matrix  cols (C, K, m, Q)  (K kernel offsets, Q positions per image), built by one
 slice copy per kernel offset, and the convolution is ONE GEMM per chunk:
     forward       y    (O, m·Q)    = W (O, C·K) @ cols (C·K, m·Q)           then y to (m, O, *out) + bias
-    weight grad   gWᵀ  (C·K, O)    = Σ_chunks cols @ gy (O, m·Q)ᵀ           (cols rebuilt, see below)
+    weight grad   gW   (O, C·K)    = Σ_chunks gy (O, m·Q) @ colsᵀ           (cols rebuilt, see below)
     input grad    gcol (C·K, m·Q)  = Wᵀ @ gy,  then col2im: one slice-add per kernel offset
 (a batch of G GEMMs with groups). A transposed convolution runs the same loops with the roles swapped.
+Layers with few positions and many channels take the whole batch as one chunk instead, each GEMM
+split between the threads by rows (_plan).
 
 Two layouts of the positions Q:
   wide (stride 1): the image is flattened (padded when there is padding) and an output position is
@@ -478,14 +480,13 @@ def image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
 
     def chunk(piece):
         s, m = piece
-        gwt = gb = None
+        gw = gb = None
         gyc = lay.gy_cols(gy[s:s + m])
         g3 = gyc.reshape(G, Og, m * lay.Q)
-        if need_w:  # in chunks gWᵀ: cols @ gyᵀ runs faster than gy @ colsᵀ
+        if need_w:  # gW = gy @ colsᵀ: a transposing copy of gWᵀ would cost more than the product (47 ms at 4608×512)
             cols = _take(("cols", geo), (Cx, lay.K, m, lay.Q), dt, not lay.dense)
             lay.im2col(x[s:s + m], cols)
-            c3 = cols.reshape(G, CK, -1)  # whole: gW = gy @ colsᵀ at once, no transposing copy of a large gW
-            gwt = _matmul(g3, c3.transpose(0, 2, 1), whole) if whole else np.matmul(c3, g3.transpose(0, 2, 1))
+            gw = _matmul(g3, cols.reshape(G, CK, -1).transpose(0, 2, 1), whole)
             _give(("cols", geo), cols)
         if need_b:
             gb = gy[s:s + m].reshape(m, O, -1).sum((0, 2))
@@ -493,14 +494,10 @@ def image_grad(gy, wm, geo, C, need_w=False, x=None, need_b=False):
             gcol = _matmul(wt, g3, whole).reshape(C, lay.K, m, lay.Q)
             lay.col2im(gcol, gx[s:s + m])
         lay.done_with(gyc)
-        return gwt, gb
+        return gw, gb
 
     partial = _each(chunk, chunks, flops)
-    # gW (G, Og, CK) in an array of its own, so autograd hands it to .grad without another copy
-    gw = None
-    if need_w:
-        gw = partial[0][0] if whole else np.ascontiguousarray(
-            _sum([p[0] for p in partial], (G, CK, Og), dt).transpose(0, 2, 1))
+    gw = _sum([p[0] for p in partial], (G, Og, CK), dt) if need_w else None
     gb = _sum([p[1] for p in partial], (O,), dt) if need_b else None
     return gx, gw, gb
 
