@@ -117,7 +117,7 @@ def _compile():
     @_jit
     def max_pool2d(x, out, arg, kh, kw, sh, sw, ph, pw, dh, dw):
         """out[p, i, j] = max of the window at (i·sh - ph, j·sw - pw) of x[p] (kh×kw offsets dh, dw
-        apart, those outside the image left out), arg its offset's number kh_·kw + kw_, by torch's
+        apart, those outside the image left out), arg its offset's number a·kw + b, by torch's
         scan (max_pool_2x2's); -inf and offset 0 for a window with no value above -inf."""
         H, W = x.shape[1], x.shape[2]
         for p in range(out.shape[0]):
