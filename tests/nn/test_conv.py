@@ -331,7 +331,7 @@ def test_large_batch_in_chunks_matches_torch():
     w = rng.standard_normal((5, 8, 3, 3)).astype(np.float32)
     tx, ex = torch.tensor(x, requires_grad=True), ember.tensor(x, requires_grad=True)
     tw, ew = torch.tensor(w, requires_grad=True), ember.tensor(w, requires_grad=True)
-    from ember.nn._functional import conv as C
+    from ember._kernels import conv as C
     old = C.CHUNK_BYTES, C.SHIFTED_CHUNK_BYTES
     C.CHUNK_BYTES = 8 * 9 * 144 * 4 * 3  # three images a chunk: 13 chunks, the last one short
     C.SHIFTED_CHUNK_BYTES = 1 << 15  # the compiled loops' chunks: two images or so each
@@ -355,3 +355,38 @@ def test_backward_twice_needs_retain_graph():
     y.backward()
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         y.backward()
+
+
+DEEP = [  # (input, weight, stride, padding, dtype): a ResNet's deep layers, few positions and many channels
+    ((16, 128, 4, 4), (256, 128, 3, 3), 1, 1, "float32"),
+    ((8, 128, 9, 9), (256, 128, 3, 3), 2, 1, "float32"),  # stride 2 on an odd size
+    ((16, 256, 8, 8), (512, 256, 1, 1), 2, 0, "float32"),  # the 1×1 stride-2 downsample
+    ((8, 128, 5, 5), (256, 128, 3, 3), 1, 1, "float64"),
+]
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole-batch", "chunks"])
+@pytest.mark.parametrize("xs,ws,stride,padding,dtype", DEEP, ids=[f"{d[1][0]}-s{d[2]}-{d[4]}" for d in DEEP])
+def test_deep_layers_match_torch(xs, ws, stride, padding, dtype, whole, monkeypatch):
+    """The whole batch as one patch matrix with the GEMMs split between two threads, and the same
+    layers in chunks of the batch: forward, input and weight gradients against torch."""
+    from ember._kernels import conv as C
+    plan, seen = C._plan, []
+    monkeypatch.setattr(C, "WHOLE_BATCH_BYTES", C.WHOLE_BATCH_BYTES if whole else 0)
+    monkeypatch.setattr(C, "_plan", lambda *a: seen.append(plan(*a)) or seen[-1])
+    threads = ember.get_num_threads()
+    ember.set_num_threads(2)
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal(xs).astype(dtype), (0.05 * rng.standard_normal(ws)).astype(dtype)
+    try:
+        out = []
+        for fw in (torch, ember):
+            xt, wt = fw.tensor(x, requires_grad=True), fw.tensor(w, requires_grad=True)
+            y = fw.nn.functional.conv2d(xt, wt, stride=stride, padding=padding)
+            y.backward(fw.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)).astype(dtype)))
+            out.append((y, xt.grad, wt.grad))
+    finally:
+        ember.set_num_threads(threads)
+    assert [p[1] for p in seen] == [whole, whole]  # the forward's plan and the backward's
+    for t, e in zip(*out):
+        assert_close(e, t, rtol=1e-4, atol=1e-3)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from tests.nn.conftest import N, Spec, check_against_torch
+from tests.nn.conftest import N, Spec, check_against_torch, assert_close
 
 
 def I(*shape, high):
@@ -49,6 +49,12 @@ CASES = [
     ("batchnorm2d-untracked-eval", lambda nn: nn.BatchNorm2d(3, track_running_stats=False), [N(4, 3, 2, 2)],
      {"train": False}),
     ("batchnorm3d", lambda nn: nn.BatchNorm3d(2), [N(2, 2, 3, 3, 3)], {}),
+    # the compiled passes (ember._kernels.batch_norm): odd sizes, many channels, float64, no running stats
+    ("batchnorm2d-resnet", lambda nn: nn.BatchNorm2d(24), [N(6, 24, 9, 7)], {"steps": 2}),
+    ("batchnorm2d-double", lambda nn: nn.BatchNorm2d(5, dtype=f64(nn)), [N(3, 5, 4, 3, dtype="float64")], {"steps": 2}),
+    ("batchnorm2d-untracked-train", lambda nn: nn.BatchNorm2d(3, track_running_stats=False), [N(4, 3, 5, 3)], {}),
+    ("batchnorm2d-noaffine-momentum-none", lambda nn: nn.BatchNorm2d(4, affine=False, momentum=None),
+     [N(5, 4, 3, 3)], {"steps": 3}),
     ("layernorm", lambda nn: nn.LayerNorm(5), [N(4, 3, 5)], {}),
     ("layernorm-2d-shape", lambda nn: nn.LayerNorm((3, 5)), [N(4, 3, 5)], {}),
     ("layernorm-noaffine", lambda nn: nn.LayerNorm(5, elementwise_affine=False), [N(4, 5)], {}),
@@ -173,3 +179,22 @@ def test_embedding_from_pretrained():
     e = ember.nn.Embedding.from_pretrained(ember.from_numpy(w.copy()))
     assert repr(e) == repr(t) and e.weight.requires_grad is False
     assert e(ember.tensor([2, 0])).tolist() == t(torch.tensor([2, 0])).tolist()
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_second_order_gradients_match_torch(affine):
+    """create_graph through batch_norm with batch statistics (the compiled forward, the generic backward),
+    in float64: a float32 sum here cancels down to its round-off."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 3, 5, 4))
+    w, b = rng.standard_normal(3), rng.standard_normal(3)
+    out = []
+    for fw in (torch, ember):
+        xt = fw.tensor(x, requires_grad=True)
+        wt, bt = (fw.tensor(v, requires_grad=True) if affine else None for v in (w, b))
+        y = fw.nn.functional.batch_norm(xt, None, None, wt, bt, training=True)
+        gx, = fw.autograd.grad((y ** 3).sum(), xt, create_graph=True)
+        gx.square().sum().backward()
+        out.append([y, gx, xt.grad] + ([wt.grad, bt.grad] if affine else []))
+    for t, e in zip(*out):
+        assert_close(e, t, rtol=1e-9, atol=1e-9)

@@ -22,6 +22,8 @@ MODULES = [
     ("maxpool2d-dilation", lambda nn: nn.MaxPool2d(2, stride=1, dilation=2), [N(2, 3, 7, 8)]),
     ("maxpool2d-ceil", lambda nn: nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), [N(2, 3, 8, 7)]),
     ("maxpool2d-ceil-2x2", lambda nn: nn.MaxPool2d(2, ceil_mode=True), [N(2, 3, 7, 7)]),
+    ("maxpool2d-resnet-stem-double", lambda nn: nn.MaxPool2d(3, 2, 1), [N(2, 3, 9, 8, dtype="float64")]),
+    ("maxpool2d-dilation-pad-ceil", lambda nn: nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True), [N(2, 3, 10, 9)]),
     ("maxpool2d-unbatched", lambda nn: nn.MaxPool2d(2), [N(3, 6, 6)]),
     ("maxpool1d", lambda nn: nn.MaxPool1d(3, stride=2, padding=1, ceil_mode=True), [N(2, 3, 10)]),
     ("maxpool1d-dilation", lambda nn: nn.MaxPool1d(2, dilation=2), [N(2, 3, 9)]),

@@ -71,13 +71,19 @@ def _compiled():
         return _compile()
 
 
-def _jit(fn):
+def _jit(fn, **options):
     """numba.njit for Ember's loops: releases the GIL, cached on disk where it can be."""
     import numba
     try:  # error_model="numpy": IEEE division (inf and nan, as NumPy), no ZeroDivisionError checks
-        return numba.njit(nogil=True, cache=True, error_model="numpy")(fn)
+        return numba.njit(nogil=True, cache=True, error_model="numpy", **options)(fn)
     except RuntimeError:  # no writable cache directory (a read-only install): compile in memory
-        return numba.njit(nogil=True, error_model="numpy")(fn)
+        return numba.njit(nogil=True, error_model="numpy", **options)(fn)
+
+
+def _jit_sums(fn):
+    """_jit for loops that sum: reassociation lets LLVM vectorise a sum (into several partial sums),
+    so its rounding is a pairwise-like order, as NumPy's, rather than one long chain."""
+    return _jit(fn, fastmath={"reassoc", "contract"})
 
 
 @functools.lru_cache(maxsize=None)
@@ -110,6 +116,101 @@ def _compile():
                     gx[p, 2 * i, 2 * j + 1] = v if k == 1 else 0.0
                     gx[p, 2 * i + 1, 2 * j] = v if k == 2 else 0.0
                     gx[p, 2 * i + 1, 2 * j + 1] = v if k == 3 else 0.0
+
+    @_jit
+    def max_pool2d(x, out, arg, kh, kw, sh, sw, ph, pw, dh, dw):
+        """out[p, i, j] = max of the window at (i·sh - ph, j·sw - pw) of x[p] (kh×kw offsets dh, dw
+        apart, those outside the image left out), arg its offset's number a·kw + b, by torch's
+        scan (max_pool_2x2's); -inf and offset 0 for a window with no value above -inf."""
+        H, W = x.shape[1], x.shape[2]
+        for p in range(out.shape[0]):
+            for i in range(out.shape[1]):
+                for j in range(out.shape[2]):
+                    m = -np.inf
+                    k = 0
+                    for a in range(kh):
+                        r = i * sh - ph + a * dh
+                        if r < 0 or r >= H:
+                            continue
+                        for b in range(kw):
+                            c = j * sw - pw + b * dw
+                            if c < 0 or c >= W:
+                                continue
+                            v = x[p, r, c]
+                            if v > m or v != v:
+                                m = v
+                                k = a * kw + b
+                    out[p, i, j] = m
+                    arg[p, i, j] = k
+
+    @_jit
+    def max_pool2d_backward(g, arg, gx, kw, sh, sw, ph, pw, dh, dw):
+        """gx (zeros) += each window's gradient at the offset arg names (max_pool2d's windows)."""
+        for p in range(g.shape[0]):
+            for i in range(g.shape[1]):
+                for j in range(g.shape[2]):
+                    k = arg[p, i, j]
+                    gx[p, i * sh - ph + (k // kw) * dh, j * sw - pw + (k % kw) * dw] += g[p, i, j]
+
+    # BatchNorm over x (N, C, L) per channel c: its statistics in float64, then one pass for the output
+    # and two for the gradients (the sums, then the input's gradient).
+    @_jit_sums
+    def batch_norm_stats(x, mean, var):
+        """mean[c] and the biased var[c] of x[:, c, :] (two passes: the mean, then squares about it)."""
+        N, C, L = x.shape
+        for c in range(C):
+            s = 0.0
+            for n in range(N):
+                row = x[n, c]
+                for j in range(L):
+                    s += row[j]
+            m = s / (N * L)
+            q = 0.0
+            for n in range(N):
+                row = x[n, c]
+                for j in range(L):
+                    d = row[j] - m
+                    q += d * d
+            mean[c] = m
+            var[c] = q / (N * L)
+
+    @_jit
+    def batch_norm_apply(x, mean, scale, shift, y):
+        """y = (x - mean[c]) * scale[c] + shift[c]."""
+        N, C, L = x.shape
+        for n in range(N):
+            for c in range(C):
+                src, dst = x[n, c], y[n, c]
+                m, a, b = mean[c], scale[c], shift[c]
+                for j in range(L):
+                    dst[j] = (src[j] - m) * a + b
+
+    @_jit_sums
+    def batch_norm_grad_sums(g, x, mean, sum_g, sum_gxc):
+        """sum_g[c] = Σ g[:, c], sum_gxc[c] = Σ g[:, c] · (x[:, c] - mean[c])."""
+        N, C, L = x.shape
+        for c in range(C):
+            s = 0.0
+            t = 0.0
+            m = mean[c]
+            for n in range(N):
+                grow, xrow = g[n, c], x[n, c]
+                for j in range(L):
+                    s += grow[j]
+                    t += grow[j] * (xrow[j] - m)
+            sum_g[c] = s
+            sum_gxc[c] = t
+
+    @_jit
+    def batch_norm_grad_input(g, x, mean, k_g, k_x, k_0, gx):
+        """gx = k_g[c] · g + k_x[c] · (x - mean[c]) + k_0[c]."""
+        N, C, L = x.shape
+        for n in range(N):
+            for c in range(C):
+                grow, xrow, dst = g[n, c], x[n, c], gx[n, c]
+                a, b, m, z = k_g[c], k_x[c], mean[c], k_0[c]
+                for j in range(L):
+                    dst[j] = a * grow[j] + b * (xrow[j] - m) + z
 
     @_jit
     def shifted(flat, cols, offsets, gather):
@@ -218,13 +319,17 @@ def _compile():
             param[i] = param[i] - lr * delta
 
     @_jit
-    def sgd_momentum_update(param, grad, buf, momentum, damped, one_minus_dampening, lr):
+    def sgd_momentum_update(param, grad, buf, momentum, damped, one_minus_dampening, lr, decayed, weight_decay):
         for i in range(param.size):
-            b = buf[i] * momentum + (one_minus_dampening * grad[i] if damped else grad[i])
+            g = grad[i] + weight_decay * param[i] if decayed else grad[i]
+            b = buf[i] * momentum + (one_minus_dampening * g if damped else g)
             buf[i] = b
             param[i] = param[i] - lr * b
 
     kernels = {"max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward, "shifted": shifted,
+               "max_pool2d": max_pool2d, "max_pool2d_backward": max_pool2d_backward,
+               "batch_norm_stats": batch_norm_stats, "batch_norm_apply": batch_norm_apply,
+               "batch_norm_grad_sums": batch_norm_grad_sums, "batch_norm_grad_input": batch_norm_grad_input,
                "wide_rows": wide_rows, "relu": relu, "relu_backward": relu_backward, "adam_update": adam_update,
                "adadelta_update": adadelta_update, "grad_layouts": grad_layouts, "sgd_momentum_update": sgd_momentum_update}
     globals().update(kernels)  # later lookups find them directly, without __getattr__
@@ -264,7 +369,7 @@ def conv_loops():
     """A stride-1 float32 convolution's chunks of images end to end (the image's wide layout, the
     products, the output or the gradients' layouts) as one compiled call per run of chunks: no Python
     and no GIL between the steps of a chunk, so ember._kernels.threads's threads hand the GIL to each other
-    once per chunk. ember.nn._functional.conv._Shifted describes the layouts."""
+    once per chunk. ember._kernels.conv._Shifted describes the layouts."""
     import collections
     gemm, k = _compile_gemm(), _compiled()
     shifted_gemm, shifted_gemm_t, shifted_gemm_p = gemm["shifted_gemm"], gemm["shifted_gemm_t"], gemm["shifted_gemm_p"]

@@ -9,13 +9,13 @@ __all__ = ["SGD"]
 
 def _sgd(param, grad, momentum_buffer, *, first, lr, momentum, dampening, nesterov, weight_decay, maximize):
     """One SGD update of a parameter's arrays, in place (momentum_buffer is None without momentum)."""
-    grad = _grad(grad, param, maximize, weight_decay)        # g_t (+ λθ)
-    if momentum_buffer is not None and not first and not nesterov and _loops.fits(param, grad, momentum_buffer) \
-            and _flat(param, grad, momentum_buffer):
-        t = param.dtype.type
+    if momentum_buffer is not None and not first and not nesterov and not maximize \
+            and _loops.fits(param, grad, momentum_buffer) and _flat(param, grad, momentum_buffer):
+        t = param.dtype.type  # the loop's rounding is the NumPy lines' below, to the bit
         _loops.sgd_momentum_update(param.reshape(-1), grad.reshape(-1), momentum_buffer.reshape(-1), t(momentum),
-                                     bool(dampening), t(1 - dampening), t(lr))
+                                   bool(dampening), t(1 - dampening), t(lr), bool(weight_decay), t(weight_decay))
         return
+    grad = _grad(grad, param, maximize, weight_decay)        # g_t (+ λθ)
     if momentum_buffer is not None:
         if first:
             momentum_buffer[...] = grad                      # b_1 = g_1

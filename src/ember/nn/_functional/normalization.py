@@ -9,6 +9,7 @@ from ... import _dtype as D
 from ...autograd.graph import record
 from ...autograd.grad_mode import state, no_grad
 from ..._ops.registry import node_class, wrap, FUNCTIONS as E
+from ..._kernels import batch_norm as _bn_kernels
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm", "normalize"]
 
@@ -68,6 +69,44 @@ def _standardise(node_name, input, weight, bias, groups, axes, param_shape, eps,
     return res, mean, var
 
 
+def _batch_norm_backward(self, g):
+    """The compiled gradients of batch_norm with batch statistics (ember._kernels.batch_norm); the
+    generic formula of _standardise_backward for higher orders and for the running statistics."""
+    x, w, mean, invstd = self.saved
+    if state.enabled or not self.args[4] or not _bn_kernels.fits(x._data, g._data):
+        return _standardise_backward(self, g)
+    (nx, _), (nw, _), (nb, _) = self.next_functions
+    shape = x._data.shape
+    x3, g3 = (a.reshape(shape[0], shape[1], -1) for a in (x._data, g._data))
+    weight = None if w is None else w._data.astype(np.float64)
+    gx, gw, gb = _bn_kernels.backward(g3, x3, mean._data.reshape(-1).astype(np.float64),
+                                      invstd._data.reshape(-1).astype(np.float64), weight, nx is not None)
+    dt = g._dtype
+    return (wrap(gx.reshape(shape), dt) if nx is not None else None, wrap(gw, dt) if nw is not None else None,
+            wrap(gb, dt) if nb is not None else None)
+
+
+_BatchNorm = node_class("NativeBatchNormBackward0", _batch_norm_backward)
+
+
+def _batch_norm_compiled(input, weight, bias, eps, stats):
+    """batch_norm on the compiled passes: (result, mean (C,), biased var (C,)), float64 statistics."""
+    x = input._data
+    c = x.shape[1]
+    w = None if weight is None else weight._data.astype(np.float64)
+    b = None if bias is None else bias._data
+    y, mean, var = _bn_kernels.forward(x.reshape(x.shape[0], c, -1), w, b, eps, stats)
+    res = wrap(y.reshape(x.shape), input._dtype)
+    if state.enabled and (input._rg or (weight is not None and weight._rg) or (bias is not None and bias._rg)):
+        param_shape = _channel_shape(input)
+        sum_axes = (0,) + tuple(range(2, x.ndim))
+        node = record(_BatchNorm, res, (input, weight, bias),
+                      (x.shape, sum_axes, param_shape, sum_axes, stats is None, eps, None if bias is None else bias.shape))
+        node.save(input, weight, wrap(mean.astype(x.dtype).reshape(param_shape), input._dtype),
+                  wrap((1.0 / np.sqrt(var + eps)).astype(x.dtype).reshape(param_shape), input._dtype))
+    return res, mean, var
+
+
 def _channel_shape(input):
     return (1, input.shape[1]) + (1,) * (input.dim() - 2)
 
@@ -88,8 +127,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         n = input.numel() // c
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-        res, mean, var = _standardise("NativeBatchNormBackward0", input, weight, bias, input.shape, axes,
-                                      _channel_shape(input), eps)
+        if _bn_kernels.fits(input._data, *(t._data for t in (weight, bias) if t is not None)):
+            res, mean, var = _batch_norm_compiled(input, weight, bias, eps, None)
+        else:
+            res, mean, var = _standardise("NativeBatchNormBackward0", input, weight, bias, input.shape, axes,
+                                          _channel_shape(input), eps)
         if running_mean is not None:
             _update_running(running_mean, running_var, mean.reshape(c), var.reshape(c) * (n / (n - 1)), momentum)
         return res

@@ -14,7 +14,8 @@ from ..._kernels import loops as _loops, threads as _threads
 from ...autograd.grad_mode import state
 from ...autograd.graph import record
 from ..._ops.registry import node_class, wrap, shape_str
-from .conv import _compact, _ntuple
+from ..._kernels.conv import compact as _compact
+from .conv import _ntuple
 from .vision import _sepmap
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -102,6 +103,14 @@ def _max_pool_array(x, geo, need_arg):
         arg3 = (arg if arg is not None else np.empty(out.shape, np.int8)).reshape(out3.shape)
         _threads.split(lambda s: _loops.max_pool_2x2(x3[s], out3[s], arg3[s]), len(x3), x.nbytes)
         return out, arg
+    if len(geo[0]) == 2 and _loops.fits(x):  # any other 2-D window: one compiled pass too
+        x3 = x.reshape((-1,) + x.shape[2:])
+        out3 = out.reshape((-1,) + geo[1])
+        arg3 = (arg if arg is not None else np.empty(out.shape, np.int8 if np.prod(geo[2]) <= 127 else np.int32))
+        arg3 = arg3.reshape(out3.shape)
+        win = geo[2] + geo[3] + geo[4] + geo[5]
+        _threads.split(lambda s: _loops.max_pool2d(x3[s], out3[s], arg3[s], *win), len(x3), x.nbytes)
+        return out, arg
     _threads.split(lambda s: _window_scan(x[s], geo, out[s], None if arg is None else arg[s]), x.shape[0],
                     x.nbytes)
     return out, arg
@@ -136,6 +145,13 @@ def _max_pool_grad_array(g, arg, geo, shape):
         g3, arg3 = g.reshape((-1,) + geo[1]), arg.reshape((-1,) + geo[1])
         gx3 = gx.reshape((-1,) + shape[2:])
         _threads.split(lambda s: _loops.max_pool_2x2_backward(g3[s], arg3[s], gx3[s]), len(g3), gx.nbytes)
+        return gx
+    if len(geo[0]) == 2 and _loops.fits(g):
+        gx.fill(0)
+        g3, arg3 = g.reshape((-1,) + geo[1]), arg.reshape((-1,) + geo[1])
+        gx3 = gx.reshape((-1,) + shape[2:])
+        win = geo[2][1:] + geo[3] + geo[4] + geo[5]
+        _threads.split(lambda s: _loops.max_pool2d_backward(g3[s], arg3[s], gx3[s], *win), len(g3), gx.nbytes)
         return gx
     entries = _compact(geo).entries
     overlap = not _non_overlapping(geo)
