@@ -13,7 +13,7 @@ import numpy as np
 
 from .loops import _lock, fits
 
-__all__ = ["fits", "gelu", "gelu_backward"]
+__all__ = ["fits", "gelu", "gelu_backward", "layer_norm", "layer_norm_backward"]
 
 # erfc(u) = t·e^{-u²}·S(t), t = 1/(1 + u/2), on 0 ≤ u ≤ 5.5 (erf(5.5) is 1 in float32 and float64 to
 # 1e-14): S's coefficients are a least-squares fit to SciPy's erfcx (tools/fit_erfc.py), erf's error
@@ -26,11 +26,13 @@ _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _jit(fn):
+def _jit(fn, reassoc=False):
     """numba.njit as ember._kernels.loops._jit, allowed to fuse multiply-adds and to multiply by a
-    reciprocal (the divisions by constants): a float64 GELU pass runs 1.6x faster."""
+    reciprocal (the divisions by constants): a float64 GELU pass runs 1.6x faster. reassoc: sums may be
+    reordered, so that LLVM vectorises a row's sum (4x faster LayerNorm); never NaN/inf assumptions."""
     import numba
-    options = dict(nogil=True, error_model="numpy", fastmath={"contract", "arcp"})
+    flags = {"contract", "arcp", "reassoc", "nsz"} if reassoc else {"contract", "arcp"}
+    options = dict(nogil=True, error_model="numpy", fastmath=flags)
     try:
         return numba.njit(cache=True, **options)(fn)
     except RuntimeError:  # no writable cache directory (a read-only install): compile in memory
@@ -90,6 +92,67 @@ def _build(name):
                 erf, e = erf_parts(v)
                 out[i] = g[i] * (0.5 * (1.0 + erf) + v * e * k)
         return gelu_backward
+
+    if name == "layer_norm":
+        @functools.partial(_jit, reassoc=True)
+        def layer_norm(x, weight, bias, eps, out, mean, rstd):
+            """Each row of x (N, D) standardised (its mean and 1/std into mean, rstd), times weight plus bias
+            (either may be empty), into out. The statistics accumulate in float64."""
+            n, d = x.shape
+            affine_w, affine_b = weight.size > 0, bias.size > 0
+            for r in range(n):
+                row = x[r]
+                s = 0.0
+                for j in range(d):
+                    s += row[j]
+                m = s / d
+                q = 0.0
+                for j in range(d):
+                    c = row[j] - m
+                    q += c * c
+                inv = 1.0 / np.sqrt(q / d + eps)
+                mean[r], rstd[r] = m, inv
+                o = out[r]
+                for j in range(d):
+                    y = (row[j] - m) * inv
+                    if affine_w:
+                        y = y * weight[j]
+                    if affine_b:
+                        y = y + bias[j]
+                    o[j] = y
+        return layer_norm
+
+    if name == "layer_norm_backward":
+        @functools.partial(_jit, reassoc=True)
+        def layer_norm_backward(g, x, weight, mean, rstd, gx, gw, gb):
+            """For y = (x - mean)·rstd·weight + bias over rows of x (N, D): gx = rstd·(gh - mean(gh) -
+            x̂·mean(gh·x̂)) with gh = g·weight (gx may have no rows: not wanted); the column sums of g·x̂
+            and of g added into gw and gb (float64, either may be empty)."""
+            n, d = x.shape
+            affine_w, want_x, want_w, want_b = weight.size > 0, gx.shape[0] > 0, gw.size > 0, gb.size > 0
+            for r in range(n):
+                row, gr = x[r], g[r]
+                m, inv = mean[r], rstd[r]
+                a = 0.0
+                c = 0.0
+                for j in range(d):
+                    h = (row[j] - m) * inv
+                    gh = gr[j] * weight[j] if affine_w else gr[j]
+                    a += gh
+                    c += gh * h
+                    if want_w:
+                        gw[j] += gr[j] * h
+                    if want_b:
+                        gb[j] += gr[j]
+                if want_x:
+                    a /= d
+                    c /= d
+                    o = gx[r]
+                    for j in range(d):
+                        h = (row[j] - m) * inv
+                        gh = gr[j] * weight[j] if affine_w else gr[j]
+                        o[j] = inv * (gh - a - h * c)
+        return layer_norm_backward
     raise KeyError(name)
 
 
@@ -105,3 +168,34 @@ def gelu_backward(g, x):
     out = np.empty_like(x)
     _compiled("gelu_backward")(g.reshape(-1), x.reshape(-1), out.reshape(-1))
     return out
+
+
+_EMPTY = {}
+
+
+def _empty(dtype):
+    a = _EMPTY.get(dtype)
+    if a is None:
+        a = _EMPTY[dtype] = np.empty(0, dtype)
+    return a
+
+
+def layer_norm(x, weight, bias, eps):
+    """(out, mean, rstd) of LayerNorm over the last dim of x (N, D) contiguous; weight, bias (D,) or None;
+    mean and rstd (N,) in float64."""
+    n = x.shape[0]
+    out, mean, rstd = np.empty_like(x), np.empty(n), np.empty(n)
+    e = _empty(x.dtype)
+    _compiled("layer_norm")(x, e if weight is None else weight, e if bias is None else bias, float(eps), out,
+                            mean, rstd)
+    return out, mean, rstd
+
+
+def layer_norm_backward(g, x, weight, mean, rstd, want_x, want_w, want_b):
+    """(gx, gw, gb) of LayerNorm (each None where not wanted) for the gradient g of its output."""
+    d = x.shape[1]
+    gx = np.empty_like(x) if want_x else np.empty((0, d), x.dtype)
+    gw = np.zeros(d) if want_w else _empty(np.float64)
+    gb = np.zeros(d) if want_b else _empty(np.float64)
+    _compiled("layer_norm_backward")(g, x, _empty(x.dtype) if weight is None else weight, mean, rstd, gx, gw, gb)
+    return (gx if want_x else None, gw.astype(x.dtype) if want_w else None, gb.astype(x.dtype) if want_b else None)
