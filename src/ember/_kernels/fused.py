@@ -13,7 +13,7 @@ import numpy as np
 
 from .loops import _lock, fits
 
-__all__ = ["fits", "gelu", "gelu_backward", "layer_norm", "layer_norm_backward"]
+__all__ = ["fits", "gelu", "gelu_backward", "layer_norm", "layer_norm_backward", "softmax", "softmax_backward"]
 
 # erfc(u) = t·e^{-u²}·S(t), t = 1/(1 + u/2), on 0 ≤ u ≤ 5.5 (erf(5.5) is 1 in float32 and float64 to
 # 1e-14): S's coefficients are a least-squares fit to SciPy's erfcx (tools/fit_erfc.py), erf's error
@@ -153,6 +153,45 @@ def _build(name):
                         gh = gr[j] * weight[j] if affine_w else gr[j]
                         o[j] = inv * (gh - a - h * c)
         return layer_norm_backward
+
+    if name == "softmax":
+        @_jit
+        def softmax(s, scale, causal, out):
+            """out[b, i] = softmax(scale·s[b, i]) over the last dim of s (B, L, S); with causal only over
+            j ≤ i (the rest 0), as a lower-triangular mask aligned at the top left."""
+            for b in range(s.shape[0]):
+                for i in range(s.shape[1]):
+                    row, o = s[b, i], out[b, i]
+                    n = min(i + 1, row.size) if causal else row.size
+                    m = row[0]
+                    for j in range(1, n):
+                        m = max(m, row[j])
+                    total = 0.0
+                    for j in range(n):
+                        e = math.exp((row[j] - m) * scale)
+                        o[j] = e
+                        total += e
+                    inv = 1.0 / total
+                    for j in range(n):
+                        o[j] *= inv
+                    for j in range(n, row.size):
+                        o[j] = 0.0
+        return softmax
+
+    if name == "softmax_backward":
+        @functools.partial(_jit, reassoc=True)
+        def softmax_backward(p, gp, scale):
+            """gp ← scale·p·(gp - Σ_j gp·p) over the last dim (B, L, S): the gradient of the logits of a
+            softmax p whose output got the gradient gp, in place."""
+            for b in range(p.shape[0]):
+                for i in range(p.shape[1]):
+                    pr, gr = p[b, i], gp[b, i]
+                    dot = 0.0
+                    for j in range(pr.size):
+                        dot += pr[j] * gr[j]
+                    for j in range(pr.size):
+                        gr[j] = scale * pr[j] * (gr[j] - dot)
+        return softmax_backward
     raise KeyError(name)
 
 
@@ -199,3 +238,16 @@ def layer_norm_backward(g, x, weight, mean, rstd, want_x, want_w, want_b):
     gb = np.zeros(d) if want_b else _empty(np.float64)
     _compiled("layer_norm_backward")(g, x, _empty(x.dtype) if weight is None else weight, mean, rstd, gx, gw, gb)
     return (gx if want_x else None, gw.astype(x.dtype) if want_w else None, gb.astype(x.dtype) if want_b else None)
+
+
+def softmax(s, scale, causal):
+    """softmax(scale·s) over the last dim of s (B, L, S) contiguous, causal: over j ≤ i only; in place."""
+    _compiled("softmax")(s, float(scale), bool(causal), s)
+    return s
+
+
+def softmax_backward(p, gp, scale):
+    """The gradient of softmax(scale·s)'s logits s, given its output p and the output's gradient gp (B, L, S)
+    contiguous; written into gp."""
+    _compiled("softmax_backward")(p, gp, float(scale))
+    return gp
