@@ -46,11 +46,21 @@ def _attention_backward(self, g):
         return (gs.matmul(k) if nq else None, gs.transpose(-2, -1).matmul(q) if nk else None,
                 p.transpose(-2, -1).matmul(g) if nv else None)
     qa, ka, va, pa, ga = q._data, k._data, v._data, p._data, g._data
-    dv = np.matmul(pa.swapaxes(-1, -2), ga) if nv else None
-    gs = np.matmul(ga, va.swapaxes(-1, -2))
-    _fused.softmax_backward(pa.reshape(-1, *pa.shape[-2:]), gs.reshape(-1, *gs.shape[-2:]), scale)
-    dq = np.matmul(gs, ka) if nq else None
-    dk = np.matmul(gs.swapaxes(-1, -2), qa) if nk else None
+    dq = np.empty(qa.shape, qa.dtype) if nq else None
+    dk = np.empty(ka.shape, qa.dtype) if nk else None
+    dv = np.empty(va.shape, qa.dtype) if nv else None
+    gs = np.empty(pa.shape, qa.dtype)
+
+    def share(a, b):
+        if nv:
+            np.matmul(pa[a:b].swapaxes(-1, -2), ga[a:b], out=dv[a:b])
+        np.matmul(ga[a:b], va[a:b].swapaxes(-1, -2), out=gs[a:b])
+        _fused.softmax_backward(pa[a:b].reshape(-1, *pa.shape[-2:]), gs[a:b].reshape(-1, *gs.shape[-2:]), scale)
+        if nq:
+            np.matmul(gs[a:b], ka[a:b], out=dq[a:b])
+        if nk:
+            np.matmul(gs[a:b].swapaxes(-1, -2), qa[a:b], out=dk[a:b])
+    _fused.shares(share, len(qa), _min_batch(qa, ka, va))
     dt = q._dtype
     return tuple(None if a is None else wrap(a, dt) for a in (dq, dk, dv))
 
@@ -66,12 +76,24 @@ def _softmax_of_logits(q, k, scale, causal):
     return softmax(logits, -1)
 
 
+def _min_batch(q, k, v):
+    """Leading-dim entries from which the threads share an attention: 2^20 multiply-adds (~0.1 ms) or more."""
+    per = max(1, q[:1].size // q.shape[-1] * k.shape[-2] * (q.shape[-1] + v.shape[-1]))
+    return max(2, -(-(1 << 20) // per))
+
+
 def _attention(query, key, value, scale, causal):
     """The one-node attention of same-batch q (..., L, E), k (..., S, E), v (..., S, Ev)."""
     q, k, v = query._data, key._data, value._data
-    s = np.matmul(q, k.swapaxes(-1, -2))
-    p = _fused.softmax(s.reshape(-1, *s.shape[-2:]), scale, causal).reshape(s.shape)
-    res = wrap(np.matmul(p, v), query._dtype)
+    p = np.empty((*q.shape[:-1], k.shape[-2]), q.dtype)
+    out = np.empty((*q.shape[:-1], v.shape[-1]), q.dtype)
+
+    def share(a, b):  # a slice of the leading dim, in one thread: products and softmax
+        np.matmul(q[a:b], k[a:b].swapaxes(-1, -2), out=p[a:b])
+        _fused.softmax(p[a:b].reshape(-1, *p.shape[-2:]), scale, causal)
+        np.matmul(p[a:b], v[a:b], out=out[a:b])
+    _fused.shares(share, len(q), _min_batch(q, k, v))
+    res = wrap(out, query._dtype)
     if state.enabled and (query._rg or key._rg or value._rg):
         node = record(_Attention, res, (query, key, value), (scale, causal))
         node.save(query, key, value, wrap(p, query._dtype))
