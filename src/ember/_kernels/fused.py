@@ -60,6 +60,8 @@ def _erf_parts():
         e = e * e
         t = 1.0 / (1.0 + 0.5 * u)
         erf = 1.0 - t * e * (c0 + t * (c1 + t * (c2 + t * (c3 + t * (c4 + t * (c5 + t * (c6 + t * c7)))))))
+        if u >= u_max:  # saturated, as float32's erf: GELU(-inf) and its slope at ±inf are NaN, as in torch
+            erf, e = 1.0, 0.0
         return (erf if x >= 0 else -erf), e
     return erf_parts
 
