@@ -142,6 +142,7 @@ def test_scaled_dot_product_attention_matches_torch(specs, kwargs):
 FUSED = [((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 3), {"is_causal": True}, "float32"),
          ((2, 3, 7, 4), (2, 3, 4, 4), (2, 3, 4, 4), {"is_causal": True, "scale": 0.3}, "float32"),
          ((3, 5, 4), (3, 6, 4), (3, 6, 2), {}, "float32"),
+         ((3, 5, 4), (3, 6, 4), (3, 6, 2), {"scale": -0.8}, "float32"),
          ((2, 1, 3, 5, 4), (2, 1, 3, 5, 4), (2, 1, 3, 5, 4), {"is_causal": True}, "float64"),
          ((6, 4, 64, 32), (6, 4, 64, 32), (6, 4, 64, 32), {"is_causal": True}, "float32")]
 

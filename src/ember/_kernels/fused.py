@@ -166,12 +166,12 @@ def _build(name):
                 for i in range(s.shape[1]):
                     row, o = s[b, i], out[b, i]
                     n = min(i + 1, row.size) if causal else row.size
-                    m = row[0]
+                    m = row[0] * scale
                     for j in range(1, n):
-                        m = max(m, row[j])
+                        m = max(m, row[j] * scale)
                     total = 0.0
                     for j in range(n):
-                        e = math.exp((row[j] - m) * scale)
+                        e = math.exp(row[j] * scale - m)
                         o[j] = e
                         total += e
                     inv = 1.0 / total
