@@ -40,15 +40,15 @@ def _jit(fn, reassoc=False):
         return numba.njit(**options)(fn)
 
 
-@functools.lru_cache(maxsize=None)
-def _erf_parts():
-    c0, c1, c2, c3, c4, c5, c6, c7 = _ERFC_FIT
-    u_max, s = _U_MAX, _INV_SQRT_2
+C0, C1, C2, C3, C4, C5, C6, C7 = _ERFC_FIT
 
-    @_jit
-    def erf_parts(x):
-        """(erf(x/√2), e^{-x²/2}) in float64 for one value, both from the same exp."""
-        u = min(abs(x) * s, u_max)
+
+def _gelu_pass(x, g, out, backward):
+    """out = x·Φ(x) = x/2·(1 + erf(x/√2)), or with backward g·(Φ(x) + x·φ(x)) (flat arrays; g unread
+    in the forward). One loop for both: numba caches a loop that calls no other compiled function."""
+    for i in range(x.size):
+        v = np.float64(x[i])
+        u = min(abs(v) * _INV_SQRT_2, _U_MAX)
         z = -u * u / 64.0  # e^{-u²} = (e^{z})^64, z in [-0.48, 0]: Taylor to z^11 is exact to 1e-13
         e = 1.0 + z * (1.0 + z / 2 * (1.0 + z / 3 * (1.0 + z / 4 * (1.0 + z / 5 * (1.0 + z / 6 * (
             1.0 + z / 7 * (1.0 + z / 8 * (1.0 + z / 9 * (1.0 + z / 10 * (1.0 + z / 11))))))))))
@@ -59,11 +59,14 @@ def _erf_parts():
         e = e * e
         e = e * e
         t = 1.0 / (1.0 + 0.5 * u)
-        erf = 1.0 - t * e * (c0 + t * (c1 + t * (c2 + t * (c3 + t * (c4 + t * (c5 + t * (c6 + t * c7)))))))
-        if u >= u_max:  # saturated, as float32's erf: GELU(-inf) and its slope at ±inf are NaN, as in torch
+        erf = 1.0 - t * e * (C0 + t * (C1 + t * (C2 + t * (C3 + t * (C4 + t * (C5 + t * (C6 + t * C7)))))))
+        if u >= _U_MAX:  # saturated, as float32's erf: GELU(-inf) and its slope at ±inf are NaN, as in torch
             erf, e = 1.0, 0.0
-        return (erf if x >= 0 else -erf), e
-    return erf_parts
+        erf = erf if v >= 0 else -erf
+        if backward:
+            out[i] = g[i] * (0.5 * (1.0 + erf) + v * e * _INV_SQRT_2PI)
+        else:
+            out[i] = 0.5 * v * (1.0 + erf)
 
 
 def _compiled(name):
@@ -73,29 +76,8 @@ def _compiled(name):
 
 @functools.lru_cache(maxsize=None)
 def _build(name):
-    erf_parts = _erf_parts()
-    k = _INV_SQRT_2PI
-
     if name == "gelu":
-        @_jit
-        def gelu(x, out):
-            """out = x·Φ(x) = x/2·(1 + erf(x/√2)) (flat arrays)."""
-            for i in range(x.size):
-                v = np.float64(x[i])
-                erf, _ = erf_parts(v)
-                out[i] = 0.5 * v * (1.0 + erf)
-        return gelu
-
-    if name == "gelu_backward":
-        @_jit
-        def gelu_backward(g, x, out):
-            """out = g·(Φ(x) + x·φ(x)) (flat arrays)."""
-            for i in range(x.size):
-                v = np.float64(x[i])
-                erf, e = erf_parts(v)
-                out[i] = g[i] * (0.5 * (1.0 + erf) + v * e * k)
-        return gelu_backward
-
+        return _jit(_gelu_pass)
     if name == "layer_norm":
         @functools.partial(_jit, reassoc=True)
         def layer_norm(x, weight, bias, eps, out, mean, rstd):
@@ -216,15 +198,15 @@ def gelu(x):
     """GELU(x) (the erf form) of a contiguous float array, in one pass."""
     out = np.empty_like(x)
     kernel, xf, of = _compiled("gelu"), x.reshape(-1), out.reshape(-1)
-    shares(lambda a, b: kernel(xf[a:b], of[a:b]), xf.size)
+    shares(lambda a, b: kernel(xf[a:b], xf[a:b], of[a:b], False), xf.size)
     return out
 
 
 def gelu_backward(g, x):
     """The gradient of GELU (the erf form) at x, times g, in one pass."""
     out = np.empty_like(x)
-    kernel, gf, xf, of = _compiled("gelu_backward"), g.reshape(-1), x.reshape(-1), out.reshape(-1)
-    shares(lambda a, b: kernel(gf[a:b], xf[a:b], of[a:b]), xf.size)
+    kernel, gf, xf, of = _compiled("gelu"), g.reshape(-1), x.reshape(-1), out.reshape(-1)
+    shares(lambda a, b: kernel(xf[a:b], gf[a:b], of[a:b], True), xf.size)
     return out
 
 
