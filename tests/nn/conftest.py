@@ -199,3 +199,26 @@ def check_function(name, specs, args=(), kwargs=None, seed=0, inplace=False, che
         for i, ((t, e), s) in enumerate(zip(pairs, specs)):
             if s.grad:
                 assert_close(e.grad, t.grad, rtol, atol, f"grad of input {i}")
+
+
+def check_grads_against_torch(call, arrays, rtol=RTOL, atol=ATOL, double=False, seed=0):
+    """call(lib, *tensors) in both on the same arrays (all inputs require grad): the output, every
+    input's gradient for one random output gradient and, with double, the gradient of a random
+    weighting of those gradients (create_graph=True): the second-order terms."""
+    rng = np.random.default_rng(seed)
+    ws = [rng.standard_normal(a.shape).astype(a.dtype) for a in arrays]
+    results, g = [], None
+    for lib in (torch, ember):
+        xs = [lib.tensor(a.copy(), requires_grad=True) for a in arrays]
+        out = call(lib, *xs)
+        g = rng.standard_normal(tuple(out.shape)).astype(arrays[0].dtype) if g is None else g
+        grads = lib.autograd.grad(out, xs, lib.tensor(g), create_graph=double)
+        res = [out] + list(grads)
+        if double:
+            total = sum((gr * lib.tensor(w)).sum() for gr, w in zip(grads, ws))
+            res += list(lib.autograd.grad(total, xs, allow_unused=True))
+        results.append(res)
+    for i, (t, e) in enumerate(zip(*results)):
+        assert (t is None) == (e is None), f"result {i}"
+        if t is not None:
+            assert_close(e, t, rtol, atol, f"result {i}")

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from tests.nn.conftest import N, Spec, check_function, raises_like
+from tests.nn.conftest import N, Spec, check_function, check_grads_against_torch, raises_like
 
 
 W = np.random.default_rng(7).standard_normal((3, 5)).astype(np.float32)
@@ -58,6 +58,54 @@ INPLACE = [("relu", ()), ("relu_", ()), ("elu", ()), ("elu_", ()), ("leaky_relu"
 def test_function_matches_torch(name, specs, args, kwargs):
     # Ember's norm op records LinalgVectorNormBackward0 where torch's kernels record their own nodes
     check_function(name, specs, args, kwargs, check_name=name not in ("pairwise_distance", "pdist"))
+
+
+def _layer_norm(shape, affine):
+    """F.layer_norm over `shape` with weight and/or bias as `affine` says ('wb', 'w', 'b' or '')."""
+    def call(lib, x, *params):
+        p = dict(zip([k for k in "wb" if k in affine], params))
+        return lib.nn.functional.layer_norm(x, shape, p.get("w"), p.get("b"), 1e-5)
+    return call
+
+
+# LayerNorm's compiled rows and GELU's compiled erf: large and odd sizes, every affine form, normalized shapes of
+# several dims, non-contiguous input, float64 (LayerNorm's kernel; GELU keeps SciPy's erf), and second-order
+# gradients (the Ember-ops rules recorded under create_graph)
+FUSED = [
+    ("ln", _layer_norm((128,), "wb"), [(12, 64, 128), (128,), (128,)], "float32", False),
+    ("ln-w", _layer_norm((7,), "w"), [(3, 5, 7), (7,)], "float32", False),
+    ("ln-b", _layer_norm((7,), "b"), [(3, 5, 7), (7,)], "float32", False),
+    ("ln-none-2d", _layer_norm((5, 6), ""), [(4, 5, 6)], "float32", False),
+    ("ln-2d-wb", _layer_norm((5, 6), "wb"), [(4, 5, 6), (5, 6), (5, 6)], "float32", False),
+    ("ln-noncontig", lambda lib, x, w, b: lib.nn.functional.layer_norm(x.transpose(0, 1), (6,), w, b),
+     [(5, 4, 6), (6,), (6,)], "float32", False),
+    ("ln-f64-double", _layer_norm((6,), "wb"), [(4, 6), (6,), (6,)], "float64", True),
+    ("ln-f32-double", _layer_norm((6,), "wb"), [(4, 3, 6), (6,), (6,)], "float32", True),
+    ("gelu", lambda lib, x: lib.nn.functional.gelu(x * 3), [(96, 129)], "float32", False),
+    ("gelu-f64", lambda lib, x: lib.nn.functional.gelu(x * 3), [(64, 70)], "float64", False),
+    ("gelu-tanh", lambda lib, x: lib.nn.functional.gelu(x * 3, approximate="tanh"), [(64, 70)], "float32", False),
+    ("gelu-double", lambda lib, x: lib.nn.functional.gelu(x * 3), [(64, 70)], "float32", True),
+]
+
+
+@pytest.mark.parametrize("call,shapes,dtype,double", [c[1:] for c in FUSED], ids=[c[0] for c in FUSED])
+def test_fused_kernels_match_torch(call, shapes, dtype, double):
+    rng = np.random.default_rng(4)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
+    check_grads_against_torch(call, arrays, double=double, **tol)
+
+
+def test_gelu_saturates_as_torch():
+    """Beyond the compiled erf's range GELU is 0 or x, and NaN at -inf (0 · -inf), as torch's float32 GELU."""
+    x = np.linspace(-30, 30, 5000).astype(np.float32)
+    x[:3] = [np.inf, -np.inf, np.nan]
+    t, e = torch.tensor(x, requires_grad=True), ember.tensor(x, requires_grad=True)
+    yt, ye = torch.nn.functional.gelu(t), ember.nn.functional.gelu(e)
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-6, atol=5e-7)  # torch: erf ± 1e-7
+    yt.sum().backward()
+    ye.sum().backward()
+    np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=5e-7)
 
 
 @pytest.mark.parametrize("name,args", INPLACE, ids=[c[0] for c in INPLACE])

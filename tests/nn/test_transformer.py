@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import ember
-from tests.nn.conftest import N, check_against_torch, check_function
+from tests.nn.conftest import N, check_against_torch, check_function, check_grads_against_torch
 
 
 def lib_of(nn):
@@ -135,6 +135,54 @@ SDPA = [
 @pytest.mark.parametrize("specs,kwargs", SDPA, ids=[f"sdpa-{i}" for i in range(len(SDPA))])
 def test_scaled_dot_product_attention_matches_torch(specs, kwargs):
     check_function("scaled_dot_product_attention", specs, (), kwargs, check_name=False, atol=1e-4)
+
+
+# the one-node path (no mask but is_causal, no dropout): causal with fewer or more queries than keys, a scale,
+# 3-D inputs, float64, and a batch large enough for the threads to share it
+FUSED = [((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 3), {"is_causal": True}, "float32"),
+         ((2, 3, 7, 4), (2, 3, 4, 4), (2, 3, 4, 4), {"is_causal": True, "scale": 0.3}, "float32"),
+         ((3, 5, 4), (3, 6, 4), (3, 6, 2), {}, "float32"),
+         ((3, 5, 4), (3, 6, 4), (3, 6, 2), {"scale": -0.8}, "float32"),
+         ((2, 1, 3, 5, 4), (2, 1, 3, 5, 4), (2, 1, 3, 5, 4), {"is_causal": True}, "float64"),
+         ((6, 4, 64, 32), (6, 4, 64, 32), (6, 4, 64, 32), {"is_causal": True}, "float32")]
+
+
+@pytest.mark.parametrize("shapes", FUSED, ids=[f"fused-{i}" for i in range(len(FUSED))])
+def test_one_node_attention_matches_torch(shapes):
+    *shapes, kwargs, dtype = shapes
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
+    check_grads_against_torch(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v, **kwargs),
+                              arrays, **tol)
+    q = ember.tensor(arrays[0], requires_grad=True)
+    out = ember.nn.functional.scaled_dot_product_attention(q, q, q, **kwargs)
+    assert out.grad_fn.name() == "ScaledDotProductFlashAttentionForCpuBackward0"  # torch's name on a CPU
+
+
+def test_one_node_attention_of_views_matches_torch():
+    """q, k, v as a GPT block makes them: split off one projection, viewed per head and transposed."""
+    def call(lib, qkv):
+        q, k, v = qkv.split(8, dim=2)
+        q, k, v = (z.view(3, 5, 2, 4).transpose(1, 2) for z in (q, k, v))
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2)
+    check_grads_against_torch(call, [np.random.default_rng(2).standard_normal((3, 5, 24)).astype(np.float32)])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_one_node_attention_double_backward(causal):
+    """Second-order gradients through the one-node attention equal those of softmax(q kᵀ s + mask) v written
+    out in torch (whose own CPU attention has no double backward)."""
+    def call(lib, q, k, v):
+        if lib is ember:
+            return ember.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=0.6)
+        logits = q @ k.transpose(-2, -1) * 0.6
+        if causal:
+            logits = logits.masked_fill(~torch.ones(5, 6, dtype=torch.bool).tril(), float("-inf"))
+        return torch.softmax(logits, -1) @ v
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal(s) for s in ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 3))]
+    check_grads_against_torch(call, arrays, rtol=1e-9, atol=1e-11, double=True)
 
 
 @pytest.mark.parametrize("expr", ["nn.MultiheadAttention(8, 2)",

@@ -11,6 +11,7 @@ from ...autograd.grad_mode import state
 from ..._ops.registry import node_class, wrap, commit_inplace, sum_to, FUNCTIONS as E
 from ..._random import rng
 from ..._deferred import deferred
+from ..._kernels import fused as _fused
 
 sp = deferred("scipy.special")  # imported on the first call of one of its functions
 
@@ -20,11 +21,17 @@ __all__ = ["relu", "relu_", "relu6", "threshold", "threshold_", "hardtanh", "har
            "softsign", "logsigmoid", "sigmoid", "tanh", "softmax", "softmin", "log_softmax", "glu"]
 
 
-def _elementwise(name, forward, slope, inplace_name=None):
+def _elementwise(name, forward, slope, inplace_name=None, fast_backward=None):
     """An activation applied elementwise: forward(a, *params) on arrays, slope(x, out, *params)
-    its derivative as an Ember tensor. In-place calls record `inplace_name` where torch does."""
+    its derivative as an Ember tensor. In-place calls record `inplace_name` where torch does.
+    fast_backward(g, x, *params) on arrays: the gradient in one compiled pass, or None where it does not apply
+    (never while recording a graph: higher orders need `slope`'s Ember ops)."""
     def backward(self, g):
         x, out = self.saved
+        if fast_backward is not None and not state.enabled:
+            res = fast_backward(g._data, x._data, *self.args)
+            if res is not None:
+                return wrap(res, g._dtype)
         return g * slope(x, out, *self.args)
     Node = node_class(name + "Backward0", backward)
     NodeInplace = node_class(inplace_name, backward) if inplace_name else Node
@@ -189,7 +196,14 @@ def celu_(input, alpha=1.0):
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
+def _gelu_fits(a, approximate):
+    # float32 only: the compiled erf is exact to float32's rounding, not to float64's
+    return approximate == "none" and a.dtype == np.float32 and a.size >= 4096 and _fused.fits(a)
+
+
 def _gelu_forward(a, approximate):
+    if _gelu_fits(a, approximate):  # one pass instead of SciPy's scalar erf and four NumPy passes
+        return _fused.gelu(np.ascontiguousarray(a))
     if approximate == "tanh":
         return (0.5 * a * (1 + np.tanh(SQRT_2_OVER_PI * (a + 0.044715 * a ** 3)))).astype(a.dtype, copy=False)
     return (0.5 * a * (1 + sp.erf(a / math.sqrt(2.0)))).astype(a.dtype, copy=False)
@@ -202,7 +216,13 @@ def _gelu_slope(x, out, approximate):
     return 0.5 * (1 + (x / math.sqrt(2.0)).erf()) + x * (-0.5 * x * x).exp() / math.sqrt(2 * math.pi)
 
 
-_gelu = _elementwise("Gelu", _gelu_forward, _gelu_slope)
+def _gelu_backward(g, x, approximate):
+    if _gelu_fits(x, approximate) and g.dtype == x.dtype and g.shape == x.shape:
+        return _fused.gelu_backward(np.ascontiguousarray(g), np.ascontiguousarray(x))
+    return None
+
+
+_gelu = _elementwise("Gelu", _gelu_forward, _gelu_slope, fast_backward=_gelu_backward)
 
 
 def gelu(input, approximate="none"):

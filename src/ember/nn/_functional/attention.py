@@ -1,8 +1,18 @@
 """Attention: F.scaled_dot_product_attention and F.multi_head_attention_forward, written with
-Ember ops (matmul, softmax, masked_fill), so their gradients come from autograd."""
+Ember ops (matmul, softmax, masked_fill), so their gradients come from autograd.
+
+Without a mask (or with is_causal), dropout or grouped heads, scaled_dot_product_attention is ONE
+node, as torch's ScaledDotProductFlashAttentionForCpuBackward0: two batched products around a
+compiled softmax, and a backward of four products around the softmax's gradient."""
 import math
 
+import numpy as np
+
 from ... import _dtype as D
+from ...autograd.graph import record
+from ...autograd.grad_mode import state
+from ..._ops.registry import node_class, wrap
+from ..._kernels import fused as _fused
 from ..._ops.creation import zeros, ones
 from ..._ops.shape import cat
 from .activation import softmax
@@ -23,12 +33,83 @@ def _as_additive(mask, dtype, allowed_true):
     return zeros(mask.shape, dtype=dtype).masked_fill(blocked, _NEG_INF)
 
 
+def _attention_backward(self, g):
+    """dv = Pᵀg, dP = g vᵀ, dS = scale·P·(dP - Σ P·dP), dq = dS k, dk = dSᵀq; while recording a graph
+    (create_graph) in Ember ops with P recomputed from q and k, for higher orders."""
+    q, k, v, p = self.saved
+    scale, causal = self.args
+    nq, nk, nv = (n is not None for n, _ in self.next_functions)
+    if state.enabled:
+        p = _softmax_of_logits(q, k, scale, causal)
+        gp = g.matmul(v.transpose(-2, -1))
+        gs = p * (gp - (gp * p).sum(-1, keepdim=True)) * scale
+        return (gs.matmul(k) if nq else None, gs.transpose(-2, -1).matmul(q) if nk else None,
+                p.transpose(-2, -1).matmul(g) if nv else None)
+    qa, ka, va, pa, ga = q._data, k._data, v._data, p._data, g._data
+    dq = np.empty(qa.shape, qa.dtype) if nq else None
+    dk = np.empty(ka.shape, qa.dtype) if nk else None
+    dv = np.empty(va.shape, qa.dtype) if nv else None
+    gs = np.empty(pa.shape, qa.dtype)
+
+    def share(a, b):
+        if nv:
+            np.matmul(pa[a:b].swapaxes(-1, -2), ga[a:b], out=dv[a:b])
+        np.matmul(ga[a:b], va[a:b].swapaxes(-1, -2), out=gs[a:b])
+        _fused.softmax_backward(pa[a:b].reshape(-1, *pa.shape[-2:]), gs[a:b].reshape(-1, *gs.shape[-2:]), scale)
+        if nq:
+            np.matmul(gs[a:b], ka[a:b], out=dq[a:b])
+        if nk:
+            np.matmul(gs[a:b].swapaxes(-1, -2), qa[a:b], out=dk[a:b])
+    _fused.shares(share, len(qa), _min_batch(qa, ka, va))
+    dt = q._dtype
+    return tuple(None if a is None else wrap(a, dt) for a in (dq, dk, dv))
+
+
+_Attention = node_class("ScaledDotProductFlashAttentionForCpuBackward0", _attention_backward)
+
+
+def _softmax_of_logits(q, k, scale, causal):
+    logits = q.matmul(k.transpose(-2, -1)) * scale
+    if causal:
+        L, S = logits.shape[-2:]
+        logits = logits.masked_fill(ones(L, S, dtype=D.bool_).tril().logical_not(), _NEG_INF)
+    return softmax(logits, -1)
+
+
+def _min_batch(q, k, v):
+    """Leading-dim entries from which the threads share an attention: 2^20 multiply-adds (~0.1 ms) or more."""
+    per = max(1, q[:1].size // q.shape[-1] * k.shape[-2] * (q.shape[-1] + v.shape[-1]))
+    return max(2, -(-(1 << 20) // per))
+
+
+def _attention(query, key, value, scale, causal):
+    """The one-node attention of same-batch q (..., L, E), k (..., S, E), v (..., S, Ev)."""
+    q, k, v = query._data, key._data, value._data
+    p = np.empty((*q.shape[:-1], k.shape[-2]), q.dtype)
+    out = np.empty((*q.shape[:-1], v.shape[-1]), q.dtype)
+
+    def share(a, b):  # a slice of the leading dim, in one thread: products and softmax
+        np.matmul(q[a:b], k[a:b].swapaxes(-1, -2), out=p[a:b])
+        _fused.softmax(p[a:b].reshape(-1, *p.shape[-2:]), scale, causal)
+        np.matmul(p[a:b], v[a:b], out=out[a:b])
+    _fused.shares(share, len(q), _min_batch(q, k, v))
+    res = wrap(out, query._dtype)
+    if state.enabled and (query._rg or key._rg or value._rg):
+        node = record(_Attention, res, (query, key, value), (scale, causal))
+        node.save(query, key, value, wrap(p, query._dtype))
+    return res
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
     """softmax(q kᵀ · scale + mask) v over the last two dims (torch.nn.functional.scaled_dot_product_attention).
     A boolean attn_mask marks the positions that may be attended; rows with none give zeros."""
     L, S = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if (attn_mask is None and dropout_p == 0.0 and query.dim() >= 3 and L and S and query.shape[-1]
+            and query.shape[:-2] == key.shape[:-2] == value.shape[:-2] and key.shape[-1] == query.shape[-1]
+            and value.shape[-2] == S and _fused.fits(query._data, key._data, value._data)):
+        return _attention(query, key, value, scale, is_causal)
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "

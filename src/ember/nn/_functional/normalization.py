@@ -3,13 +3,15 @@ instance_norm, rms_norm, local_response_norm and normalize.
 
 batch, layer and group norm are one computation: view x as `groups`, standardise over `axes`
 (x_hat = (x - mean) * invstd), then scale and shift by weight and bias broadcast as `param_shape`."""
+import math
+
 import numpy as np
 
 from ... import _dtype as D
 from ...autograd.graph import record
 from ...autograd.grad_mode import state, no_grad
 from ..._ops.registry import node_class, wrap, FUNCTIONS as E
-from ..._kernels import batch_norm as _bn_kernels
+from ..._kernels import batch_norm as _bn_kernels, fused as _fused
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm", "normalize"]
 
@@ -40,6 +42,42 @@ def _standardise_backward(self, g):
 
 _NODES = {name: node_class(name, _standardise_backward)
           for name in ("NativeBatchNormBackward0", "NativeLayerNormBackward0", "NativeGroupNormBackward0")}
+
+
+def _layer_norm_rows_backward(self, g):
+    """LayerNorm's three gradients in one compiled pass over the rows; while recording a graph
+    (create_graph) the Ember-ops rule above, whose statistics are functions of x."""
+    if state.enabled:
+        return _standardise_backward(self, g)
+    x, w, mean, rstd = self.saved
+    (nx, _), (nw, _), (nb, _) = self.next_functions
+    bias_shape = self.args[-1]
+    d = mean._data.size and x._data.size // mean._data.size
+    g2 = np.ascontiguousarray(g._data, dtype=x._data.dtype).reshape(-1, d)
+    gx, gw, gb = _fused.layer_norm_backward(g2, x._data.reshape(-1, d), None if w is None else w._data.reshape(d),
+                                            mean._data, rstd._data, nx is not None, nw is not None, nb is not None)
+    dt = x._dtype
+    return (None if gx is None else wrap(gx.reshape(x._data.shape), dt),
+            None if gw is None else wrap(gw.reshape(w._data.shape), dt),
+            None if gb is None else wrap(gb.reshape(bias_shape), dt))
+
+
+_LayerNormRows = node_class("NativeLayerNormBackward0", _layer_norm_rows_backward)
+
+
+def _layer_norm_rows(input, weight, bias, d, axes, param_shape, eps):
+    """layer_norm over rows of d contiguous elements, forward in one compiled pass; the node keeps
+    _standardise's arguments, for its Ember-ops backward under create_graph."""
+    x = np.ascontiguousarray(input._data)
+    out, mean, rstd = _fused.layer_norm(x.reshape(-1, d), None if weight is None else weight._data.reshape(d),
+                                        None if bias is None else bias._data.reshape(d), eps)
+    res = wrap(out.reshape(x.shape), input._dtype)
+    if state.enabled and (input._rg or (weight is not None and weight._rg) or (bias is not None and bias._rg)):
+        sum_axes = tuple(range(input._data.ndim - len(axes)))
+        node = record(_LayerNormRows, res, (input, weight, bias),
+                      (input.shape, axes, param_shape, sum_axes, True, eps, bias.shape if bias is not None else None))
+        node.save(input, weight, wrap(mean, D.float64), wrap(rstd, D.float64))
+    return res
 
 
 def _standardise(node_name, input, weight, bias, groups, axes, param_shape, eps, stats=None):
@@ -182,6 +220,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
     axes = tuple(range(input.dim() - k, input.dim()))
     param_shape = (1,) * (input.dim() - k) + shape
+    d = math.prod(shape)
+    if d and input._data.size and _fused.fits(input._data, *(t._data for t in (weight, bias) if t is not None)):
+        return _layer_norm_rows(input, weight, bias, d, axes, param_shape, eps)
     return _standardise("NativeLayerNormBackward0", input, weight, bias, input.shape, axes, param_shape, eps)[0]
 
 

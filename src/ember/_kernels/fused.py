@@ -1,0 +1,254 @@
+"""Compiled single-pass loops (numba) for a transformer's row and elementwise ops: GELU, LayerNorm and
+the causal softmax of attention, forward and backward.
+
+NumPy runs each of them as several passes over the activations (LayerNorm's backward a dozen), and
+SciPy's erf is a scalar loop twenty times slower than an exp: here each is one pass, over the
+contiguous float32/float64 arrays `loops.fits` accepts. Each kernel is compiled (and cached on
+disk) on its first call, alone, so a program pays only for the kernels it uses.
+"""
+import functools
+import math
+
+import numpy as np
+
+from . import threads as _threads
+from .loops import _lock, fits
+
+__all__ = ["fits", "gelu", "gelu_backward", "layer_norm", "layer_norm_backward", "softmax", "softmax_backward"]
+
+# erfc(u) = t·e^{-u²}·S(t), t = 1/(1 + u/2), on 0 ≤ u ≤ 5.5 (erf(5.5) is 1 in float32 and float64 to
+# 1e-14): S's coefficients are a least-squares fit to SciPy's erfcx (tools/fit_erfc.py), erf's error
+# ≤ 3e-10, far below float32's rounding (6e-8 at 1). A polynomial and an exp written as one
+# (e^{y/64})^64 leave the loop free of calls, so LLVM vectorises it.
+_ERFC_FIT = (0.2852440454642083, 0.24516386477420005, 0.434012537419427, -0.35394050685546485,
+             0.9815771592499047, -0.8828636435988522, 0.3422453026809005, -0.05143875908692201)
+_U_MAX = 5.5
+_INV_SQRT_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _jit(fn, reassoc=False):
+    """numba.njit as ember._kernels.loops._jit, allowed to fuse multiply-adds and to multiply by a
+    reciprocal (the divisions by constants): a float64 GELU pass runs 1.6x faster. reassoc: sums may be
+    reordered, so that LLVM vectorises a row's sum (4x faster LayerNorm); never NaN/inf assumptions."""
+    import numba
+    flags = {"contract", "arcp", "reassoc", "nsz"} if reassoc else {"contract", "arcp"}
+    options = dict(nogil=True, error_model="numpy", fastmath=flags)
+    try:
+        return numba.njit(cache=True, **options)(fn)
+    except RuntimeError:  # no writable cache directory (a read-only install): compile in memory
+        return numba.njit(**options)(fn)
+
+
+C0, C1, C2, C3, C4, C5, C6, C7 = _ERFC_FIT
+
+
+def _gelu_pass(x, g, out, backward):
+    """out = x·Φ(x) = x/2·(1 + erf(x/√2)), or with backward g·(Φ(x) + x·φ(x)) (flat arrays; g unread
+    in the forward). One loop for both: numba caches a loop that calls no other compiled function."""
+    for i in range(x.size):
+        v = np.float64(x[i])
+        u = min(abs(v) * _INV_SQRT_2, _U_MAX)
+        z = -u * u / 64.0  # e^{-u²} = (e^{z})^64, z in [-0.48, 0]: Taylor to z^11 is exact to 1e-13
+        e = 1.0 + z * (1.0 + z / 2 * (1.0 + z / 3 * (1.0 + z / 4 * (1.0 + z / 5 * (1.0 + z / 6 * (
+            1.0 + z / 7 * (1.0 + z / 8 * (1.0 + z / 9 * (1.0 + z / 10 * (1.0 + z / 11))))))))))
+        e = e * e
+        e = e * e
+        e = e * e
+        e = e * e
+        e = e * e
+        e = e * e
+        t = 1.0 / (1.0 + 0.5 * u)
+        erf = 1.0 - t * e * (C0 + t * (C1 + t * (C2 + t * (C3 + t * (C4 + t * (C5 + t * (C6 + t * C7)))))))
+        if u >= _U_MAX:  # saturated, as float32's erf: GELU(-inf) and its slope at ±inf are NaN, as in torch
+            erf, e = 1.0, 0.0
+        erf = erf if v >= 0 else -erf
+        if backward:
+            out[i] = g[i] * (0.5 * (1.0 + erf) + v * e * _INV_SQRT_2PI)
+        else:
+            out[i] = 0.5 * v * (1.0 + erf)
+
+
+def _compiled(name):
+    with _lock:
+        return _build(name)
+
+
+@functools.lru_cache(maxsize=None)
+def _build(name):
+    if name == "gelu":
+        return _jit(_gelu_pass)
+    if name == "layer_norm":
+        @functools.partial(_jit, reassoc=True)
+        def layer_norm(x, weight, bias, eps, out, mean, rstd):
+            """Each row of x (N, D) standardised (its mean and 1/std into mean, rstd), times weight plus bias
+            (either may be empty), into out. The statistics accumulate in float64."""
+            n, d = x.shape
+            affine_w, affine_b = weight.size > 0, bias.size > 0
+            for r in range(n):
+                row = x[r]
+                s = 0.0
+                for j in range(d):
+                    s += row[j]
+                m = s / d
+                q = 0.0
+                for j in range(d):
+                    c = row[j] - m
+                    q += c * c
+                inv = 1.0 / np.sqrt(q / d + eps)
+                mean[r], rstd[r] = m, inv
+                o = out[r]
+                for j in range(d):
+                    y = (row[j] - m) * inv
+                    if affine_w:
+                        y = y * weight[j]
+                    if affine_b:
+                        y = y + bias[j]
+                    o[j] = y
+        return layer_norm
+
+    if name == "layer_norm_backward":
+        @functools.partial(_jit, reassoc=True)
+        def layer_norm_backward(g, x, weight, mean, rstd, gx, gw, gb):
+            """For y = (x - mean)·rstd·weight + bias over rows of x (N, D): gx = rstd·(gh - mean(gh) -
+            x̂·mean(gh·x̂)) with gh = g·weight (gx may have no rows: not wanted); the column sums of g·x̂
+            and of g added into gw and gb (float64, either may be empty)."""
+            n, d = x.shape
+            affine_w, want_x, want_w, want_b = weight.size > 0, gx.shape[0] > 0, gw.size > 0, gb.size > 0
+            for r in range(n):
+                row, gr = x[r], g[r]
+                m, inv = mean[r], rstd[r]
+                a = 0.0
+                c = 0.0
+                for j in range(d):
+                    h = (row[j] - m) * inv
+                    gh = gr[j] * weight[j] if affine_w else gr[j]
+                    a += gh
+                    c += gh * h
+                    if want_w:
+                        gw[j] += gr[j] * h
+                    if want_b:
+                        gb[j] += gr[j]
+                if want_x:
+                    a /= d
+                    c /= d
+                    o = gx[r]
+                    for j in range(d):
+                        h = (row[j] - m) * inv
+                        gh = gr[j] * weight[j] if affine_w else gr[j]
+                        o[j] = inv * (gh - a - h * c)
+        return layer_norm_backward
+
+    if name == "softmax":
+        @_jit
+        def softmax(s, scale, causal, out):
+            """out[b, i] = softmax(scale·s[b, i]) over the last dim of s (B, L, S); with causal only over
+            j ≤ i (the rest 0), as a lower-triangular mask aligned at the top left."""
+            for b in range(s.shape[0]):
+                for i in range(s.shape[1]):
+                    row, o = s[b, i], out[b, i]
+                    n = min(i + 1, row.size) if causal else row.size
+                    m = row[0] * scale
+                    for j in range(1, n):
+                        m = max(m, row[j] * scale)
+                    total = 0.0
+                    for j in range(n):
+                        e = math.exp(row[j] * scale - m)
+                        o[j] = e
+                        total += e
+                    inv = 1.0 / total
+                    for j in range(n):
+                        o[j] *= inv
+                    for j in range(n, row.size):
+                        o[j] = 0.0
+        return softmax
+
+    if name == "softmax_backward":
+        @functools.partial(_jit, reassoc=True)
+        def softmax_backward(p, gp, scale):
+            """gp ← scale·p·(gp - Σ_j gp·p) over the last dim (B, L, S): the gradient of the logits of a
+            softmax p whose output got the gradient gp, in place."""
+            for b in range(p.shape[0]):
+                for i in range(p.shape[1]):
+                    pr, gr = p[b, i], gp[b, i]
+                    dot = 0.0
+                    for j in range(pr.size):
+                        dot += pr[j] * gr[j]
+                    for j in range(pr.size):
+                        gr[j] = scale * pr[j] * (gr[j] - dot)
+        return softmax_backward
+    raise KeyError(name)
+
+
+MIN_SHARE = 1 << 16  # elements of a GELU pass (~0.2 ms) from which the threads share it
+
+
+def shares(fn, n, min_n=MIN_SHARE):
+    """fn(start, stop) over range(n), in one contiguous share per thread when n ≥ min_n (the kernels
+    release the GIL)."""
+    t = _threads.get_num_threads()
+    if n < min_n or t < 2 or n < 2:
+        fn(0, n)
+        return
+    step = -(-n // t)
+    _threads.run(lambda part: [fn(s, min(s + step, n)) for s in part], list(range(0, n, step)))
+
+
+def gelu(x):
+    """GELU(x) (the erf form) of a contiguous float array, in one pass."""
+    out = np.empty_like(x)
+    kernel, xf, of = _compiled("gelu"), x.reshape(-1), out.reshape(-1)
+    shares(lambda a, b: kernel(xf[a:b], xf[a:b], of[a:b], False), xf.size)
+    return out
+
+
+def gelu_backward(g, x):
+    """The gradient of GELU (the erf form) at x, times g, in one pass."""
+    out = np.empty_like(x)
+    kernel, gf, xf, of = _compiled("gelu"), g.reshape(-1), x.reshape(-1), out.reshape(-1)
+    shares(lambda a, b: kernel(xf[a:b], gf[a:b], of[a:b], True), xf.size)
+    return out
+
+
+_EMPTY = {}
+
+
+def _empty(dtype):
+    a = _EMPTY.get(dtype)
+    if a is None:
+        a = _EMPTY[dtype] = np.empty(0, dtype)
+    return a
+
+
+def layer_norm(x, weight, bias, eps):
+    """(out, mean, rstd) of LayerNorm over the last dim of x (N, D) contiguous; weight, bias (D,) or None;
+    mean and rstd (N,) in float64."""
+    n = x.shape[0]
+    out, mean, rstd = np.empty_like(x), np.empty(n), np.empty(n)
+    e = _empty(x.dtype)
+    _compiled("layer_norm")(x, e if weight is None else weight, e if bias is None else bias, float(eps), out,
+                            mean, rstd)
+    return out, mean, rstd
+
+
+def layer_norm_backward(g, x, weight, mean, rstd, want_x, want_w, want_b):
+    """(gx, gw, gb) of LayerNorm (each None where not wanted) for the gradient g of its output."""
+    d = x.shape[1]
+    gx = np.empty_like(x) if want_x else np.empty((0, d), x.dtype)
+    gw = np.zeros(d) if want_w else _empty(np.float64)
+    gb = np.zeros(d) if want_b else _empty(np.float64)
+    _compiled("layer_norm_backward")(g, x, _empty(x.dtype) if weight is None else weight, mean, rstd, gx, gw, gb)
+    return (gx if want_x else None, gw.astype(x.dtype) if want_w else None, gb.astype(x.dtype) if want_b else None)
+
+
+def softmax(s, scale, causal):
+    """softmax(scale·s) over the last dim of s (B, L, S) contiguous, causal: over j ≤ i only; in place."""
+    _compiled("softmax")(s, float(scale), bool(causal), s)
+    return s
+
+
+def softmax_backward(p, gp, scale):
+    """The gradient of softmax(scale·s)'s logits s, given its output p and the output's gradient gp (B, L, S)
+    contiguous; written into gp."""
+    _compiled("softmax_backward")(p, gp, float(scale))
+    return gp
