@@ -1,0 +1,37 @@
+"""Compiled (numba) sums of squares for gradient norms: one pass over a float32 or float64 array,
+accumulated in float64, without the float64 copy np.linalg.norm(x.astype(float64)) makes."""
+import functools
+
+from . import threads as _threads
+from .loops import _jit, _lock
+
+
+@functools.lru_cache(maxsize=None)
+def _compile():
+    @_jit
+    def sum_squares(x):
+        """Σ x² of a flat array, in float64 (four partial sums: the loop vectorises)."""
+        s0 = s1 = s2 = s3 = 0.0
+        n = x.size - x.size % 4
+        for i in range(0, n, 4):
+            a, b, c, d = x[i] * 1.0, x[i + 1] * 1.0, x[i + 2] * 1.0, x[i + 3] * 1.0  # * 1.0: in float64
+            s0 += a * a
+            s1 += b * b
+            s2 += c * c
+            s3 += d * d
+        for i in range(n, x.size):
+            v = x[i] * 1.0
+            s0 += v * v
+        return (s0 + s1) + (s2 + s3)
+
+    return sum_squares
+
+
+def sum_squares(x):
+    """Σ x² of a C-contiguous float array, in float64; a large one shared between the threads."""
+    with _lock:
+        kernel = _compile()
+    flat = x.reshape(-1)
+    parts = []
+    _threads.split(lambda s: parts.append(kernel(flat[s])), flat.size, x.nbytes)
+    return float(sum(parts))
