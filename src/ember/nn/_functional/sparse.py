@@ -5,7 +5,7 @@ from ... import _dtype as D
 from ...autograd.graph import record
 from ...autograd.grad_mode import state, no_grad
 from ..._ops.registry import node_class, wrap, FUNCTIONS as E
-from ..._kernels import loops as _loops, scatter as _scatter
+from ..._kernels import loops as _loops, grads as _grads
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]
 
@@ -22,7 +22,7 @@ def _embedding_backward(self, g):
         rows = rows * wrap((flat._data != padding_idx).reshape(-1, 1).astype(g._data.dtype), g._dtype)
     if not state.enabled and _loops.fits(rows._data):  # the rows added in one compiled loop (same order)
         out = np.zeros((num, g.shape[-1]), rows._data.dtype)
-        _scatter.index_add_rows(out, flat._data, np.ascontiguousarray(rows._data))
+        _grads.index_add_rows(out, flat._data, np.ascontiguousarray(rows._data))
         return wrap(out, g._dtype)
     return g.new_zeros((num, g.shape[-1])).index_add(0, flat, rows)
 
