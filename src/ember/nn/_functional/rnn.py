@@ -112,30 +112,24 @@ def layer(mode, x, initial, w_ih, w_hh, b_ih, b_hh, reverse=False):
         cs, tanh_c = np.empty((T + 1, B, H), dt), np.empty((T, B, H), dt)
         cs[T if reverse else 0] = initial[1]._data
     whh_t = whh.T
-    order = range(T - 1, -1, -1) if reverse else range(T)
-
-    def rows(share):  # the recurrence of a block of the batch's rows, independent of the other rows'
-        for b in share:
-            h = h0[b]
-            for t in order:
-                if mode == "GRU":
-                    np.matmul(h, whh_t, out=gh[t, b])
-                    if b_hh is not None:
-                        gh[t, b] += b_hh._data
-                    K.gru_step(gx[t, b], gh[t, b], h, gates[t, b], out[t, b])
-                else:
-                    np.matmul(h, whh_t, out=gh[b])
-                    if mode == "LSTM":
-                        a, e = gates[t, b], tanh_c[t, b]
-                        K.lstm_exp_args(gx[t, b], gh[b], a)
-                        np.exp(a, out=a)
-                        K.lstm_cell(a, cs[t + reverse, b], cs[t + 1 - reverse, b], e)
-                        np.exp(e, out=e)
-                        K.lstm_hidden(e, a, out[t, b])
-                    else:
-                        K.rnn_step(gx[t, b], gh[b], mode == "RNN_RELU", out[t, b])
-                h = out[t, b]
-    _threads.run(rows, _batch_blocks(T, B, G, H))
+    h = h0
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        if mode == "GRU":
+            np.matmul(h, whh_t, out=gh[t])
+            if b_hh is not None:
+                gh[t] += b_hh._data
+            K.gru_step(gx[t], gh[t], h, gates[t], out[t])
+        else:
+            np.matmul(h, whh_t, out=gh)
+            if mode == "LSTM":
+                K.lstm_exp_args(gx[t], gh, gates[t])
+                np.exp(gates[t], out=gates[t])
+                K.lstm_cell(gates[t], cs[t + reverse], cs[t + 1 - reverse], tanh_c[t])
+                np.exp(tanh_c[t], out=tanh_c[t])
+                K.lstm_hidden(tanh_c[t], gates[t], out[t])
+            else:
+                K.rnn_step(gx[t], gh, mode == "RNN_RELU", out[t])
+        h = out[t]
     last = 0 if reverse else T - 1
     res = wrap(out, x._dtype)
     finals = (wrap(out[last].copy(), x._dtype),)
@@ -170,31 +164,23 @@ def _layer_backward(self, g_out, *g_finals):
     gout = g_out._data if g_out is not None else None
     dgx = np.empty((T, B, G), dt)
     dgh = np.empty((T, B, G), dt) if mode == "GRU" else dgx
+    direct = np.empty((B, H), dt)
     prev = np.empty((T, B, H), dt)  # the state each step started from
-    prev[T - 1 if reverse else 0] = h0
-    if reverse:
-        prev[:-1] = oa[1:]
-    else:
-        prev[1:] = oa[:-1]
-
-    def rows(share):  # the batch's rows are independent through time: a block of them at a time
-        for b in share:
-            d, direct = dh[b], np.empty((dh[b].shape[0], H), dt)
-            for t in (range(T) if reverse else range(T - 1, -1, -1)):
-                if gout is not None:
-                    d = d + gout[t, b]
-                if mode == "LSTM":
-                    K.lstm_step_backward(d, dc[b], gates[t, b], cs[t + reverse, b], tanh_c[t, b], dgx[t, b])
-                    d = dgx[t, b] @ whh
-                elif mode == "GRU":
-                    K.gru_step_backward(d, gates[t, b], gh[t, b], prev[t, b], dgx[t, b], dgh[t, b], direct)
-                    d = dgh[t, b] @ whh
-                    d += direct
-                else:
-                    K.rnn_step_backward(d, oa[t, b], mode == "RNN_RELU", dgx[t, b])
-                    d = dgx[t, b] @ whh
-            dh[b] = d
-    _threads.run(rows, _batch_blocks(T, B, G, H))
+    for t in (range(T) if reverse else range(T - 1, -1, -1)):
+        first = t == (T - 1 if reverse else 0)
+        prev[t] = h0 if first else oa[t + 1 if reverse else t - 1]
+        if gout is not None:
+            dh += gout[t]
+        if mode == "LSTM":
+            K.lstm_step_backward(dh, dc, gates[t], cs[t + reverse], tanh_c[t], dgx[t])
+            dh = dgx[t] @ whh
+        elif mode == "GRU":
+            K.gru_step_backward(dh, gates[t], gh[t], prev[t], dgx[t], dgh[t], direct)
+            dh = dgh[t] @ whh
+            dh += direct
+        else:
+            K.rnn_step_backward(dh, oa[t], mode == "RNN_RELU", dgx[t])
+            dh = dgx[t] @ whh
     dgx2, dgh2 = dgx.reshape(T * B, G), dgh.reshape(T * B, G)
     want = [e[0] is not None for e in edges]
     pairs = []
@@ -215,16 +201,6 @@ def _layer_backward(self, g_out, *g_finals):
     if mode == "LSTM":
         grads.append(wrap(dc, dt_) if want[6] else None)
     return tuple(grads)
-
-
-def _batch_blocks(T, B, G, H):
-    """The batch's rows in one contiguous block a thread when the recurrence (T steps of a (B, H) @ (H, G)
-    product) is worth a hand-off, else one block."""
-    n = min(_threads.get_num_threads(), B)
-    if n < 2 or 2.0 * T * B * G * H < _threads.MIN_SPLIT_FLOPS:
-        return [slice(0, B)]
-    step = -(-B // n)
-    return [slice(i, min(i + step, B)) for i in range(0, B, step)]
 
 
 def _recomputed_backward(mode, reverse, inputs, edges, grads):
