@@ -76,26 +76,6 @@ def test_sequence_layer_with_one_of_its_results_used_matches_torch(mode, use):
                         randomize_state=False, atol=1e-4)
 
 
-@pytest.fixture
-def batch_in_blocks(monkeypatch):
-    """Two threads, each running the recurrence of its block of the batch's rows, whatever the size."""
-    from ember.nn._functional import rnn as R
-    monkeypatch.setattr(R._threads, "MIN_SPLIT_FLOPS", 0)
-    before = ember.get_num_threads()
-    ember.set_num_threads(2)
-    assert R._batch_blocks(4, 5, 16, 4) == [slice(0, 3), slice(3, 5)]
-    yield
-    ember.set_num_threads(before)
-
-
-@pytest.mark.parametrize("mode", ["RNN_relu", "LSTM", "GRU"])
-def test_sequence_layer_in_batch_blocks_matches_torch(mode, batch_in_blocks):
-    mode, extra = ("RNN", {"nonlinearity": "relu"}) if mode == "RNN_relu" else (mode, {})
-    specs = [N(4, 5, 5), N(4, 5, 4)] + ([N(4, 5, 4)] if mode == "LSTM" else [])
-    check_against_torch(_sequence_model(mode, 2, True, False, True, extra), specs, check_name=False,
-                        randomize_state=False, atol=1e-4)
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("mode", ["RNN", "LSTM", "GRU"])
