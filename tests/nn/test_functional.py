@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from tests.nn.conftest import N, Spec, check_function, check_grads_against_torch, raises_like
+from tests.nn.conftest import N, Spec, assert_close, check_function, check_grads_against_torch, raises_like
 
 
 W = np.random.default_rng(7).standard_normal((3, 5)).astype(np.float32)
@@ -256,3 +256,18 @@ def test_relu_keeps_negative_zero_and_nan_like_torch(n, dtype):
     assert e.dtype == t.dtype
     np.testing.assert_array_equal(e, t)
     np.testing.assert_array_equal(np.signbit(e), np.signbit(t))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 3}, {"scale_grad_by_freq": True}])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_embedding_gradient_over_repeated_indices_matches_torch(kwargs, dtype):
+    rng = np.random.default_rng(2)
+    idx = rng.integers(0, 12, size=(9, 7))  # every row of the table picked several times
+    w = rng.standard_normal((12, 5)).astype(dtype)
+    g = rng.standard_normal((9, 7, 5)).astype(dtype)
+    grads = []
+    for lib in (torch, ember):
+        weight = lib.from_numpy(w.copy()).requires_grad_()
+        lib.nn.functional.embedding(lib.from_numpy(idx.copy()), weight, **kwargs).backward(lib.from_numpy(g.copy()))
+        grads.append(weight.grad)
+    assert_close(grads[1], grads[0])

@@ -162,6 +162,30 @@ def test_cross_entropy_and_log_softmax_on_huge_logits():
     assert_close(ember.nn.functional.log_softmax(ember.from_numpy(x), 1), torch.log_softmax(torch.from_numpy(x), 1))
 
 
+@pytest.mark.parametrize("shape,dim,dtype", [((600, 1000), 1, "float32"), ((4, 30, 700), -1, "float32"),
+                                             ((4, 700, 30), 1, "float32"), ((300, 400), 1, "float64")])
+def test_log_softmax_and_nll_on_large_inputs_match_torch(shape, dim, dtype):
+    # large enough for log_softmax's block-of-rows kernels when the dim is the last one
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(shape) * 4).astype(dtype)
+    x.reshape(-1)[::997] = -np.inf  # a class that can never be picked
+    target = rng.integers(0, shape[1], size=(shape[0],) + shape[2:])
+    target.reshape(-1)[::7] = -100
+    t, e = pair(x, True)
+    tout = torch.nn.functional.log_softmax(t, dim)
+    eout = ember.nn.functional.log_softmax(e, dim)
+    assert_close(eout, tout)
+    if dim == 1:
+        tl = torch.nn.functional.nll_loss(tout, torch.from_numpy(target))
+        el = ember.nn.functional.nll_loss(eout, ember.from_numpy(target.copy()))
+        assert_close(el, tl)
+        tl.backward(), el.backward()
+    else:
+        g = rng.standard_normal(shape).astype(dtype)
+        tout.backward(torch.from_numpy(g)), eout.backward(ember.from_numpy(g.copy()))
+    assert_close(e.grad, t.grad)
+
+
 def test_bce_clamps_log_at_minus_100():
     x = np.array([0.0, 1.0, 0.0, 1.0, 0.5], np.float32)
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0], np.float32)

@@ -9,11 +9,12 @@ import pytest
 import torch
 
 import ember
-from tests.nn.conftest import N, check_against_torch, raises_like
+from tests.nn.conftest import N, assert_close, check_against_torch, raises_like
 
 
-def _sequence_model(mode, layers, bidirectional, batch_first, bias, extra):
-    """The layer inside a module whose output folds in h_n (and c_n), so all of them get gradients."""
+def _sequence_model(mode, layers, bidirectional, batch_first, bias, extra, use="both"):
+    """The layer inside a module whose output folds in h_n (and c_n), so all of them get gradients
+    (use="output" or "final": only the output, or only the final states)."""
     def build(nn):
         class M(nn.Module):
             def __init__(self):
@@ -26,7 +27,9 @@ def _sequence_model(mode, layers, bidirectional, batch_first, bias, extra):
                 out, hn = self.rnn(x, hx)
                 if mode == "LSTM":
                     hn = hn[0].sum() * 2 + (hn[1] * hn[1]).sum()
-                return out * 3 + (hn * hn).sum()
+                if use == "final":
+                    return hn * hn
+                return out * 3 + ((hn * hn).sum() if use == "both" else 0)
         return M()
     return build
 
@@ -62,6 +65,48 @@ def test_unbatched_sequence_matches_torch(mode):
     build = _sequence_model(mode, 2, True, False, True, {})
     specs = [N(7, 5), N(4, 4)] + ([N(4, 4)] if mode == "LSTM" else [])
     check_against_torch(build, specs, check_name=False, randomize_state=False, atol=1e-4)
+
+
+# ---- the whole-sequence path (one node per layer and direction, ember.nn._functional.rnn.layer)
+@pytest.mark.parametrize("use", ["output", "final"])
+@pytest.mark.parametrize("mode", ["RNN", "LSTM", "GRU"])
+def test_sequence_layer_with_one_of_its_results_used_matches_torch(mode, use):
+    specs = [N(4, 3, 5, grad=True), N(2, 3, 4)] + ([N(2, 3, 4)] if mode == "LSTM" else [])
+    check_against_torch(_sequence_model(mode, 2, False, False, True, {}, use), specs, check_name=False,
+                        randomize_state=False, atol=1e-4)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("mode", ["RNN", "LSTM", "GRU"])
+def test_sequence_layer_double_backward_matches_torch(mode, bidirectional, dtype):
+    rng = np.random.default_rng(3)
+    xa = rng.standard_normal((4, 3, 5)).astype(dtype)
+    torch.manual_seed(0)
+    tm = getattr(torch.nn, mode)(5, 4, 2, bidirectional=bidirectional).to(getattr(torch, dtype))
+    em = getattr(ember.nn, mode)(5, 4, 2, bidirectional=bidirectional).to(getattr(ember, dtype))
+    em.load_state_dict({k: ember.from_numpy(v.detach().numpy().copy()) for k, v in tm.state_dict().items()})
+    results = []
+    for lib, m in ((torch, tm), (ember, em)):
+        x = lib.from_numpy(xa.copy()).requires_grad_()
+        out, hn = m(x)
+        hn = hn[1] if mode == "LSTM" else hn
+        w = m.weight_hh_l0
+        gx, gw = lib.autograd.grad((out * out).sum() + (hn * hn).sum(), (x, w), create_graph=True)
+        assert gx.requires_grad and gw.requires_grad
+        results.append([gx, gw] + list(lib.autograd.grad((gx * gx).sum() + gw.sum(), (x, w))))
+    for e, t in zip(results[1], results[0]):
+        assert_close(e, t, atol=1e-4 if dtype == "float32" else 1e-10, rtol=1e-4 if dtype == "float32" else 1e-8)
+
+
+@pytest.mark.parametrize("extra", [{}, {"bidirectional": True}, {"batch_first": True}, {"dropout": 0.5}])
+def test_lstm_output_and_states_are_recorded_as_in_torch(extra):
+    names = []
+    for lib in (torch, ember):
+        m = lib.nn.LSTM(3, 4, 2, **extra)
+        out, (hn, cn) = m(lib.randn(5, 2, 3))
+        names.append([(t.grad_fn.name(), len(t.grad_fn.next_functions)) for t in (out, hn, cn)])
+    assert names[1] == names[0]
 
 
 def test_dropout_between_layers_is_off_in_eval_and_active_in_training():

@@ -518,6 +518,9 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         _check_alpha(dt, alpha)
         y = y * alpha
+        if type(y) is np.ndarray and type(x) is np.ndarray and y.shape == x.shape and y.dtype == x.dtype:
+            y += x  # x + y·alpha into y·alpha's own buffer (one pass and allocation fewer; the same bits)
+            return _into(out, apply_binary(_scaled(_Add, alpha), y, dt, input, other))
     return _into(out, apply_binary(_Add if alpha == 1 else _scaled(_Add, alpha), x + y, dt, input, other))
 
 

@@ -8,6 +8,7 @@ from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state, no_grad
 from .registry import op, fused, node_class, wrap, cast, commit_inplace, FUNCTIONS, holomorphic, with_out
+from .._kernels import softmax as _softmax_kernels
 
 
 class ReturnTypes(tuple):
@@ -577,7 +578,31 @@ def logcumsumexp(input, dim):
 
 # ---------------------------------------------------------------------- softmax
 _Softmax = node_class("SoftmaxBackward0", lambda self, g: _softmax_grad(g, *self.saved, self.args))
-_LogSoftmax = node_class("LogSoftmaxBackward0", lambda self, g: g - self.saved[0].exp() * g.sum(self.args, True))
+def _log_softmax_backward(self, g):
+    y, = self.saved
+    d = self.args
+    if not state.enabled and _rows(g._data, d) and _rows(y._data, d) and g._data.dtype == y._data.dtype:
+        return wrap(_from_rows(_softmax_kernels.log_softmax_backward(_as_rows(g._data), _as_rows(y._data)), g._data),
+                    g._dtype)
+    return g - y.exp() * g.sum(d, True)
+
+
+_LogSoftmax = node_class("LogSoftmaxBackward0", _log_softmax_backward)
+
+
+def _rows(a, d):
+    """Whether a softmax over dim d of array a runs on the row kernels: the last dim of a large
+    C-contiguous float array."""
+    return a.ndim >= 2 and d == a.ndim - 1 and a.flags.c_contiguous and a.size >= 1 << 16 and a.dtype.kind == "f" \
+        and a.shape[-1] > 0
+
+
+def _as_rows(a):
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
+
+
+def _from_rows(r, a):
+    return r if a.ndim == 2 else r.reshape(a.shape)  # a 2-D result stays the array that owns its memory
 
 
 def _softmax_grad(g, out, d):
@@ -618,7 +643,9 @@ def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
     x = _softmax_input(input, dtype, "log_softmax")
     d = _softmax_dim(x, dim, "log_softmax")
     a = x._data
-    if a.ndim and a.size:
+    if _rows(a, d):
+        r = _from_rows(_softmax_kernels.log_softmax(_as_rows(a)), a)
+    elif a.ndim and a.size:
         shifted = a - np.max(a, axis=d, keepdims=True)
         r = shifted - np.log(np.sum(np.exp(shifted), axis=d, keepdims=True))
     else:

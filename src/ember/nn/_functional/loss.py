@@ -302,6 +302,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     t = target._data.reshape(-1).astype(np.int64, copy=False)
     n = t.shape[0]
     w = weight._data[np.clip(t, 0, c - 1)] if weight is not None else np.ones(n, x.dtype)
+    valid = None
     if n and (t.min() < 0 or t.max() >= c or 0 <= ignore_index < c):  # targets to ignore, or out of range
         valid = t != ignore_index
         bad = valid & ((t < 0) | (t >= c))
@@ -310,6 +311,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         t = np.where(valid, t, 0)
         w = w * valid
     picked = -x[np.arange(n), t] * w
+    if valid is not None:
+        picked[~valid] = 0  # an ignored target adds nothing, even where its stand-in class has log-probability -inf
     if reduction == "none":
         loss, coef = picked.reshape(target._data.shape), -w
     elif reduction == "sum":

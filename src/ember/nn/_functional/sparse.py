@@ -5,6 +5,7 @@ from ... import _dtype as D
 from ...autograd.graph import record
 from ...autograd.grad_mode import state, no_grad
 from ..._ops.registry import node_class, wrap, FUNCTIONS as E
+from ..._kernels import loops as _loops, grads as _grads
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]
 
@@ -19,6 +20,10 @@ def _embedding_backward(self, g):
         rows = rows / wrap(counts.reshape(-1, 1).astype(g._data.dtype), g._dtype)
     if padding_idx is not None:  # the padding row never learns
         rows = rows * wrap((flat._data != padding_idx).reshape(-1, 1).astype(g._data.dtype), g._dtype)
+    if not state.enabled and _loops.fits(rows._data):  # the rows added in one compiled loop (same order)
+        out = np.zeros((num, g.shape[-1]), rows._data.dtype)
+        _grads.index_add_rows(out, flat._data, np.ascontiguousarray(rows._data))
+        return wrap(out, g._dtype)
     return g.new_zeros((num, g.shape[-1])).index_add(0, flat, rows)
 
 

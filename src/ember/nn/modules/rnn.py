@@ -1,9 +1,9 @@
 """Recurrent layers (torch.nn.modules.rnn): RNN, LSTM, GRU and their one-step cells.
 
-One step of each kind is a small function of Ember ops (so autograd, including higher-order
-gradients, comes from the ops). A layer computes the input projections of every time step in one
-GEMM, then runs the step over time; parameters are named and laid out as in torch
-(weight_ih_l{k}[_reverse], gates stacked i|f|g|o for LSTM and r|z|n for GRU).
+What a step and a layer compute is in ember.nn._functional.rnn: a whole unpacked sequence runs as
+one node per layer and direction (`layer`), packed sequences and projections step by step with the
+step ops (`over_time`). Parameters are named and laid out as in torch (weight_ih_l{k}[_reverse],
+gates stacked i|f|g|o for LSTM and r|z|n for GRU).
 """
 import math
 import numbers
@@ -14,40 +14,11 @@ from ..._ops.shape import stack, cat
 from ..parameter import Parameter
 from .. import init
 from .. import functional as F
+from .._functional import rnn as R
 from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
-
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-# ---------------------------------------------------------------------- one time step
-def _rnn_step(relu):
-    def step(gx, h, w_hh, b_hh, w_hr=None):
-        pre = gx + F.linear(h, w_hh, b_hh)
-        return pre.relu() if relu else pre.tanh()
-    return step
-
-
-def _lstm_step(gx, state, w_hh, b_hh, w_hr=None):
-    h, c = state
-    i, f, g, o = (gx + F.linear(h, w_hh, b_hh)).chunk(4, -1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    h = o.sigmoid() * c.tanh()
-    return (h if w_hr is None else F.linear(h, w_hr)), c
-
-
-def _gru_step(gx, h, w_hh, b_hh, w_hr=None):
-    rx, zx, nx = gx.chunk(3, -1)
-    rh, zh, nh = F.linear(h, w_hh, b_hh).chunk(3, -1)
-    r, z = (rx + rh).sigmoid(), (zx + zh).sigmoid()
-    n = (nx + r * nh).tanh()
-    return n + z * (h - n)  # = (1 - z) * n + z * h
-
-
-_STEPS = {"RNN_TANH": _rnn_step(False), "RNN_RELU": _rnn_step(True), "LSTM": _lstm_step, "GRU": _gru_step}
-
 
 def _reset_uniform(module):
     """torch's default for recurrent layers: every parameter ~ U(-1/sqrt(hidden), 1/sqrt(hidden))."""
@@ -84,7 +55,7 @@ class RNNBase(Module):
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, proj_size
-        gate_size = _GATES[mode] * hidden_size
+        gate_size = R.GATES[mode] * hidden_size
         real_hidden = proj_size if proj_size > 0 else hidden_size
         dirs = 2 if bidirectional else 1
         self._flat_weights_names = []
@@ -195,7 +166,9 @@ class RNNBase(Module):
             if self.batch_first and batched:
                 x = x.transpose(0, 1)
             states = self._initial(hx, x.shape[1], input.dtype, batched)
-            data, sizes = x.reshape(x.shape[0] * x.shape[1], x.shape[2]), [x.shape[1]] * x.shape[0]
+            whole = R.fits(x, self.proj_size)  # a whole sequence: one node per layer and direction
+            data, sizes = (x, None) if whole else (x.reshape(x.shape[0] * x.shape[1], x.shape[2]),
+                                                   [x.shape[1]] * x.shape[0])
         out, finals = self._layers(data, sizes, states)
         finals = tuple(stack(f, 0) for f in zip(*finals))  # (h_n,) or (h_n, c_n)
         if packed:
@@ -203,7 +176,7 @@ class RNNBase(Module):
                 finals = tuple(f.index_select(1, unsorted_indices) for f in finals)
             output = PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices)
         else:
-            output = out.reshape(x.shape[0], x.shape[1], out.shape[-1])
+            output = out if whole else out.reshape(x.shape[0], x.shape[1], out.shape[-1])
             if self.batch_first and batched:
                 output = output.transpose(0, 1)
             if not batched:
@@ -212,9 +185,9 @@ class RNNBase(Module):
         return (output, finals) if self.mode == "LSTM" else (output, finals[0])
 
     def _layers(self, data, sizes, states):
-        """Run every layer and direction over data (Σ sizes, features), whose step t holds sizes[t]
-        rows (sequences sorted longest first); returns the last layer's output rows and the final
-        state tuple of each layer and direction."""
+        """Run every layer and direction over data: a whole sequence (T, N, features) when sizes is
+        None, else rows (Σ sizes, features) whose step t holds sizes[t] rows (sequences sorted longest
+        first). Returns the last layer's output and the final state tuple of each layer and direction."""
         dirs = 2 if self.bidirectional else 1
         per_layer = [st.unbind(0) for st in states]
         finals = []
@@ -223,39 +196,21 @@ class RNNBase(Module):
             for direction in range(dirs):
                 k = layer * dirs + direction
                 sfx = f"_l{layer}" + ("_reverse" if direction else "")
-                weights = (getattr(self, "weight_hh" + sfx), getattr(self, "bias_hh" + sfx) if self.bias else None,
-                           getattr(self, "weight_hr" + sfx) if self.proj_size else None)
-                gx = F.linear(data, getattr(self, "weight_ih" + sfx), getattr(self, "bias_ih" + sfx) if self.bias
-                              else None).split(sizes)  # every step's input projection in one GEMM
+                w_ih, w_hh = getattr(self, "weight_ih" + sfx), getattr(self, "weight_hh" + sfx)
+                b_ih, b_hh = (getattr(self, "bias_ih" + sfx), getattr(self, "bias_hh" + sfx)) if self.bias else (None, None)
                 initial = tuple(p[k] for p in per_layer)
-                out, final = self._direction(gx, sizes, initial, weights, bool(direction))
+                if sizes is None:
+                    out, final = R.layer(self.mode, data, initial, w_ih, w_hh, b_ih, b_hh, bool(direction))
+                else:
+                    gx = F.linear(data, w_ih, b_ih).split(sizes)  # every step's input projection in one GEMM
+                    weights = (w_hh, b_hh, getattr(self, "weight_hr" + sfx) if self.proj_size else None)
+                    out, final = R.over_time(self.mode, gx, sizes, initial, weights, bool(direction))
                 outs.append(out)
                 finals.append(final)
             data = outs[0] if dirs == 1 else cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 data = F.dropout(data, self.dropout, True)
         return data, finals
-
-    def _direction(self, gx, sizes, initial, weights, reverse):
-        """One direction over time; a sequence's state stops changing after its last step."""
-        step, lstm = _STEPS[self.mode], self.mode == "LSTM"
-        state, done, outs = None, [], []
-        for t in (reversed(range(len(sizes))) if reverse else range(len(sizes))):
-            n = sizes[t]
-            if state is None:
-                state = tuple(s[:n] for s in initial)
-            elif n < state[0].shape[0]:  # sequences that ended keep their last state
-                done.append(tuple(s[n:] for s in state))
-                state = tuple(s[:n] for s in state)
-            elif n > state[0].shape[0]:  # (reversed) sequences that start here begin from the initial state
-                state = tuple(cat([s, s0[s.shape[0]:n]]) for s, s0 in zip(state, initial))
-            new = step(gx[t], state if lstm else state[0], *weights)
-            state = new if lstm else (new,)
-            outs.append(state[0])
-        if reverse:
-            outs.reverse()
-        final = tuple(cat([s] + [d[i] for d in reversed(done)]) if done else s for i, s in enumerate(state))
-        return cat(outs), final
 
 
 class RNN(RNNBase):
@@ -353,7 +308,7 @@ class RNNCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         x, (h,), batched = self._prepare(input, hx, 1)
-        step = _STEPS["RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"]
+        step = R.STEPS["RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"]
         out = step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return out if batched else out.squeeze(0)
 
@@ -366,7 +321,7 @@ class LSTMCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         x, state, batched = self._prepare(input, hx, 2)
-        h, c = _lstm_step(F.linear(x, self.weight_ih, self.bias_ih), state, self.weight_hh, self.bias_hh)
+        h, c = R.STEPS["LSTM"](F.linear(x, self.weight_ih, self.bias_ih), state, self.weight_hh, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -378,5 +333,5 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         x, (h,), batched = self._prepare(input, hx, 1)
-        out = _gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        out = R.STEPS["GRU"](F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return out if batched else out.squeeze(0)

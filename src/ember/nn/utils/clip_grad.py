@@ -5,6 +5,7 @@ import numpy as np
 from ... import _dtype as D
 from ..._tensor import Tensor
 from ..._ops.registry import wrap
+from ..._kernels import loops as _loops, grads as _grad_kernels
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
 
@@ -26,8 +27,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     if norm_type == float("inf"):
         total = max(float(np.abs(t._data).max()) if t._data.size else 0.0 for t in tensors)
     else:
-        norms = np.array([np.linalg.norm(t._data.reshape(-1).astype(np.float64), ord=norm_type)
-                          for t in tensors])
+        norms = np.array([np.sqrt(_grad_kernels.sum_squares(t._data)) if norm_type == 2.0 and _loops.fits(t._data) and
+                          t._data.flags.c_contiguous else
+                          np.linalg.norm(t._data.reshape(-1).astype(np.float64), ord=norm_type) for t in tensors])
         total = float(np.linalg.norm(norms, ord=norm_type))
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
