@@ -19,23 +19,22 @@ from torchvision import tv_tensors as ttv  # noqa: E402
 from torchvision.transforms import v2 as tv2  # noqa: E402
 
 
+def tensor_leaves(x):
+    """The tensors in a nested sample, dict entries in key order."""
+    if isinstance(x, dict):
+        return [leaf for k in sorted(x, key=str) for leaf in tensor_leaves(x[k])]
+    if isinstance(x, (list, tuple)):
+        return [leaf for v in x for leaf in tensor_leaves(v)]
+    return [x] if isinstance(x, (ember.Tensor, torch.Tensor)) else []
+
+
 def same_wrapped(e, t, where="sample"):
-    """`same`, and tv_tensors of the same kind with the same box format and canvas."""
-    if isinstance(t, torch.Tensor):
-        assert type(e).__name__ == type(t).__name__, (where, type(e), type(t))
-        if isinstance(t, ttv.BoundingBoxes):
-            assert e.format.name == t.format.name and tuple(e.canvas_size) == tuple(t.canvas_size), where
-        same(e.as_subclass(ember.Tensor), t.as_subclass(torch.Tensor), where)
-    elif isinstance(t, (list, tuple)) and not hasattr(t, "_fields"):
-        assert type(e) is type(t) and len(e) == len(t), (where, e, t)
-        for i, (a, b) in enumerate(zip(e, t)):
-            same_wrapped(a, b, f"{where}[{i}]")
-    elif isinstance(t, dict):
-        assert e.keys() == t.keys(), (where, e.keys(), t.keys())
-        for k in t:
-            same_wrapped(e[k], t[k], f"{where}[{k!r}]")
-    else:
-        same(e, t, where)
+    """`same` (structure, types, values), and tv_tensors of the same kind with the same box format and canvas."""
+    same(e, t, where)
+    for a, b in zip(tensor_leaves(e), tensor_leaves(t), strict=True):
+        assert type(a).__name__ == type(b).__name__, (where, type(a), type(b))
+        if isinstance(b, ttv.BoundingBoxes):
+            assert a.format.name == b.format.name and tuple(a.canvas_size) == tuple(b.canvas_size), where
 
 
 # ------------------------------------------------------------------------------ COCO through a stand-in pycocotools
@@ -91,9 +90,11 @@ def coco_root(tmp_path, monkeypatch):
     package = types.ModuleType("pycocotools")
     package.coco = types.SimpleNamespace(COCO=FakeCOCO)
     package.mask = types.SimpleNamespace(frPyObjects=fake_rle, decode=fake_decode,
-                                         merge=lambda rles: {"size": rles[0]["size"], "polys": [r["poly"] for r in rles]})
-    for name, module in (("pycocotools", package), ("pycocotools.coco", package.coco), ("pycocotools.mask", package.mask)):
-        monkeypatch.setitem(sys.modules, name, module)
+                                         merge=lambda rles: {"size": rles[0]["size"],
+                                                             "polys": [r["poly"] for r in rles]})
+    for name in ("coco", "mask"):
+        monkeypatch.setitem(sys.modules, f"pycocotools.{name}", getattr(package, name))
+    monkeypatch.setitem(sys.modules, "pycocotools", package)
     return tmp_path
 
 
@@ -123,8 +124,8 @@ def test_coco_detection(coco_root, target_keys):
 
 
 def test_coco_masks_without_pycocotools_fail_alike(coco_root, monkeypatch):
-    ew, tw = (wrap(d, ["masks"]) for wrap, d in zip((E.wrap_dataset_for_transforms_v2, T.wrap_dataset_for_transforms_v2),
-                                                     coco_pair(coco_root)))
+    em, tv = coco_pair(coco_root)
+    ew, tw = E.wrap_dataset_for_transforms_v2(em, ["masks"]), T.wrap_dataset_for_transforms_v2(tv, ["masks"])
     for name in ("pycocotools", "pycocotools.mask"):
         monkeypatch.delitem(sys.modules, name)
     with pytest.raises(ImportError) as tv_err:
@@ -165,7 +166,8 @@ def test_separate_transforms_apply_after_wrapping(coco_root):
 def test_pickles_with_its_transforms(coco_root):
     em, tv = coco_pair(coco_root, em={"transforms": ev2.Compose([ev2.ToImage(), ev2.RandomHorizontalFlip(p=1)])},
                        tv={"transforms": tv2.Compose([tv2.ToImage(), tv2.RandomHorizontalFlip(p=1)])})
-    ew, tw = E.wrap_dataset_for_transforms_v2(em, ["boxes", "area"]), T.wrap_dataset_for_transforms_v2(tv, ["boxes", "area"])
+    keys = ["boxes", "area"]
+    ew, tw = E.wrap_dataset_for_transforms_v2(em, keys), T.wrap_dataset_for_transforms_v2(tv, keys)
     back = pickle.loads(pickle.dumps(ew))
     assert type(back).__name__ == "WrappedCocoDetection" and back._target_keys == ["boxes", "area"]
     assert back.transforms is not None and back._dataset.transforms is None and len(back) == len(ew)
@@ -183,9 +185,8 @@ def test_attributes_pass_through(coco_root):
 
 # ------------------------------------------------------------------------------ the other datasets, on their layouts
 CASES = [("gtsrb-0", {}, None), ("caltech256-0", {}, None), ("caltech101-0", {"target_type": "category"}, None),
-         ("voc_detection-0", {}, None), ("voc_detection-0", {}, "all"), ("voc_detection-1", {"year": "2007",
-                                                                                              "image_set": "test"},
-                                                                          ["annotation", "labels"]),
+         ("voc_detection-0", {}, None), ("voc_detection-0", {}, "all"),
+         ("voc_detection-1", {"year": "2007", "image_set": "test"}, ["annotation", "labels"]),
          ("voc_segmentation-0", {}, None), ("sbd-0", {"mode": "segmentation"}, None),
          ("celeba-0", {"target_type": "bbox"}, None), ("celeba-0", {"target_type": ["identity", "bbox"]}, None),
          ("celeba-0", {"target_type": []}, None),
@@ -241,3 +242,27 @@ def test_non_datasets_fail_alike(make):
     with pytest.raises(TypeError) as em_err:
         E.wrap_dataset_for_transforms_v2(make(E))
     assert str(em_err.value) == str(tv_err.value).replace("TvCustom", "Custom")
+
+
+def test_dataloader_spawn_worker_gets_the_wrapped_samples(tmp_path, monkeypatch):
+    """A spawned worker receives the wrapper by pickling; its samples are the wrapped ones, transforms included."""
+    name = BUILDERS["voc_detection-0"][0](tmp_path, monkeypatch)
+    em = E.wrap_dataset_for_transforms_v2(getattr(E, name)(str(tmp_path), transforms=ev2.RandomHorizontalFlip(p=1)))
+    tw = T.wrap_dataset_for_transforms_v2(getattr(T, name)(str(tmp_path), transforms=tv2.RandomHorizontalFlip(p=1)))
+    loader = ember.utils.data.DataLoader(em, batch_size=2, num_workers=1, collate_fn=list,
+                                         multiprocessing_context="spawn")
+    same_wrapped(next(iter(loader)), [tw[0], tw[1]])
+
+
+def test_cityscapes_instance_ids_from_1000_carry_their_class(tmp_path, monkeypatch):
+    """Instance ids of 1000 and above hold the class id times 1000 plus the instance number (a 32-bit map, stored
+    as TIFF under the .png name: Pillow reads it by content)."""
+    from PIL import Image
+    BUILDERS["cityscapes-0"][0](tmp_path, monkeypatch)
+    ids = np.array([[7, 7, 26001, 26001, 26002], [7, 24000, 24000, 0, 0]] * 2, dtype=np.int32)
+    for city in ("aachen", "bonn"):
+        path = tmp_path / "gtFine" / "train" / city / f"{city}_000000_000019_gtFine_instanceIds.png"
+        Image.fromarray(ids).save(path, format="TIFF")
+    em, tv = (lib.Cityscapes(str(tmp_path), target_type="instance") for lib in (E, T))
+    _, tw = assert_wrapped_alike(em, tv, None)
+    assert tw[0][1]["labels"].tolist() == [0, 7, 24, 26, 26]
