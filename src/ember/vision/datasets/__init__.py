@@ -45,6 +45,7 @@ from ._stereo_matching import (CarlaStereo, Kitti2012Stereo, Kitti2015Stereo, CR
                                FallingThingsStereo, SceneFlowStereo, SintelStereo, InStereo2k, ETH3DStereo,
                                Middlebury2014Stereo)
 from . import utils  # noqa: F401
+from ..tv_tensors._dataset_wrapper import wrap_dataset_for_transforms_v2  # noqa: F401
 
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "CIFAR10", "CIFAR100",
            "DatasetFolder", "ImageFolder", "FakeData", "SVHN", "STL10", "USPS", "SEMEION", "Flowers102",
@@ -57,4 +58,4 @@ __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST
            "SBDataset", "INaturalist", "PhotoTour", "Sintel",
            "FlyingChairs", "FlyingThings3D", "CarlaStereo", "Kitti2012Stereo", "Kitti2015Stereo", "CREStereo",
            "FallingThingsStereo", "SceneFlowStereo", "SintelStereo", "InStereo2k", "ETH3DStereo",
-           "Middlebury2014Stereo"]
+           "Middlebury2014Stereo", "wrap_dataset_for_transforms_v2"]
