@@ -134,10 +134,14 @@ def _find_stamp_path():
 
 
 def _exercise():
-    """Run every compiled path Ember has on small float32 and float64 models (compiling each loop)."""
+    """Run every compiled path Ember has on small float32 and float64 models, twice per optimizer (the
+    momentum loops start at the second step), and the ops whose loops start at a size (GELU, log_softmax)
+    or are shared between the threads (BatchNorm over 4 MB) at that size: each loop compiles for the
+    signatures real programs call it with."""
     import ember
     from ember import nn, optim
     import ember.nn.functional as F
+    from ember.vision.ops import roi_pool
 
     ember.manual_seed(0)
     for dtype in (ember.float32, ember.float64):
@@ -146,22 +150,27 @@ def _exercise():
                              nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10)).to(dtype)
         lstm, emb = nn.LSTM(16, 16, 2).to(dtype), nn.Embedding(50, 16).to(dtype)
         block = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, activation="gelu", batch_first=True).to(dtype)
-        models = (conv, lstm, emb, block)
-        optimizers = [make([p for m in models for p in m.parameters()]) for make in (
-            lambda ps: optim.Adam(ps), lambda ps: optim.AdamW(ps), lambda ps: optim.Adadelta(ps),
-            lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-4))]
-        for opt in optimizers:
-            x = ember.randn(8, 3, 24, 24, dtype=dtype)
-            loss = F.cross_entropy(conv(x), ember.randint(0, 10, (8,)))
-            tokens = ember.randint(0, 50, (6, 4))
-            out, _ = lstm(emb(tokens))
-            loss = loss + F.nll_loss(F.log_softmax(out.reshape(-1, 16), 1), tokens.reshape(-1) % 16)
-            loss = loss + block(out.transpose(0, 1)).square().mean()
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_([p for m in models for p in m.parameters()], 1.0)
-            opt.step()
-        from ember.vision.ops import roi_pool
+        params = [p for m in (conv, lstm, emb, block) for p in m.parameters()]
+        for opt in (optim.Adam(params), optim.AdamW(params), optim.Adadelta(params),
+                    optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=1e-4), optim.SGD(params, lr=0.01, momentum=0.9)):
+            for _ in range(2):
+                x = ember.randn(8, 3, 24, 24, dtype=dtype)
+                loss = F.cross_entropy(conv(x), ember.randint(0, 10, (8,)))
+                tokens = ember.randint(0, 50, (6, 4))
+                out, _ = lstm(emb(tokens))
+                loss = loss + F.nll_loss(F.log_softmax(out.reshape(-1, 16), 1), tokens.reshape(-1) % 16)
+                loss = loss + block(out.transpose(0, 1)).square().mean()
+                q = ember.randn(2, 2, 8, 4, dtype=dtype, requires_grad=True)
+                loss = loss + F.scaled_dot_product_attention(q, q, q, is_causal=True).sum()
+                opt.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(params, 1.0)
+                opt.step()
+        for shape, fn in (((64, 128), F.gelu), ((256, 4096), lambda t: F.log_softmax(t, -1)),
+                          ((16, 64, 32, 32), nn.BatchNorm2d(64).to(dtype)),
+                          ((16, 64, 32, 32), lambda t: F.max_pool2d(t, 3, 2, 1))):
+            out = fn(ember.randn(*shape, dtype=dtype, requires_grad=True))
+            out.backward(ember.randn(*out.shape, dtype=dtype))  # a real gradient array, not a broadcast one
         features = ember.randn(1, 4, 8, 8, dtype=dtype, requires_grad=True)
         roi_pool(features, ember.tensor([[0, 0, 0, 6, 6]], dtype=dtype), 2).sum().backward()
 
