@@ -12,11 +12,14 @@ torch.manual_seed(0)
 g = torch.Generator().manual_seed(0)
 
 
-def sample():
-    """A 40x40 noise image with one bright square, and its box (x1, y1, x2, y2)."""
+def sample(at=None):
+    """A 40x40 noise image with one bright square (random, or at (x, y, size)), and its box (x1, y1, x2, y2)."""
     img = torch.rand(3, 40, 40, generator=g) * 0.3
-    s = int(torch.randint(8, 16, (1,), generator=g))
-    x, y = (int(v) for v in torch.randint(0, 40 - s, (2,), generator=g))
+    if at is None:
+        s = int(torch.randint(8, 16, (1,), generator=g))
+        x, y = (int(v) for v in torch.randint(0, 40 - s, (2,), generator=g))
+    else:
+        x, y, s = at
     img[:, y:y + s, x:x + s] = 1.0
     return tv_tensors.Image(img), tv_tensors.BoundingBoxes([[x, y, x + s, y + s]], format="XYXY", canvas_size=(40, 40))
 
@@ -24,7 +27,7 @@ def sample():
 augment = v2.Compose([v2.RandomHorizontalFlip(p=0.5), v2.RandomVerticalFlip(p=0.5),
                       v2.Resize((32, 32), antialias=True), v2.ToDtype(torch.float32, scale=True)])
 plain = v2.Compose([v2.Resize((32, 32), antialias=True), v2.ToDtype(torch.float32, scale=True)])
-img, box = sample()
+img, box = sample(at=(25, 19, 8))
 flipped_img, flipped_box = v2.RandomHorizontalFlip(p=1.0)(img, box)
 print("box", box.tolist(), "flipped", flipped_box.tolist(), type(flipped_box).__name__, flipped_box.format)
 print("resized", plain(img, box)[1].tolist(), plain(img, box)[1].canvas_size)
