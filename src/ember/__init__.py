@@ -124,4 +124,7 @@ def __getattr__(name):
         return getattr(_lazy("serialization"), name)
     if name in _AUTOCAST_NAMES:
         return getattr(_lazy("amp.autocast_mode"), name)
+    aten = _lazy("nn._functional.aten")  # torch.conv2d, torch.dropout, ...: the torch.* forms of nn ops
+    if name in aten.__all__:
+        return getattr(aten, name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
