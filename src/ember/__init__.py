@@ -33,7 +33,16 @@ int = int32
 short = int16
 cfloat = complex64
 cdouble = complex128
-FloatStorage = TypedStorage
+from ._legacy import *  # noqa: F401,F403,E402  FloatTensor, LongTensor, ..., FloatStorage, ...
+from ._legacy import tensortype  # noqa: F401,E402
+from ._dtype import finfo, iinfo  # noqa: F401,E402
+globals().update(_dtype.SHELL_DTYPES)  # uint16, float8_e4m3fn, ...: named, not computed in
+chalf = _dtype.SHELL_DTYPES["complex32"]
+Storage = FloatStorage  # noqa: F405  torch.Storage is the legacy float storage class
+StorageBase = UntypedStorage
+import math as _math  # noqa: E402
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+newaxis = None
 
 
 class layout:
@@ -52,6 +61,8 @@ strided = layout("strided")
 contiguous_format = memory_format("contiguous_format")
 channels_last = memory_format("channels_last")
 preserve_format = memory_format("preserve_format")
+channels_last_3d = memory_format("channels_last_3d")
+legacy_contiguous_format = contiguous_format  # torch's alias, printed as contiguous_format
 
 
 def result_type(tensor1, tensor2):

@@ -495,3 +495,98 @@ def _rebuild(arr, dtype_name, requires_grad):
     t = Tensor._make(arr, D.to_dtype(dtype_name))
     t._rg = requires_grad
     return t
+
+
+# ---------------------------------------------------------------------- windows (torch.hann_window, ...)
+def _window(name, values):
+    """torch.<name>(window_length, periodic=True, *params): a periodic window is the symmetric one of
+    length N + 1 without its last point, as used for spectral analysis (stft)."""
+    def window(window_length, periodic=True, *params, dtype=None, layout=None, device=None, requires_grad=False,
+               pin_memory=False):
+        dt = _dt(dtype)
+        if dt._cat != 2:
+            raise RuntimeError(f"{name} expects floating point dtypes, got: TensorOptions(dtype="
+                               f"{D.C_NAMES[dt.name]}, device=cpu, layout=Strided (default), requires_grad=false "
+                               "(default), pinned_memory=false, memory_format=(nullopt))")
+        if window_length < 0:
+            raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
+        if window_length <= 1:
+            arr = np.ones(window_length)
+        else:
+            n = window_length + 1 if periodic else window_length
+            arr = values(n, *params)[:window_length]
+        return _finish(Tensor._make(arr.astype(dt.np), dt), device=device, requires_grad=requires_grad)
+    window.__name__ = window.__qualname__ = name
+    window.__doc__ = f"torch.{name}(window_length, periodic=True, ...): the window as a 1-D tensor."
+    return window
+
+
+def _general_hamming(n, alpha=0.54, beta=0.46):
+    return alpha - beta * np.cos(2 * np.pi * np.arange(n) / (n - 1))
+
+
+for _name, _values in (("hann_window", np.hanning), ("hamming_window", _general_hamming),
+                       ("blackman_window", np.blackman), ("bartlett_window", np.bartlett),
+                       ("kaiser_window", lambda n, beta=12.0: np.kaiser(n, beta))):
+    FUNCTIONS[_name] = _window(_name, _values)
+
+
+# ---------------------------------------------------------------------- index grids and raw constructors
+def _tri_indices(lower):
+    def indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False):
+        dt = _dt(dtype, D.int64)
+        if dt not in (D.int64, D.int32):
+            raise RuntimeError(f'"{"tril" if lower else "triu"}_indices" not implemented for '
+                               f"'{D._LEGACY[dt.name]}'")
+        r, c = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+        return _finish(Tensor._make(np.stack([r, c]).astype(dt.np).reshape(2, -1), dt), device=device)
+    indices.__name__ = indices.__qualname__ = ("tril" if lower else "triu") + "_indices"
+    indices.__doc__ = (f"torch.{indices.__name__}: the (row, column) coordinates of the "
+                       f"{'lower' if lower else 'upper'} triangle of a row x col matrix, as a 2 x N tensor.")
+    return indices
+
+
+FUNCTIONS["tril_indices"], FUNCTIONS["triu_indices"] = _tri_indices(True), _tri_indices(False)
+
+
+@op(method=False)
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """A 0-d tensor holding s, of the default float dtype unless told."""
+    dt = _dt(dtype)
+    return _finish(Tensor._make(np.array(s, dt.np), dt), device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """An uninitialised tensor with the given strides, over a storage just large enough for them."""
+    n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+    t = empty(n, dtype=dtype).as_strided(tuple(size), tuple(stride))
+    return _finish(t, device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def empty_permuted(size, physical_layout, *, dtype=None, device=None, requires_grad=False, layout=None,
+                   pin_memory=False):
+    """An uninitialised tensor of `size` whose dims lie in memory in the order physical_layout."""
+    t = empty(*[size[d] for d in physical_layout], dtype=dtype).permute(*np.argsort(physical_layout).tolist())
+    return _finish(t, device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor sharing the memory of a Python buffer (bytes, bytearray, memoryview, array.array)."""
+    dt = D.to_dtype(dtype)
+    if len(memoryview(buffer).cast("B")) - offset <= 0:
+        raise ValueError(f"both buffer length ({len(memoryview(buffer))}) and offset ({offset}) must not be 0")
+    arr = np.frombuffer(buffer, dt.np, count, offset)
+    return _finish(Tensor._make(arr, dt), requires_grad=requires_grad)
+
+
+@op(method=False)
+def from_file(filename, shared=None, size=0, *, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False):
+    """size elements of dtype read from the file (mapped, and written back, when shared=True)."""
+    dt = _dt(dtype)
+    arr = np.memmap(filename, dt.np, "r+" if shared else "c", shape=(size,)) if size else np.empty(0, dt.np)
+    return _finish(Tensor._make(np.asarray(arr) if not shared else arr, dt), device=device,
+                   requires_grad=requires_grad)

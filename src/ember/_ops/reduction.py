@@ -872,3 +872,70 @@ def corrcoef(input):
     std = c.diagonal().sqrt()
     c = c / std.unsqueeze(1) / std.unsqueeze(0)
     return c.clamp(-1, 1) if not c.is_complex() else c
+
+
+# ---------------------------------------------------------------------- vdot, quantiles
+@op()
+def vdot(input, other):
+    """conj(input) . other for 1-D tensors (torch.vdot)."""
+    return FUNCTIONS["dot"](input.conj() if input.is_complex() else input, other)
+
+
+_QUANTILE_MODES = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name):
+    """Sort, then read (and interpolate) at rank q * (n - 1), with n the count of (non-NaN) values."""
+    from .. import tensor as _tensor
+    if interpolation not in _QUANTILE_MODES:
+        raise ValueError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. Got "
+                         f"{interpolation}")
+    if input._dtype not in (D.float32, D.float64):
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    scalar_q = not isinstance(q, Tensor)
+    qt = _tensor(q, dtype=input._dtype) if scalar_q else q
+    if qt._dtype is not input._dtype:
+        raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+    if qt.dim() > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    if ((qt._data < 0) | (qt._data > 1)).any():
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    if input.numel() == 0:
+        raise IndexError(f"{name}() input tensor must be non-empty")
+    x = input.reshape(-1) if dim is None else input.movedim(dim, -1)
+    s = x.sort(-1).values  # NaN sorts last
+    nan = x.isnan()
+    n = (~nan).sum(-1, keepdim=True) if ignore_nan else nan.new_full(tuple(x.shape[:-1]) + (1,), x.shape[-1],
+                                                                      dtype=D.int64)
+    ranks = qt.reshape(-1).to(input._dtype) * (n - 1).clamp(min=0).to(input._dtype)  # (..., Q)
+    lo = ranks.floor().long() if interpolation != "higher" else ranks.ceil().long()
+    hi = ranks.ceil().long()
+    if interpolation == "nearest":
+        lo = hi = ranks.round().long()
+    lo_v, hi_v = s.gather(-1, lo.clamp(max=x.shape[-1] - 1)), s.gather(-1, hi.clamp(max=x.shape[-1] - 1))
+    if interpolation == "linear":
+        out = lo_v.lerp(hi_v, ranks - lo.to(input._dtype))
+    elif interpolation == "midpoint":
+        out = lo_v.lerp(hi_v, 0.5)
+    else:
+        out = lo_v
+    bad = (n == 0) if ignore_nan else nan.any(-1, keepdim=True)
+    out = out.masked_fill(bad, float("nan"))  # an all-NaN row (nanquantile), or any NaN (quantile)
+    out = out.movedim(-1, 0)  # (Q, ...)
+    if keepdim:
+        out = out.unsqueeze(-1) if dim is not None else out.reshape((out.shape[0],) + (1,) * input.dim())
+        if dim is not None:
+            out = out.movedim(-1, input._wrap_dim(dim) + 1)
+    return out[0] if scalar_q or qt.dim() == 0 else out
+
+
+@op()
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-th quantiles of input (over dim, or all elements), interpolated as asked; NaN if any NaN."""
+    return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
+
+
+@op()
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """quantile ignoring NaN values (NaN only where a reduced slice is all NaN)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
