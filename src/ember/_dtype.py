@@ -210,10 +210,22 @@ class _shell_dtype(dtype):
 
     def __init__(self, name, itemsize, cat, signed=True):
         self.name, self.itemsize, self._cat = name, itemsize, cat
-        self.is_floating_point, self.is_complex, self.is_signed = cat == 2, cat == 3, signed
+        self.is_floating_point, self.is_complex = cat == 2, cat == 3
+        if type(self) is _shell_dtype:
+            self.is_signed = signed
 
     def __reduce__(self):
         return (_shell_by_name, (self.name,))
+
+
+class _bits_dtype(_shell_dtype):
+    """torch.bits8 and friends: raw bit containers, with no signedness (asking raises, as in torch)."""
+    __slots__ = ()
+    is_signed = property(lambda self: _no_signedness())
+
+
+def _no_signedness():
+    raise RuntimeError("Bits types are undefined")
 
 
 def _no_shell(d):
@@ -227,7 +239,7 @@ SHELL_DTYPES = {d.name: d for d in (
                                        "float8_e8m0fnu", "float4_e2m1fn_x2")]
     + [_shell_dtype("complex32", 4, 3)]
     + [_shell_dtype(f"int{b}", 1, 1) for b in range(1, 8)] + [_shell_dtype(f"uint{b}", 1, 1, False) for b in range(1, 8)]
-    + [_shell_dtype(n, s, 1, False) for n, s in (("bits1x8", 1), ("bits2x4", 1), ("bits4x2", 1), ("bits8", 1),
+    + [_bits_dtype(n, s, 1, False) for n, s in (("bits1x8", 1), ("bits2x4", 1), ("bits4x2", 1), ("bits8", 1),
                                                  ("bits16", 2))])}
 SHELL_DTYPES["float8_e8m0fnu"].is_signed = False
 
@@ -283,4 +295,4 @@ class iinfo:
         return hash(self.dtype)
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={_g(self.min)}, max={_g(self.max)}, dtype={self.dtype})"

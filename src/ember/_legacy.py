@@ -24,7 +24,9 @@ class tensortype(type):
             if t.dtype is not cls.dtype:
                 raise TypeError(f"expected {cls.__name__[:-6]} tensor (got {D.legacy_type_name(t.dtype)})")
             return t.detach()
-        if not args or all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        if not args:
+            return empty(0, dtype=cls.dtype)
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
             return empty(*args, dtype=cls.dtype)
         if len(args) == 1 and isinstance(args[0], Size):
             return empty(args[0], dtype=cls.dtype)

@@ -929,9 +929,10 @@ def frexp(input):
     from .reduction import return_type
     if input._dtype._cat != 2:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    m, e = np.frexp(input._data)
-    return return_type("frexp", ("mantissa", "exponent"))(wrap(m.astype(input._dtype.np, copy=False), input._dtype),
-                                                          wrap(e.astype(np.int32), D.int32))
+    _, e = np.frexp(input._data)
+    # the mantissa as input * 2**-exponent, so that its gradient (2**-exponent) comes from mul
+    scale = wrap(np.ldexp(np.ones((), input._dtype.np), -e).astype(input._dtype.np, copy=False), input._dtype)
+    return return_type("frexp", ("mantissa", "exponent"))(input * scale, wrap(e.astype(np.int32), D.int32))
 
 
 @op()
@@ -982,16 +983,17 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 
 
 def unravel_index(indices, shape):
-    """The coordinates in a tensor of `shape` of flat indices, one int64 tensor per dim."""
-    if isinstance(shape, int):
-        shape = (shape,)
-    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
-    if isinstance(indices, Tensor) and indices._dtype._cat != 1:
-        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
-    n = int(np.prod(shape))
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise RuntimeError("'indices' must be in range [-N, N), where N is the number of elements in the shape")
-    return tuple(wrap(c.astype(np.int64), D.int64) for c in np.unravel_index(np.where(idx < 0, idx + n, idx), shape))
+    """The coordinates in a tensor of `shape` of flat indices, one int64 tensor per dim (torch's formula:
+    floor division by the row-major strides, modulo the sizes, so negative indices count from the end)."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if not isinstance(indices, Tensor) or indices._dtype._cat != 1:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {getattr(indices, 'dtype', indices)}")
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"'shape' cannot have negative values, but got {shape}")
+    strides = np.cumprod((1,) + shape[:0:-1])[::-1]
+    idx = indices._data.astype(np.int64)[..., None]
+    coords = np.floor_divide(idx, strides) % np.array(shape, np.int64)
+    return tuple(wrap(np.ascontiguousarray(coords[..., k]), D.int64) for k in range(len(shape)))
 
 
 FUNCTIONS["unravel_index"] = unravel_index

@@ -888,8 +888,8 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name):
     """Sort, then read (and interpolate) at rank q * (n - 1), with n the count of (non-NaN) values."""
     from .. import tensor as _tensor
     if interpolation not in _QUANTILE_MODES:
-        raise ValueError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. Got "
-                         f"{interpolation}")
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                           f"but got {interpolation}")
     if input._dtype not in (D.float32, D.float64):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     scalar_q = not isinstance(q, Tensor)
@@ -913,10 +913,10 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name):
     if interpolation == "nearest":
         lo = hi = ranks.round().long()
     lo_v, hi_v = s.gather(-1, lo.clamp(max=x.shape[-1] - 1)), s.gather(-1, hi.clamp(max=x.shape[-1] - 1))
-    if interpolation == "linear":
-        out = lo_v.lerp(hi_v, ranks - lo.to(input._dtype))
-    elif interpolation == "midpoint":
-        out = lo_v.lerp(hi_v, 0.5)
+    if interpolation in ("linear", "midpoint"):  # torch's two-sided lerp, whose inf - inf makes NaN as its kernel's
+        w = ranks - lo.to(input._dtype) if interpolation == "linear" else ranks * 0 + 0.5
+        d = hi_v - lo_v
+        out = FUNCTIONS["where"](w < 0.5, lo_v + d * w, hi_v - d * (1 - w))
     else:
         out = lo_v
     bad = (n == 0) if ignore_nan else nan.any(-1, keepdim=True)

@@ -940,6 +940,8 @@ def meshgrid(*tensors, indexing=None):
     for t in tensors:
         if t._data.ndim > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+        if t._dtype is not tensors[0]._dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
     swap = indexing == "xy" and len(tensors) >= 2
     order = list(tensors)
     if swap:
@@ -1039,7 +1041,7 @@ FUNCTIONS.update(atleast_1d=atleast_1d, atleast_2d=atleast_2d, atleast_3d=atleas
 def _copy_variant(view_name):
     """torch.<view>_copy: the view's values in new memory (clone of each view returned); takes out=."""
     def fn(input, *args, **kwargs):
-        res = getattr(Tensor, view_name)(input, *args, **kwargs)
+        res = (FUNCTIONS.get(view_name) or getattr(Tensor, view_name))(input, *args, **kwargs)
         return tuple(r.clone() for r in res) if isinstance(res, (tuple, list)) else res.clone()
     fn.__name__ = fn.__qualname__ = view_name + "_copy"
     fn.__doc__ = f"torch.{view_name}_copy: torch.{view_name}, copied out of the input's storage."
