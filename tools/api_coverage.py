@@ -29,7 +29,7 @@ EXCLUDED = [
      "quantization (quantized dtypes, storages, kernels; torch.ao and nn.intrinsic/qat are its module trees)"),
     (None, r"sparse(?!_$)|^resize_as_sparse_$|^to_sparse|^coalesce$|^is_coalesced$|^indices$|^values$|^crow_|^col_indices|^ccol_"
            r"|^row_indices|^sspaddmm$|^smm$|^hspmm$|^hsmm$|^saddmm$|^dsmm$|^spmm$|^dense_dim$|^to_dense$"
-           r"|_indices_copy$|^values_copy$",
+           r"|_indices_copy$|^values_copy$|^indices_copy$",
      "sparse layouts (COO/CSR/CSC/BSR tensors and their kernels)"),
     (None, r"^(cudnn|miopen|mkldnn|vulkan|ipu|xla|hpu|maia|privateuse1)|_cudnn|cudnn_|miopen_|mkldnn_|^is_vulkan"
            r"|^to_mkldnn|^native_|^profiler_allow_cudagraph|^batch_norm_(backward|gather|stats|elemt|update)"
@@ -73,6 +73,8 @@ EXCLUDED = [
     (None, r"^(common_args|factory_common_args|multi_dim_common|TYPE_CHECKING|PRIVATE_OPS)$|^USE_",
      "docstring helpers and build flags"),
     (None, r"^names$|^refine_names|^rename|^align_to|^align_as|^has_names|^unflatten_dense", "named tensors"),
+    (["torch.Tensor"], r"^name$", "named tensors (Tensor.name is a named tensor's dimension bookkeeping)"),
+    (["torch.Tensor"], r"^index$", "functorch's first-class dimensions (Tensor.index binds Dim objects)"),
     (None, r"^nested_|^is_nested|^to_padded_tensor|^jagged$", "nested tensors"),
 ]
 def excluded(name, namespace="torch"):

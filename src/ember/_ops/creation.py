@@ -590,3 +590,43 @@ def from_file(filename, shared=None, size=0, *, dtype=None, device=None, require
     arr = np.memmap(filename, dt.np, "r+" if shared else "c", shape=(size,)) if size else np.empty(0, dt.np)
     return _finish(Tensor._make(np.asarray(arr) if not shared else arr, dt), device=device,
                    requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------- more in-place draws, and count draws
+def _fill_draw(name, draw):
+    def method_(self, *args, generator=None):
+        self._data[...] = draw(rng(generator), self._data.shape, *args)
+        self._vc[0] += 1
+        return self
+    method_.__name__ = method_.__qualname__ = name
+    return method_
+
+
+# torch's parameterisations: geometric counts trials (support 1, 2, ...), log_normal takes the log's mean and std
+Tensor.geometric_ = _fill_draw("geometric_", lambda g, s, p: g.geometric(p, s))
+Tensor.cauchy_ = _fill_draw("cauchy_", lambda g, s, median=0.0, sigma=1.0: median + sigma * g.standard_cauchy(s))
+Tensor.log_normal_ = _fill_draw("log_normal_", lambda g, s, mean=1.0, std=2.0: g.lognormal(mean, std, s))
+
+
+@op(method=False)
+def poisson(input, generator=None):
+    """A Poisson draw with rate `input`, elementwise, in input's dtype."""
+    return Tensor._make(rng(generator).poisson(input._data).astype(input._dtype.np), input._dtype)
+
+
+@op(method=False)
+def binomial(count, prob, generator=None):
+    """A Binomial(count, prob) draw, elementwise, in count's dtype."""
+    return Tensor._make(rng(generator).binomial(count._data.astype(np.int64), prob._data).astype(count._dtype.np),
+                        count._dtype)
+
+
+def _new_legacy(self, *args, device=None):
+    """Tensor.new(...): torch.FloatTensor(...)'s rules in self's dtype."""
+    from .._legacy import construct
+    return construct(self._dtype, args)
+
+
+Tensor.new = _new_legacy
+Tensor.new_empty_strided = lambda self, size, stride, *, dtype=None, device=None, requires_grad=False, **kw: \
+    FUNCTIONS["empty_strided"](size, stride, dtype=dtype or self._dtype, requires_grad=requires_grad)

@@ -939,3 +939,152 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """quantile ignoring NaN values (NaN only where a reduced slice is all NaN)."""
     return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
+
+
+# ---------------------------------------------------------------------- histograms
+@op()
+def histogram(input, bins, *, range=None, weight=None, density=False):
+    """(hist, bin_edges) of input's values: `bins` equal bins over range (default min..max), or given edges."""
+    if input._dtype._cat != 2:
+        raise NotImplementedError(f'"histogramdd" not implemented for \'{D._LEGACY[input._dtype.name]}\'')
+    edges = bins._data if isinstance(bins, Tensor) else bins
+    h, e = np.histogram(input._data.reshape(-1), edges, range=range, density=density,
+                        weights=None if weight is None else weight._data.reshape(-1))
+    dt = input._dtype
+    return return_type("histogram", ("hist", "bin_edges"))(wrap(h.astype(dt.np), dt), wrap(e.astype(dt.np), dt))
+
+
+@op()
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    """(hist, bin_edges) of the points in input's rows (the last dim holds the coordinates)."""
+    if input._dtype._cat != 2:
+        raise NotImplementedError(f'"histogramdd" not implemented for \'{D._LEGACY[input._dtype.name]}\'')
+    pts = input._data.reshape(-1, input._data.shape[-1])
+    b = [x._data for x in bins] if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor) else bins
+    rng_ = None if range is None else list(zip(range[::2], range[1::2]))
+    h, edges = np.histogramdd(pts, b, range=rng_, density=density,
+                              weights=None if weight is None else weight._data.reshape(-1))
+    dt = input._dtype
+    return return_type("histogramdd", ("hist", "bin_edges"))(wrap(h.astype(dt.np), dt),
+                                                              [wrap(e.astype(dt.np), dt) for e in edges])
+
+
+# ---------------------------------------------------------------------- integration and differentiation on samples
+def _spacing_diffs(y, x, dx, d):
+    """The sample spacings along d: from coordinates x (1-D, or shaped like y), else the constant dx."""
+    if x is None:
+        return 1.0 if dx is None else dx
+    if x.dim() == 1:
+        shape = [1] * y.dim()
+        shape[d] = -1
+        x = x.reshape(shape)
+    n = x.shape[d]
+    return x.narrow(d, 1, n - 1) - x.narrow(d, 0, n - 1)
+
+
+@op(method=False)
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoidal rule along dim: sum of (y[i] + y[i+1]) / 2 * spacing."""
+    d = y._wrap_dim(dim)
+    n = y.shape[d]
+    if n == 0:
+        return y.sum(d) * 0
+    h = _spacing_diffs(y, x, dx, d)
+    pairs = y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
+    return (pairs * h).sum(d) / 2
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """torch.trapz: trapezoid's older name (dx may be given positionally)."""
+    if x is not None and not isinstance(x, Tensor):
+        x, dx = None, x
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+@op(method=False)
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running trapezoidal integral along dim (one element shorter than y)."""
+    d = y._wrap_dim(dim)
+    n = y.shape[d]
+    h = _spacing_diffs(y, x, dx, d)
+    m = n - 1 if n else 0  # (max and min are ops in this module)
+    return ((y.narrow(d, 1, m) + y.narrow(d, 0, m)) * h / 2).cumsum(d)
+
+
+FUNCTIONS["trapz"] = trapz
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """Central differences inside, one-sided (first or second order) at the ends, along each dim: one tensor
+    per dim. spacing: a number, one number per dim, or one coordinate tensor per dim."""
+    dims = list(range(input.dim())) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = [input._wrap_dim(k) for k in dims]
+    if edge_order not in (1, 2):
+        raise RuntimeError(f"torch.gradient only supports edge_order=1 and edge_order=2.")
+    sp = spacing if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
+    if len(sp) != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length {len(sp)} "
+                           f"and a dim argument of length {len(dims)}.")
+    out = []
+    for d, h in zip(dims, sp):
+        n = input.shape[d]
+        if n < edge_order + 1:
+            raise RuntimeError(f"torch.gradient expected each dimension size to be at least edge_order+1")
+        f = lambda a, k: input.narrow(d, a, k)  # noqa: E731
+        if isinstance(h, Tensor):  # coordinates: the second-order-accurate formula on uneven steps
+            shape = [1] * input.dim()
+            shape[d] = -1
+            x = h.reshape(shape).to(input.dtype)
+            dx = x.narrow(d, 1, n - 1) - x.narrow(d, 0, n - 1)
+            a, b = dx.narrow(d, 0, n - 2), dx.narrow(d, 1, n - 2)
+            inner = (f(2, n - 2) * a * a - f(0, n - 2) * b * b + f(1, n - 2) * (b * b - a * a)) / (a * b * (a + b))
+            first = (f(1, 1) - f(0, 1)) / dx.narrow(d, 0, 1)
+            last = (f(n - 1, 1) - f(n - 2, 1)) / dx.narrow(d, n - 2, 1)
+        else:
+            inner = (f(2, n - 2) - f(0, n - 2)) / (2 * h)
+            if edge_order == 1:
+                first, last = (f(1, 1) - f(0, 1)) / h, (f(n - 1, 1) - f(n - 2, 1)) / h
+            else:
+                first = (f(0, 1) * -1.5 + f(1, 1) * 2 - f(2, 1) * 0.5) / h
+                last = (f(n - 3, 1) * 0.5 - f(n - 2, 1) * 2 + f(n - 1, 1) * 1.5) / h
+        out.append(FUNCTIONS["cat"]([first, inner, last], d))
+    return tuple(out)
+
+
+FUNCTIONS["gradient"] = gradient
+
+
+# ---------------------------------------------------------------------- older norm spellings, sum_to_size
+def frobenius_norm(input, dim=(-2, -1), keepdim=False):
+    """sqrt of the sum of |x|^2 over dim (torch.frobenius_norm)."""
+    return (input.abs() ** 2).sum(dim, keepdim=keepdim).sqrt()
+
+
+def nuclear_norm(input, dim=None, keepdim=False):
+    """The sum of singular values (of the matrix, or over the two dims given)."""
+    from .. import linalg
+    if isinstance(dim, bool):
+        dim, keepdim = None, dim
+    return linalg.matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
+
+
+FUNCTIONS.update(frobenius_norm=frobenius_norm, nuclear_norm=nuclear_norm)
+
+
+def sum_to_size(self, *size):
+    """The sum of self over the dims where `size` is 1 (the reverse of expanding to self's shape)."""
+    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    try:
+        np.broadcast_shapes(shape, self._data.shape)
+        ok = len(shape) <= self._data.ndim and np.broadcast_shapes(shape, self._data.shape) == self._data.shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
+                           f"{{{', '.join(map(str, self._data.shape))}}}.")
+    from .registry import sum_to
+    return sum_to(self, shape)
+
+
+Tensor.sum_to_size = sum_to_size
