@@ -39,6 +39,7 @@ from . import _legacy  # noqa: E402
 from ._dtype import finfo, iinfo  # noqa: F401,E402
 globals().update(_dtype.SHELL_DTYPES)  # uint16, float8_e4m3fn, ...: named, not computed in
 chalf = _dtype.SHELL_DTYPES["complex32"]
+bit = _dtype.SHELL_DTYPES["uint1"]  # torch's alias
 Storage = FloatStorage  # noqa: F405  torch.Storage is the legacy float storage class
 StorageBase = UntypedStorage
 import math as _math  # noqa: E402

@@ -154,6 +154,64 @@ for _f in ("quantile", "nanquantile"):
     case(_f, T((4, 5), "int64"), 0.5)
     case(_f, T((4, 5)), 0.5, interpolation="cubic")
 
+# ---------------------------------------------------------------------- indexing, histograms, sample calculus
+_IDX = Lit(lambda: ember.tensor([1, 5, 11, 5]), lambda: torch.tensor([1, 5, 11, 5]), "idx")
+case("put", T((3, 4)), _IDX, T((4,), seed=1))
+case("put", T((3, 4)), _IDX, T((4,), seed=1), True)
+case("put", T((3, 4), "int64"), _IDX, T((4,), "int64", seed=1), accumulate=True)
+case("put", T((3, 4)), _IDX, T((3,), seed=1))
+case("put", T((3, 4)), _IDX, T((4,), "float64", seed=1))
+_ROWS = Lit(lambda: ember.tensor([0, 2, 0]), lambda: torch.tensor([0, 2, 0]), "rows")
+for _r in ("prod", "mean", "amax", "amin"):
+    case("index_reduce", T((4, 2)), 0, _ROWS, T((3, 2), seed=1), _r)
+    case("index_reduce", T((2, 4)), 1, _ROWS, T((2, 3), seed=1), _r, include_self=False)
+case("index_reduce", T((4, 2)), 0, _ROWS, T((3, 2), seed=1), "sum")
+case("fill_diagonal_", T((3, 3)), 2.5, forms=["method"])
+case("fill_diagonal_", T((7, 3)), 2.5, True, forms=["method"])
+case("fill_diagonal_", T((3, 5), "int64"), 4, forms=["method"])
+case("fill_diagonal_", T((2, 2, 2)), -1.0, forms=["method"])
+case("fill_diagonal_", T((2, 3, 3)), -1.0, forms=["method"])
+case("nonzero_static", T((3, 4), "bool"), size=4)
+case("nonzero_static", T((3, 4), "bool"), size=9, fill_value=7)
+case("histogram", T((20,)), 4)
+case("histogram", T((20,), "float64"), 3, range=(-1.0, 1.0), density=True)
+case("histogram", T((4, 5)), Lit(lambda: ember.tensor([-2.0, 0.0, 0.5, 3.0]), lambda: torch.tensor([-2.0, 0.0, 0.5, 3.0]),
+                                 "edges"), weight=T((4, 5), kind="pos", seed=2))
+case("histogram", T((20,), "int64"), 4)
+case("histogramdd", T((30, 2)), [3, 2])
+case("histogramdd", T((30, 3), "float64"), 2, density=True)
+case("trapezoid", T((3, 5)))
+case("trapezoid", T((3, 5)), T((5,), seed=1))
+case("trapezoid", T((3, 5)), T((3, 5), seed=1), dim=0)
+case("trapezoid", T((3, 5)), dx=0.5, dim=0)
+case("trapezoid", T((3, 5), "int64"))
+case("trapz", T((3, 5)), T((5,), seed=1))
+case("trapz", T((3, 5)), dx=2.0)
+case("cumulative_trapezoid", T((3, 5)))
+case("cumulative_trapezoid", T((3, 5)), T((3, 5), seed=1), dim=1)
+case("cumulative_trapezoid", T((3, 5)), dx=0.5, dim=0)
+case("gradient", T((5,)))
+case("gradient", T((3, 5)), spacing=2.0)
+case("gradient", T((3, 5)), spacing=[2.0, 0.5], edge_order=2)
+case("gradient", T((3, 5)), dim=1, edge_order=2)
+case("gradient", T((6,)), spacing=(Lit(lambda: ember.tensor([0.0, 1.0, 3.0, 4.0, 7.0, 7.5]),
+                                       lambda: torch.tensor([0.0, 1.0, 3.0, 4.0, 7.0, 7.5]), "coords"),))
+case("gradient", T((3, 2)), dim=1, edge_order=2)
+case("gradient", T((3, 5)), spacing=[1.0, 2.0, 3.0])
+case("sum_to_size", T((2, 3, 4)), 3, 1)
+case("sum_to_size", T((2, 3, 4)), (1, 3, 4))
+case("sum_to_size", T((2, 3, 4)), (2, 4))
+case("frobenius_norm", T((3, 4)), (0, 1))
+case("frobenius_norm", T((2, 3, 4)), (1, 2), True)
+case("nuclear_norm", T((3, 4)))
+case("nuclear_norm", T((3, 4)), True)
+case("is_same_size", T((3, 4)), T((3, 4), seed=1))
+case("is_same_size", T((3, 4)), T((4, 3), seed=1))
+case("is_neg", T((3,)))
+case("is_distributed", T((3,)))
+for _f in ("eig", "symeig", "lstsq", "solve", "matrix_rank"):
+    case(_f, T((3, 3)), *((T((3, 3), seed=1),) if _f in ("lstsq", "solve") else ()))
+
 
 def _params():
     out = []
@@ -199,6 +257,17 @@ GRAD_CASES = [
     Case("nanquantile-nearest", lambda L, x: L.nanquantile(x, 0.4, 0, True, interpolation="nearest"),
          GF(4, 5, kind="perm")),
     Case("frexp-mantissa", lambda L, x: L.frexp(x)[0], GF(4)),
+    Case("put", lambda L, x, s: x.put(L.tensor([1, 5, 11, 5]), s, True), GF(3, 4), GF(4)),
+    Case("index_reduce-prod", lambda L, x, s: x.index_reduce(0, L.tensor([0, 2, 0]), s, "prod"), GF(4, 2), GF(3, 2)),
+    Case("index_reduce-amax", lambda L, x, s: x.index_reduce(1, L.tensor([0, 2, 0]), s, "amax", include_self=False),
+         GF(2, 4, kind="perm"), GF(2, 3)),
+    Case("fill_diagonal_", lambda L, x: (x * 1).fill_diagonal_(3.0, wrap=True), GF(7, 3)),
+    Case("trapezoid-x", lambda L, y, x: L.trapezoid(y, x), GF(3, 5), GF(5)),
+    Case("cumulative_trapezoid", lambda L, y: L.cumulative_trapezoid(y, dx=0.5, dim=0), GF(4, 3)),
+    Case("gradient-edge2", lambda L, y: L.gradient(y, spacing=[2.0, 0.5], edge_order=2), GF(4, 5)),
+    Case("gradient-coords", lambda L, y, x: L.gradient(y, spacing=(x,)), GF(6), GC(6, kind="perm")),
+    Case("sum_to_size", lambda L, x: x.sum_to_size(3, 1), GF(2, 3, 4)),
+    Case("frobenius_norm", lambda L, x: L.frobenius_norm(x, (0, 1)), GF(3, 4)),
 ]
 
 
@@ -305,3 +374,122 @@ def test_legacy_storage_classes(name):
         data = bytes([0, 1] * 8)
         assert E.from_buffer(data, "little").tolist() == Tt.from_buffer(data, "little").tolist()
     assert ember.Storage is ember.FloatStorage and repr(ember.Storage) == repr(torch.Storage)
+
+
+@pytest.mark.parametrize("name", ["geometric_", "cauchy_", "log_normal_", "poisson", "binomial"])
+def test_random_draws_follow_torch_distribution(name, seeded):
+    """Ember draws from NumPy's generator, so the values differ from torch's: compare the distributions."""
+    n = 20000
+    draws = {
+        "geometric_": lambda L: L.empty(n).geometric_(0.3),
+        "cauchy_": lambda L: L.empty(n).cauchy_(1.0, 2.0),
+        "log_normal_": lambda L: L.empty(n).log_normal_(0.5, 0.25),
+        "poisson": lambda L: L.poisson(L.full((n,), 3.5)),
+        "binomial": lambda L: L.binomial(L.full((n,), 10.0), L.full((n,), 0.3)),
+    }[name]
+    e, t = draws(ember), draws(torch)
+    assert e.dtype == ember.float32 and t.dtype == torch.float32
+    e_med, t_med = float(np.median(e.numpy())), float(np.median(t.numpy()))
+    assert abs(e_med - t_med) <= 0.1 * abs(t_med) + 0.1, (e_med, t_med)
+    if name in ("geometric_", "poisson", "binomial"):
+        assert set(np.unique(e.numpy())) <= set(range(0, 200)) and e.numpy().min() == t.numpy().min()
+
+
+def test_legacy_methods_match_torch():
+    for lib in (ember, torch):
+        x = lib.tensor([1.0, 2.0, 3.0])
+        x.map_(lib.tensor([10.0, 20.0, 30.0]), lambda a, b: a * b)
+        x.apply_(lambda a: a + 1)
+        x.map2_(lib.ones(3), lib.full((3,), 2.0), lambda a, b, c: a - b * c)
+    assert ember.tensor([1.0, 2.0, 3.0]).map_(ember.tensor([10.0, 20.0, 30.0]), lambda a, b: a * b).tolist() == \
+        torch.tensor([1.0, 2.0, 3.0]).map_(torch.tensor([10.0, 20.0, 30.0]), lambda a, b: a * b).tolist()
+    e = ember.tensor([1.0, 2.0, 3.0]).apply_(lambda a: a * a - 1)
+    assert e.tolist() == torch.tensor([1.0, 2.0, 3.0]).apply_(lambda a: a * a - 1).tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert tuple(ember.ones(2, 3).resize(3, 2).shape) == tuple(torch.ones(2, 3).resize(3, 2).shape)
+        assert tuple(ember.ones(2, 3).resize_as_(ember.ones(6)).shape) == (6,)
+    for x_e, x_t in ((ember.ones(2, 3, 4).permute(2, 0, 1), torch.ones(2, 3, 4).permute(2, 0, 1)),
+                     (ember.ones(3, 4).t(), torch.ones(3, 4).t())):
+        assert x_e.dim_order() == x_t.dim_order()
+    for dt in ("float32", "int64", "bool", "float64"):
+        assert repr(ember.ones(2, dtype=getattr(ember, dt)).storage_type()) == \
+            repr(torch.ones(2, dtype=getattr(torch, dt)).storage_type())
+    for args in ((), (2, 3), ([1, 2],)):
+        assert_same(ember.ones(2, dtype=ember.int32).new(*args).shape,
+                    torch.ones(2, dtype=torch.int32).new(*args).shape)
+    e = ember.ones(2, dtype=ember.float64).new_empty_strided((2, 3), (1, 2))
+    t = torch.ones(2, dtype=torch.float64).new_empty_strided((2, 3), (1, 2))
+    assert e.stride() == t.stride() and repr(e.dtype) == repr(t.dtype)
+
+
+def test_set_shares_the_source():
+    a, b = ember.ones(3), ember.arange(4.0).reshape(2, 2)
+    assert a.set_(b) is a and a.data_ptr() == b.data_ptr() and a.shape == (2, 2)
+    b[0, 0] = 7.0
+    assert a[0, 0].item() == 7.0
+    assert ember.ones(3).set_().shape == torch.ones(3).set_().shape
+    e = ember.ones(3).set_(b.untyped_storage(), 1, (2,), (2,))
+    t = torch.ones(3).set_(torch.tensor([[7.0, 1.0], [2.0, 3.0]]).untyped_storage(), 1, (2,), (2,))
+    assert e.tolist() == t.tolist()
+
+
+def test_removed_functions_raise_as_torch():
+    # the type and the first sentence; the rest of torch's message is its own prose, said differently here
+    for name in ("eig", "symeig", "lstsq", "solve"):
+        run_both(lambda: getattr(ember.ones(2, 2), name)(ember.ones(2, 2)) if name in ("lstsq", "solve")
+                 else getattr(ember.ones(2, 2), name)(),
+                 lambda: getattr(torch.ones(2, 2), name)(torch.ones(2, 2)) if name in ("lstsq", "solve")
+                 else getattr(torch.ones(2, 2), name)(), message=False)
+        with pytest.raises(RuntimeError, match="^This function was deprecated since version 1.9 and is now removed"):
+            getattr(ember, name)(ember.ones(2, 2))
+    run_both(lambda: ember.ones(2).reinforce(1), lambda: torch.ones(2).reinforce(1))
+
+
+def test_runtime_helpers_match_torch():
+    for obj_e, obj_t in ((ember.ones(2), torch.ones(2)), (ember.ones(2, dtype=ember.int64), torch.ones(2).long()),
+                         (3, 3), ([1], [1])):
+        assert ember.typename(obj_e) == torch.typename(obj_t)
+    assert ember.cond(ember.tensor(False), lambda x: x + 1, lambda x: x - 1, (ember.ones(2),)).tolist() == \
+        torch.cond(torch.tensor(False), lambda x: x + 1, lambda x: x - 1, (torch.ones(2),)).tolist()
+    for lib in (ember, torch):
+        i, s = lib.while_loop(lambda i, s: i < 5, lambda i, s: (i + 1, s * 2), (lib.tensor(0), lib.tensor(1.0)))
+        assert (i.item(), s.item()) == (5, 32.0)
+    x = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+    y = np.random.default_rng(1).standard_normal((3,)).astype(np.float32)
+    e = ember.vmap(lambda a, b: (a * b).sum(), in_dims=(0, None))(ember.tensor(x), ember.tensor(y))
+    t = torch.vmap(lambda a, b: (a * b).sum(), in_dims=(0, None))(torch.tensor(x), torch.tensor(y))
+    np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-6)
+    e = ember.vmap(lambda a: (a, a * 2), out_dims=1)(ember.tensor(x))
+    t = torch.vmap(lambda a: (a, a * 2), out_dims=1)(torch.tensor(x))
+    for a, b in zip(e, t):
+        np.testing.assert_allclose(a.numpy(), b.numpy())
+    shared = ember.from_dlpack(torch.arange(3.0))
+    assert shared.tolist() == [0.0, 1.0, 2.0]
+    back = torch.from_dlpack(ember.to_dlpack(ember.arange(3.0)))
+    assert back.tolist() == [0.0, 1.0, 2.0]
+    assert ember.get_device_module("cpu") is ember.cpu and ember.get_device_module() is ember.cpu
+    assert ember.set_flush_denormal(False) is False
+    ember.set_warn_always(True)
+    assert ember.is_warn_always_enabled()
+    ember.set_warn_always(False)
+    s, ev = ember.Stream(), ember.Event(enable_timing=True)
+    assert repr(s) == repr(torch.Stream()) and s.query() and ev.query()
+    ev.record()
+    end = s.record_event(ember.Event(enable_timing=True))
+    assert ev.elapsed_time(end) >= 0
+
+
+def test_default_tensor_type():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ember.set_default_tensor_type(ember.DoubleTensor)
+            assert ember.get_default_dtype() is ember.float64
+            ember.set_default_tensor_type("torch.FloatTensor")
+            assert ember.get_default_dtype() is ember.float32
+            run_both(lambda: ember.set_default_tensor_type(ember.LongTensor),
+                     lambda: torch.set_default_tensor_type(torch.LongTensor))
+        finally:
+            ember.set_default_dtype(ember.float32)
+            torch.set_default_dtype(torch.float32)

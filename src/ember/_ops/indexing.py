@@ -389,7 +389,9 @@ def _scatter_reduce_grads(self, g):
     elif reduce == "prod":
         g_in, g_src = g * out / input, (g * out).gather(d, index) / src
     else:
-        from_self = (input == out) if include_self else input.new_zeros(input.shape, dtype=D.bool_)
+        # without include_self a slot no index writes still holds (and passes its gradient to) the input
+        from_self = (input == out) if include_self else \
+            ~input.new_zeros(input.shape, dtype=D.bool_).scatter(d, index, True)
         from_src = src == out.gather(d, index)
         share = g / (from_self + g.new_zeros(g.shape).scatter_add(d, index, from_src.to(g.dtype)))
         g_in, g_src = share * from_self, share.gather(d, index) * from_src
@@ -773,7 +775,7 @@ def put(input, index, source, accumulate=False):
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
                            f"self.dtype = {input.dtype} and source.dtype = {source.dtype}")
     if index.numel() != source.numel():
-        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                            f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
     flat = input.reshape(-1).clone()
     return flat.index_put_((index.reshape(-1),), source.reshape(-1), accumulate).reshape(input.shape)
