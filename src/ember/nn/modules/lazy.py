@@ -1,0 +1,118 @@
+"""Lazy modules (torch.nn.modules.lazy): layers whose input size is read from the first input.
+
+A lazy layer is the real layer built with an input size of 0 and uninitialised parameters and buffers;
+its first forward gives them their shapes, runs the layer's own reset_parameters (torch's default
+initialisation), and turns the object into the real class (LazyConv2d becomes Conv2d)."""
+from ..parameter import UninitializedParameter, UninitializedBuffer, is_lazy
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+
+__all__ = ["LazyModuleMixin", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
+
+
+class LazyModuleMixin:
+    """Shapes come from the first input: see the module docstring."""
+    cls_to_become = None
+
+    def has_uninitialized_params(self):
+        return any(is_lazy(t) for t in list(self._parameters.values()) + list(self._buffers.values()))
+
+    def initialize_parameters(self, input):
+        size = input.shape[self._channel_dim(input)]
+        self._set_input_size(size)
+        for name, t in list(self._parameters.items()) + list(self._buffers.items()):
+            if is_lazy(t):
+                t.materialize(self._shape_of(name, size))
+        self.reset_parameters()
+        self.__class__ = self.cls_to_become
+
+    def __call__(self, *args, **kwargs):
+        if self.has_uninitialized_params():
+            self.initialize_parameters(args[0])
+            return self(*args, **kwargs)  # now an instance of the real class
+        return super().__call__(*args, **kwargs)
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params():
+            super().reset_parameters()
+
+
+class _LazyConv(LazyModuleMixin):
+    def _forget_in_channels(self, bias, dtype):
+        self.in_channels = 0
+        self.weight = UninitializedParameter(dtype=dtype)
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+
+    def _channel_dim(self, input):
+        return 0 if input.dim() == self._n + 1 else 1
+
+    def _set_input_size(self, size):
+        self.in_channels = size
+
+    def _shape_of(self, name, size):
+        if name == "bias":
+            return (self.out_channels,)
+        io = (size, self.out_channels // self.groups) if self._transposed else (self.out_channels, size // self.groups)
+        return io + self.kernel_size
+
+
+class _LazyNorm(LazyModuleMixin):
+    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None):
+        super().__init__(0, eps, momentum, affine, track_running_stats, device, dtype)
+        for name in ("weight", "bias"):
+            if self._parameters.get(name) is not None:
+                self._parameters[name] = UninitializedParameter(dtype=dtype)
+        for name in ("running_mean", "running_var"):
+            if self._buffers.get(name) is not None:
+                self._buffers[name] = UninitializedBuffer(dtype=dtype)
+
+    def _channel_dim(self, input):
+        return 0 if input.dim() in getattr(self, "_unbatched_dims", ()) else 1
+
+    def _set_input_size(self, size):
+        self.num_features = size
+
+    def _shape_of(self, name, size):
+        return (size,)
+
+
+class _LazyConvForward(_LazyConv):
+    # built with in_channels=groups (the smallest the checks accept); the first input gives the real count
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                         device, dtype)
+        self._forget_in_channels(bias, dtype)
+
+
+class _LazyConvTranspose(_LazyConv):
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+                 dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(groups, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation,
+                         padding_mode, device, dtype)
+        self._forget_in_channels(bias, dtype)
+
+
+def _lazy(name, base, mixin, doc, **attrs):
+    return type(name, (mixin, base), dict(cls_to_become=base, __doc__=doc, __module__=__name__, **attrs))
+
+
+LazyConv1d = _lazy("LazyConv1d", Conv1d, _LazyConvForward, "torch.nn.LazyConv1d: Conv1d with in_channels from the input.")
+LazyConv2d = _lazy("LazyConv2d", Conv2d, _LazyConvForward, "torch.nn.LazyConv2d: Conv2d with in_channels from the input.")
+LazyConv3d = _lazy("LazyConv3d", Conv3d, _LazyConvForward, "torch.nn.LazyConv3d: Conv3d with in_channels from the input.")
+LazyConvTranspose1d = _lazy("LazyConvTranspose1d", ConvTranspose1d, _LazyConvTranspose, "ConvTranspose1d, lazily sized.")
+LazyConvTranspose2d = _lazy("LazyConvTranspose2d", ConvTranspose2d, _LazyConvTranspose, "ConvTranspose2d, lazily sized.")
+LazyConvTranspose3d = _lazy("LazyConvTranspose3d", ConvTranspose3d, _LazyConvTranspose, "ConvTranspose3d, lazily sized.")
+LazyBatchNorm1d = _lazy("LazyBatchNorm1d", BatchNorm1d, _LazyNorm, "BatchNorm1d with num_features from the input.")
+LazyBatchNorm2d = _lazy("LazyBatchNorm2d", BatchNorm2d, _LazyNorm, "BatchNorm2d with num_features from the input.")
+LazyBatchNorm3d = _lazy("LazyBatchNorm3d", BatchNorm3d, _LazyNorm, "BatchNorm3d with num_features from the input.")
+LazyInstanceNorm1d = _lazy("LazyInstanceNorm1d", InstanceNorm1d, _LazyNorm, "InstanceNorm1d, lazily sized.",
+                           _unbatched_dims=(2,))
+LazyInstanceNorm2d = _lazy("LazyInstanceNorm2d", InstanceNorm2d, _LazyNorm, "InstanceNorm2d, lazily sized.",
+                           _unbatched_dims=(3,))
+LazyInstanceNorm3d = _lazy("LazyInstanceNorm3d", InstanceNorm3d, _LazyNorm, "InstanceNorm3d, lazily sized.",
+                           _unbatched_dims=(4,))
