@@ -70,6 +70,11 @@ EXCLUDED = [
     (["torch.nn.init", "torch.special", "torch.autograd"], r"^(Tensor|handle_torch_function|has_torch_function\w*"
                                                            r"|DeviceType|functional|profiler)$",
      "names the module merely imports (the Tensor class, dispatch helpers) or submodules counted on their own"),
+    (["torch.utils.data"], r"DataPipe|^DataChunk$|^datapipes$|^functional_datapipe$|^graph$|^graph_settings$"
+                           r"|^guaranteed_datapipes_determinism$|^non_deterministic$|^runtime_validation"
+                           r"|^argument_validation$",
+     "DataPipes (torch.utils.data.datapipes, its decorators and graph helpers): deprecated in PyTorch 2.x; "
+     "torchdata, the library built on them, removed them in 0.10"),
     (None, r"^(common_args|factory_common_args|multi_dim_common|TYPE_CHECKING|PRIVATE_OPS)$|^USE_",
      "docstring helpers and build flags"),
     (None, r"^names$|^refine_names|^rename|^align_to|^align_as|^has_names|^unflatten_dense", "named tensors"),

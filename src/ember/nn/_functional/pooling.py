@@ -594,8 +594,9 @@ def _fractional_max_pool(d, name, input, kernel_size, output_size, output_ratio,
     idx = np.empty((n, c) + out, np.int64)
     for b in range(n):
         for ch in range(c):
-            # the sample's first entry drives the last (width) dim, as in torch's kernel
-            starts = [_fractional_starts(u[b, ch, d - 1 - j], spatial[j], out[j], k[j]) for j in range(d)]
+            # torch's kernels read the samples as (w, h) in 2-D but (t, h, w) in 3-D
+            starts = [_fractional_starts(u[b, ch, d - 1 - j if d == 2 else j], spatial[j], out[j], k[j])
+                      for j in range(d)]
             grid = np.ix_(*[(s[:, None] + np.arange(kk)[None, :]).reshape(-1) for s, kk in zip(starts, k)])
             block = a[b, ch][grid].reshape(sum(((o, kk) for o, kk in zip(out, k)), ()))
             pos = flat[grid].reshape(block.shape)

@@ -21,16 +21,17 @@ class LazyModuleMixin:
         return any(is_lazy(t) for t in list(self._parameters.values()) + list(self._buffers.values()))
 
     def initialize_parameters(self, input):
-        size = input.shape[self._channel_dim(input)]
-        self._set_input_size(size)
-        for name, t in list(self._parameters.items()) + list(self._buffers.items()):
-            if is_lazy(t):
-                t.materialize(self._shape_of(name, size))
-        self.reset_parameters()
+        if self.has_uninitialized_params():  # (a layer with nothing lazy keeps its size 0, as in torch)
+            size = input.shape[self._channel_dim(input)]
+            self._set_input_size(size)
+            for name, t in list(self._parameters.items()) + list(self._buffers.items()):
+                if is_lazy(t):
+                    t.materialize(self._shape_of(name, size))
+            self.reset_parameters()
         self.__class__ = self.cls_to_become
 
     def __call__(self, *args, **kwargs):
-        if self.has_uninitialized_params():
+        if type(self).cls_to_become is not None:  # still lazy: the first call sizes it (even with nothing lazy)
             self.initialize_parameters(args[0])
             return self(*args, **kwargs)  # now an instance of the real class
         return super().__call__(*args, **kwargs)
@@ -71,7 +72,7 @@ class _LazyNorm(LazyModuleMixin):
                 self._buffers[name] = UninitializedBuffer(dtype=dtype)
 
     def _channel_dim(self, input):
-        return 0 if input.dim() in getattr(self, "_unbatched_dims", ()) else 1
+        return 1  # as torch's lazy norms read it, even from an unbatched input (whose forward then fails alike)
 
     def _set_input_size(self, size):
         self.num_features = size
@@ -110,9 +111,6 @@ LazyConvTranspose3d = _lazy("LazyConvTranspose3d", ConvTranspose3d, _LazyConvTra
 LazyBatchNorm1d = _lazy("LazyBatchNorm1d", BatchNorm1d, _LazyNorm, "BatchNorm1d with num_features from the input.")
 LazyBatchNorm2d = _lazy("LazyBatchNorm2d", BatchNorm2d, _LazyNorm, "BatchNorm2d with num_features from the input.")
 LazyBatchNorm3d = _lazy("LazyBatchNorm3d", BatchNorm3d, _LazyNorm, "BatchNorm3d with num_features from the input.")
-LazyInstanceNorm1d = _lazy("LazyInstanceNorm1d", InstanceNorm1d, _LazyNorm, "InstanceNorm1d, lazily sized.",
-                           _unbatched_dims=(2,))
-LazyInstanceNorm2d = _lazy("LazyInstanceNorm2d", InstanceNorm2d, _LazyNorm, "InstanceNorm2d, lazily sized.",
-                           _unbatched_dims=(3,))
-LazyInstanceNorm3d = _lazy("LazyInstanceNorm3d", InstanceNorm3d, _LazyNorm, "InstanceNorm3d, lazily sized.",
-                           _unbatched_dims=(4,))
+LazyInstanceNorm1d = _lazy("LazyInstanceNorm1d", InstanceNorm1d, _LazyNorm, "InstanceNorm1d, lazily sized.")
+LazyInstanceNorm2d = _lazy("LazyInstanceNorm2d", InstanceNorm2d, _LazyNorm, "InstanceNorm2d, lazily sized.")
+LazyInstanceNorm3d = _lazy("LazyInstanceNorm3d", InstanceNorm3d, _LazyNorm, "InstanceNorm3d, lazily sized.")
