@@ -123,6 +123,17 @@ for _name in ("gcd_", "lcm_", "addmv_", "conj_physical_", "resize_as_", "put", "
 
 def is_inference(input):
     return input.is_inference()
+
+
+def _nn_method(name):
+    """Tensor.hardshrink and Tensor.prelu: nn.functional's definitions, as methods (nn loads on first use)."""
+    def method(self, *args, **kwargs):
+        return getattr(_lazy("nn.functional"), name)(self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+Tensor.hardshrink, Tensor.prelu = _nn_method("hardshrink"), _nn_method("prelu")
 from .backends import set_float32_matmul_precision, get_float32_matmul_precision  # noqa: E402,F401
 
 

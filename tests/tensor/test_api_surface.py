@@ -212,6 +212,41 @@ case("is_distributed", T((3,)))
 for _f in ("eig", "symeig", "lstsq", "solve", "matrix_rank"):
     case(_f, T((3, 3)), *((T((3, 3), seed=1),) if _f in ("lstsq", "solve") else ()))
 
+# ---------------------------------------------------------------------- stft / istft, nn ops as Tensor methods
+_HANN = Lit(lambda: ember.hann_window(12, dtype=ember.float64), lambda: torch.hann_window(12, dtype=torch.float64),
+           "hann12")
+case("stft", T((2, 50)), 16, return_complex=True)
+case("stft", T((50,), "float64"), 16, 5, 12, _HANN, center=False, return_complex=True)
+case("stft", T((2, 50)), 16, normalized=True, onesided=False, return_complex=True, rtol=1e-4, atol=1e-5)
+case("stft", T((2, 50)), 16, pad_mode="constant", return_complex=True)
+case("stft", T((2, 50)), 16, return_complex=False)
+case("stft", T((2, 50)), 16)
+case("stft", T((2, 3, 50)), 16, return_complex=True)
+case("stft", T((2, 50), "complex64"), 16, return_complex=True)
+case("stft", T((2, 10)), 32, center=False, return_complex=True)
+case("hardshrink", T((3, 4)), 0.7)
+case("prelu", T((2, 3, 4)), T((3,), seed=1))
+
+
+def _istft_pair(lib, x, **kw):
+    return lib.istft(lib.stft(x, 16, return_complex=True, **kw), 16, length=x.shape[-1], **kw)
+
+
+@pytest.mark.parametrize("kw", [{}, {"normalized": True}, {"hop_length": 8}, {"onesided": False}])
+def test_istft_inverts_stft_as_torch(kw):
+    x = np.random.default_rng(0).standard_normal((2, 50)).astype(np.float32)
+    e, t = _istft_pair(ember, ember.tensor(x), **kw), _istft_pair(torch, torch.tensor(x), **kw)
+    assert_same(e, t, 1e-4, 1e-5)
+    np.testing.assert_allclose(e.numpy(), x, atol=1e-5)
+
+
+def test_istft_errors_match_torch():
+    spec_e, spec_t = ember.stft(ember.ones(40), 16, return_complex=True), torch.stft(torch.ones(40), 16,
+                                                                                   return_complex=True)
+    run_both(lambda: ember.istft(spec_e.real, 16), lambda: torch.istft(spec_t.real, 16), message=False)
+    run_both(lambda: ember.istft(spec_e, 16, hop_length=16, window=ember.hann_window(16)),
+             lambda: torch.istft(spec_t, 16, hop_length=16, window=torch.hann_window(16)), message=False)
+
 
 def _params():
     out = []
@@ -268,6 +303,8 @@ GRAD_CASES = [
     Case("gradient-coords", lambda L, y, x: L.gradient(y, spacing=(x,)), GF(6), GC(6, kind="perm")),
     Case("sum_to_size", lambda L, x: x.sum_to_size(3, 1), GF(2, 3, 4)),
     Case("frobenius_norm", lambda L, x: L.frobenius_norm(x, (0, 1)), GF(3, 4)),
+    Case("stft", lambda L, x, w: L.stft(x, 8, 3, window=w, return_complex=True).abs(), GF(2, 20), GF(8, kind="pos")),
+    Case("istft", lambda L, x: L.istft(L.stft(x, 8, return_complex=True), 8, length=20), GF(20)),
 ]
 
 
