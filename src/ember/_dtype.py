@@ -88,8 +88,9 @@ _INT_ORDER = {"bool": 0, "uint8": 1, "int8": 1, "int16": 2, "int32": 3, "int64":
 _FLOAT_BITS = {"float16": 16, "bfloat16": 16, "float32": 32, "float64": 64}
 
 
-def promote_types(a, b):
-    """torch.promote_types: the smallest dtype both a and b convert to safely."""
+def promote_types(type1, type2):
+    """torch.promote_types: the smallest dtype both type1 and type2 convert to safely."""
+    a, b = type1, type2
     if a is b:
         return a
     if a._cat != b._cat:

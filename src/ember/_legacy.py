@@ -172,7 +172,7 @@ def _chalf(self, memory_format=None):
     raise NotImplementedInEmber("tensors of dtype torch.complex32 (Tensor.chalf) are not implemented in Ember")
 
 
-def _mtia(self, device=None, non_blocking=False):
+def _mtia(self, device=None, non_blocking=False, memory_format=None):
     raise AssertionError("Torch not compiled with MTIA enabled.")
 
 

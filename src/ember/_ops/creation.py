@@ -245,9 +245,11 @@ def _new(maker):
 Tensor.new_zeros = _new(zeros)
 Tensor.new_ones = _new(ones)
 Tensor.new_empty = _new(empty)
-Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: \
+Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None, \
+    pin_memory=False: \
     full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
-Tensor.new_tensor = lambda self, data, *, dtype=None, device=None, requires_grad=False: \
+Tensor.new_tensor = lambda self, data, *, dtype=None, device=None, requires_grad=False, layout=None, \
+    pin_memory=False: \
     tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
@@ -433,10 +435,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 
 @op(function=False)
-def uniform_(self, a=0.0, b=1.0, *, generator=None):
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    """Uniform draws in [from, to) (torch's first parameter is `from`, a Python keyword: pass it by position)."""
     from .registry import check_inplace
     check_inplace(self)
-    self._data[...] = a + (b - a) * _uniform(rng(generator), self._data.shape, self._dtype)
+    self._data[...] = from_ + (to - from_) * _uniform(rng(generator), self._data.shape, self._dtype)
     self._vc[0] += 1
     return self
 
@@ -498,37 +501,54 @@ def _rebuild(arr, dtype_name, requires_grad):
 
 
 # ---------------------------------------------------------------------- windows (torch.hann_window, ...)
-def _window(name, values):
-    """torch.<name>(window_length, periodic=True, *params): a periodic window is the symmetric one of
-    length N + 1 without its last point, as used for spectral analysis (stft)."""
-    def window(window_length, periodic=True, *params, dtype=None, layout=None, device=None, requires_grad=False,
-               pin_memory=False):
-        dt = _dt(dtype)
-        if dt._cat != 2:
-            raise RuntimeError(f"{name} expects floating point dtypes, got: TensorOptions(dtype="
-                               f"{D.C_NAMES[dt.name]}, device=cpu, layout=Strided (default), requires_grad=false "
-                               "(default), pinned_memory=false, memory_format=(nullopt))")
-        if window_length < 0:
-            raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
-        if window_length <= 1:
-            arr = np.ones(window_length)
-        else:
-            n = window_length + 1 if periodic else window_length
-            arr = values(n, *params)[:window_length]
-        return _finish(Tensor._make(arr.astype(dt.np), dt), device=device, requires_grad=requires_grad)
-    window.__name__ = window.__qualname__ = name
-    window.__doc__ = f"torch.{name}(window_length, periodic=True, ...): the window as a 1-D tensor."
-    return window
+def _window(name, values, length, periodic, params, dtype, device, requires_grad):
+    """A window of `length` points as a 1-D tensor: a periodic window is the symmetric one of length N + 1
+    without its last point, as spectral analysis (stft) uses."""
+    dt = _dt(dtype)
+    if dt._cat != 2:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: TensorOptions(dtype="
+                           f"{D.C_NAMES[dt.name]}, device=cpu, layout=Strided (default), requires_grad=false "
+                           "(default), pinned_memory=false, memory_format=(nullopt))")
+    if length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={length}")
+    arr = np.ones(length) if length <= 1 else values(length + 1 if periodic else length, *params)[:length]
+    return _finish(Tensor._make(arr.astype(dt.np), dt), device=device, requires_grad=requires_grad)
 
 
-def _general_hamming(n, alpha=0.54, beta=0.46):
-    return alpha - beta * np.cos(2 * np.pi * np.arange(n) / (n - 1))
+@op(method=False)
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False,
+                pin_memory=False):
+    """0.5 - 0.5 cos(2 pi n / (N - 1))."""
+    return _window("hann_window", np.hanning, window_length, periodic, (), dtype, device, requires_grad)
 
 
-for _name, _values in (("hann_window", np.hanning), ("hamming_window", _general_hamming),
-                       ("blackman_window", np.blackman), ("bartlett_window", np.bartlett),
-                       ("kaiser_window", lambda n, beta=12.0: np.kaiser(n, beta))):
-    FUNCTIONS[_name] = _window(_name, _values)
+@op(method=False)
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None, device=None,
+                   requires_grad=False, pin_memory=False):
+    """alpha - beta cos(2 pi n / (N - 1))."""
+    return _window("hamming_window", lambda n, a, b: a - b * np.cos(2 * np.pi * np.arange(n) / (n - 1)),
+                   window_length, periodic, (alpha, beta), dtype, device, requires_grad)
+
+
+@op(method=False)
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False,
+                    pin_memory=False):
+    """0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))."""
+    return _window("blackman_window", np.blackman, window_length, periodic, (), dtype, device, requires_grad)
+
+
+@op(method=False)
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False,
+                    pin_memory=False):
+    """The triangle 1 - |2n / (N - 1) - 1|."""
+    return _window("bartlett_window", np.bartlett, window_length, periodic, (), dtype, device, requires_grad)
+
+
+@op(method=False)
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
+                  requires_grad=False, pin_memory=False):
+    """I0(beta sqrt(1 - (2n / (N - 1) - 1)^2)) / I0(beta)."""
+    return _window("kaiser_window", np.kaiser, window_length, periodic, (beta,), dtype, device, requires_grad)
 
 
 # ---------------------------------------------------------------------- index grids and raw constructors
@@ -593,19 +613,26 @@ def from_file(filename, shared=None, size=0, *, dtype=None, device=None, require
 
 
 # ---------------------------------------------------------------------- more in-place draws, and count draws
-def _fill_draw(name, draw):
-    def method_(self, *args, generator=None):
-        self._data[...] = draw(rng(generator), self._data.shape, *args)
-        self._vc[0] += 1
-        return self
-    method_.__name__ = method_.__qualname__ = name
-    return method_
+def _fill(self, values):
+    self._data[...] = values
+    self._vc[0] += 1
+    return self
 
 
 # torch's parameterisations: geometric counts trials (support 1, 2, ...), log_normal takes the log's mean and std
-Tensor.geometric_ = _fill_draw("geometric_", lambda g, s, p: g.geometric(p, s))
-Tensor.cauchy_ = _fill_draw("cauchy_", lambda g, s, median=0.0, sigma=1.0: median + sigma * g.standard_cauchy(s))
-Tensor.log_normal_ = _fill_draw("log_normal_", lambda g, s, mean=1.0, std=2.0: g.lognormal(mean, std, s))
+@op(function=False)
+def geometric_(self, p, *, generator=None):
+    return _fill(self, rng(generator).geometric(p, self._data.shape))
+
+
+@op(function=False)
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    return _fill(self, median + sigma * rng(generator).standard_cauchy(self._data.shape))
+
+
+@op(function=False)
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    return _fill(self, rng(generator).lognormal(mean, std, self._data.shape))
 
 
 @op(method=False)

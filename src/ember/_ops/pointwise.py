@@ -972,14 +972,14 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 
 
 @op(method=False)
-def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
     """Where each value would be inserted in the (last dim of) sorted_sequence to keep it sorted."""
     if side is not None and side not in ("left", "right"):
         raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
     if side == "left" and right:
         raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left while "
                            "right was True")
-    return _sorted_search(sorted_sequence, input, out_int32, right, side, sorter)
+    return _sorted_search(sorted_sequence, values, out_int32, right, side, sorter)
 
 
 def unravel_index(indices, shape):

@@ -43,7 +43,16 @@ def with_out(fn, name):
         return res if out is None else write_out(out, res, name)
     function.__name__ = function.__qualname__ = name
     function.__doc__, function.__wrapped__ = fn.__doc__, fn
+    function.__signature__ = _signature_with_out(fn)  # inspect.signature shows torch's out= too
     return function
+
+
+def _signature_with_out(fn):
+    sig = inspect.signature(fn)
+    params = list(sig.parameters.values())
+    at = next((i for i, p in enumerate(params) if p.kind is inspect.Parameter.VAR_KEYWORD), len(params))
+    params.insert(at, inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
+    return sig.replace(parameters=params)
 
 
 def write_out(out, res, name):

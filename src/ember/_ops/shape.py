@@ -9,6 +9,7 @@ from .._tensor import Tensor, _root, _contiguous_strides
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
 from .registry import op, fused, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands, write_out
+from .registry import with_out
 
 
 def view_of(t, arr):
@@ -298,7 +299,7 @@ def expand(input, *sizes):
 
 
 Tensor.expand_as = lambda self, other: self.expand(other.shape)
-FUNCTIONS["broadcast_to"] = lambda input, size: input.expand(*size)
+FUNCTIONS["broadcast_to"] = lambda input, shape: input.expand(*shape)
 Tensor.broadcast_to = FUNCTIONS["broadcast_to"]
 
 
@@ -568,6 +569,9 @@ FUNCTIONS["row_stack"] = FUNCTIONS["vstack"]
 FUNCTIONS["dstack"] = lambda tensors: cat([t.reshape(1, -1, 1) if t.ndim < 2 else
                                            (t.unsqueeze(-1) if t.ndim == 2 else t) for t in tensors], 2)
 FUNCTIONS["column_stack"] = lambda tensors: cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors], 1)
+for _name in ("hstack", "vstack", "dstack", "column_stack"):  # torch's out= on each
+    FUNCTIONS[_name] = with_out(FUNCTIONS[_name], _name)
+FUNCTIONS["row_stack"] = FUNCTIONS["vstack"]
 
 
 def _split_backward(self, *grads):
