@@ -3,6 +3,8 @@
 A lazy layer is the real layer built with an input size of 0 and uninitialised parameters and buffers;
 its first forward gives them their shapes, runs the layer's own reset_parameters (torch's default
 initialisation), and turns the object into the real class (LazyConv2d becomes Conv2d)."""
+import sys
+
 from ..parameter import UninitializedParameter, UninitializedBuffer, is_lazy
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
@@ -99,7 +101,10 @@ class _LazyConvTranspose(_LazyConv):
 
 
 def _lazy(name, base, mixin, doc, **attrs):
-    return type(name, (mixin, base), dict(cls_to_become=base, __doc__=doc, __module__=__name__, **attrs))
+    """The lazy twin of `base`, living (as in torch) in base's module, e.g. ember.nn.modules.conv.LazyConv2d."""
+    cls = type(name, (mixin, base), dict(cls_to_become=base, __doc__=doc, __module__=base.__module__, **attrs))
+    setattr(sys.modules[base.__module__], name, cls)
+    return cls
 
 
 LazyConv1d = _lazy("LazyConv1d", Conv1d, _LazyConvForward, "torch.nn.LazyConv1d: Conv1d with in_channels from the input.")
