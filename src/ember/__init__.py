@@ -156,7 +156,8 @@ def __getattr__(name):
     # submodules load on first use, so `import ember` stays fast
     if name in ("nn", "optim", "utils", "vision", "cuda", "backends", "onnx", "distributed", "linalg", "fft",
                 "special", "jit", "testing", "hub", "serialization", "mps", "multiprocessing", "version",
-                "distributions", "accelerator", "xpu", "mtia", "cpu", "amp", "profiler", "_dynamo", "compiler", "signal"):
+                "distributions", "accelerator", "xpu", "mtia", "cpu", "amp", "profiler", "_dynamo", "compiler",
+                "signal"):
         return _lazy(name)
     if name == "GradScaler":
         return _lazy("amp").GradScaler

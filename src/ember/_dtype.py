@@ -239,7 +239,8 @@ SHELL_DTYPES = {d.name: d for d in (
     + [_shell_dtype(n, 1, 2) for n in ("float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz",
                                        "float8_e8m0fnu", "float4_e2m1fn_x2")]
     + [_shell_dtype("complex32", 4, 3)]
-    + [_shell_dtype(f"int{b}", 1, 1) for b in range(1, 8)] + [_shell_dtype(f"uint{b}", 1, 1, False) for b in range(1, 8)]
+    + [_shell_dtype(f"int{b}", 1, 1) for b in range(1, 8)]
+    + [_shell_dtype(f"uint{b}", 1, 1, False) for b in range(1, 8)]
     + [_bits_dtype(n, s, 1, False) for n, s in (("bits1x8", 1), ("bits2x4", 1), ("bits4x2", 1), ("bits8", 1),
                                                  ("bits16", 2))])}
 SHELL_DTYPES["float8_e8m0fnu"].is_signed = False

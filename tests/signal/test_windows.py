@@ -32,7 +32,8 @@ def test_exponential_and_general_cosine_match_torch():
                                    rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("call", [lambda L: L.signal.windows.hann(-1), lambda L: L.signal.windows.hann(4, dtype=L.int64),
+@pytest.mark.parametrize("call", [lambda L: L.signal.windows.hann(-1),
+                                  lambda L: L.signal.windows.hann(4, dtype=L.int64),
                                   lambda L: L.signal.windows.exponential(4, center=1.0)],
                          ids=["negative", "int-dtype", "centre-on-symmetric"])
 def test_errors_match_torch(call):

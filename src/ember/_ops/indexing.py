@@ -765,7 +765,7 @@ Tensor.type_as = lambda self, other: convert(self, other._dtype)
 FUNCTIONS["index_put_"] = index_put_
 
 
-# ---------------------------------------------------------------------- put, index_reduce, fill_diagonal_, nonzero_static
+# ---------------------------------------------------------------------- put, index_reduce, fill_diagonal_, ...
 @op(inplace=True)
 def put(input, index, source, accumulate=False):
     """input with the elements at flat (row-major) positions `index` set to (or, accumulating, increased by) source."""

@@ -700,7 +700,8 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
     """cross_entropy(linear(input, linear_weight, linear_bias), target): linear_weight is
     (classes, *out_features, in_features), the logits (N, classes, *out_features). PyTorch computes it in
     batch chunks to save memory; Ember computes it in one piece (same values), so `options` only records."""
-    classes, out_features, in_features = linear_weight.shape[0], tuple(linear_weight.shape[1:-1]), linear_weight.shape[-1]
+    classes, in_features = linear_weight.shape[0], linear_weight.shape[-1]
+    out_features = tuple(linear_weight.shape[1:-1])
     logits = E["matmul"](input, linear_weight.reshape(-1, in_features).t())
     if linear_bias is not None:
         logits = logits + linear_bias.reshape(-1)

@@ -107,15 +107,14 @@ def _lazy(name, base, mixin, doc, **attrs):
     return cls
 
 
-LazyConv1d = _lazy("LazyConv1d", Conv1d, _LazyConvForward, "torch.nn.LazyConv1d: Conv1d with in_channels from the input.")
-LazyConv2d = _lazy("LazyConv2d", Conv2d, _LazyConvForward, "torch.nn.LazyConv2d: Conv2d with in_channels from the input.")
-LazyConv3d = _lazy("LazyConv3d", Conv3d, _LazyConvForward, "torch.nn.LazyConv3d: Conv3d with in_channels from the input.")
-LazyConvTranspose1d = _lazy("LazyConvTranspose1d", ConvTranspose1d, _LazyConvTranspose, "ConvTranspose1d, lazily sized.")
-LazyConvTranspose2d = _lazy("LazyConvTranspose2d", ConvTranspose2d, _LazyConvTranspose, "ConvTranspose2d, lazily sized.")
-LazyConvTranspose3d = _lazy("LazyConvTranspose3d", ConvTranspose3d, _LazyConvTranspose, "ConvTranspose3d, lazily sized.")
-LazyBatchNorm1d = _lazy("LazyBatchNorm1d", BatchNorm1d, _LazyNorm, "BatchNorm1d with num_features from the input.")
-LazyBatchNorm2d = _lazy("LazyBatchNorm2d", BatchNorm2d, _LazyNorm, "BatchNorm2d with num_features from the input.")
-LazyBatchNorm3d = _lazy("LazyBatchNorm3d", BatchNorm3d, _LazyNorm, "BatchNorm3d with num_features from the input.")
-LazyInstanceNorm1d = _lazy("LazyInstanceNorm1d", InstanceNorm1d, _LazyNorm, "InstanceNorm1d, lazily sized.")
-LazyInstanceNorm2d = _lazy("LazyInstanceNorm2d", InstanceNorm2d, _LazyNorm, "InstanceNorm2d, lazily sized.")
-LazyInstanceNorm3d = _lazy("LazyInstanceNorm3d", InstanceNorm3d, _LazyNorm, "InstanceNorm3d, lazily sized.")
+for _base, _mixin, _what in ((Conv1d, _LazyConvForward, "in_channels"), (Conv2d, _LazyConvForward, "in_channels"),
+                             (Conv3d, _LazyConvForward, "in_channels"),
+                             (ConvTranspose1d, _LazyConvTranspose, "in_channels"),
+                             (ConvTranspose2d, _LazyConvTranspose, "in_channels"),
+                             (ConvTranspose3d, _LazyConvTranspose, "in_channels"),
+                             (BatchNorm1d, _LazyNorm, "num_features"), (BatchNorm2d, _LazyNorm, "num_features"),
+                             (BatchNorm3d, _LazyNorm, "num_features"), (InstanceNorm1d, _LazyNorm, "num_features"),
+                             (InstanceNorm2d, _LazyNorm, "num_features"), (InstanceNorm3d, _LazyNorm, "num_features")):
+    _name = "Lazy" + _base.__name__
+    globals()[_name] = _lazy(_name, _base, _mixin, f"torch.nn.{_name}: {_base.__name__} with {_what} read from the "
+                                                   "first input.")
