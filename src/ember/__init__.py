@@ -33,7 +33,18 @@ int = int32
 short = int16
 cfloat = complex64
 cdouble = complex128
-FloatStorage = TypedStorage
+from ._legacy import *  # noqa: F401,F403,E402  FloatTensor, LongTensor, ..., FloatStorage, ...
+from ._legacy import tensortype  # noqa: F401,E402
+from . import _legacy  # noqa: E402
+from ._dtype import finfo, iinfo  # noqa: F401,E402
+globals().update(_dtype.SHELL_DTYPES)  # uint16, float8_e4m3fn, ...: named, not computed in
+chalf = _dtype.SHELL_DTYPES["complex32"]
+bit = _dtype.SHELL_DTYPES["uint1"]  # torch's alias
+Storage = FloatStorage  # noqa: F405  torch.Storage is the legacy float storage class
+StorageBase = UntypedStorage
+import math as _math  # noqa: E402
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+newaxis = None
 
 
 class layout:
@@ -52,6 +63,8 @@ strided = layout("strided")
 contiguous_format = memory_format("contiguous_format")
 channels_last = memory_format("channels_last")
 preserve_format = memory_format("preserve_format")
+channels_last_3d = memory_format("channels_last_3d")
+legacy_contiguous_format = contiguous_format  # torch's alias, printed as contiguous_format
 
 
 def result_type(tensor1, tensor2):
@@ -96,6 +109,31 @@ from ._kernels.threads import get_num_threads, set_num_threads  # noqa: E402
 from ._runtime import (get_num_interop_threads, set_num_interop_threads, use_deterministic_algorithms,  # noqa
                        are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
                        set_deterministic_debug_mode, get_deterministic_debug_mode)
+from ._runtime import (AcceleratorError, OutOfMemoryError, Stream, Event, is_warn_always_enabled,  # noqa
+                       set_warn_always, set_flush_denormal, is_autocast_cache_enabled, set_autocast_cache_enabled,
+                       clear_autocast_cache, set_autocast_cpu_enabled, set_autocast_cpu_dtype, set_autocast_gpu_dtype,
+                       typename, get_device_module, set_default_tensor_type, is_distributed, is_same_size, is_neg,
+                       cond, while_loop, vmap, from_dlpack, to_dlpack)
+has_lapack, has_spectral, has_mkl, has_openmp = True, True, False, False  # NumPy/SciPy bring LAPACK and FFTs
+globals().update(_legacy.REMOVED)  # torch.eig, symeig, lstsq, solve, matrix_rank: removed, raising as torch's do
+for _name in ("gcd_", "lcm_", "addmv_", "conj_physical_", "resize_as_", "put", "fill_diagonal_"):
+    if _name not in globals() and hasattr(Tensor, _name):  # torch's function forms of these in-place methods
+        globals()[_name] = getattr(Tensor, _name)
+
+
+def is_inference(input):
+    return input.is_inference()
+
+
+def _nn_method(name):
+    """Tensor.hardshrink and Tensor.prelu: nn.functional's definitions, as methods (nn loads on first use)."""
+    def method(self, *args, **kwargs):
+        return getattr(_lazy("nn.functional"), name)(self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+Tensor.hardshrink, Tensor.prelu = _nn_method("hardshrink"), _nn_method("prelu")
 from .backends import set_float32_matmul_precision, get_float32_matmul_precision  # noqa: E402,F401
 
 
@@ -118,10 +156,18 @@ def __getattr__(name):
     # submodules load on first use, so `import ember` stays fast
     if name in ("nn", "optim", "utils", "vision", "cuda", "backends", "onnx", "distributed", "linalg", "fft",
                 "special", "jit", "testing", "hub", "serialization", "mps", "multiprocessing", "version",
-                "distributions", "accelerator", "xpu", "mtia", "cpu", "amp", "profiler", "_dynamo", "compiler"):
+                "distributions", "accelerator", "xpu", "mtia", "cpu", "amp", "profiler", "_dynamo", "compiler",
+                "signal"):
         return _lazy(name)
+    if name == "GradScaler":
+        return _lazy("amp").GradScaler
+    if name == "windows":
+        return _lazy("signal.windows")
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
     if name in _AUTOCAST_NAMES:
         return getattr(_lazy("amp.autocast_mode"), name)
+    aten = _lazy("nn._functional.aten")  # torch.conv2d, torch.dropout, ...: the torch.* forms of nn ops
+    if name in aten.__all__:
+        return getattr(aten, name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")

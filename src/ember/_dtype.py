@@ -105,8 +105,9 @@ _INT_ORDER = {"bool": 0, "uint8": 1, "int8": 1, "int16": 2, "int32": 3, "int64":
 _FLOAT_BITS = {"float16": 16, "bfloat16": 16, "float32": 32, "float64": 64}
 
 
-def promote_types(a, b):
-    """torch.promote_types: the smallest dtype both a and b convert to safely."""
+def promote_types(type1, type2):
+    """torch.promote_types: the smallest dtype both type1 and type2 convert to safely."""
+    a, b = type1, type2
     if a is b:
         return a
     if a._cat != b._cat:
@@ -216,3 +217,101 @@ C_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int
 def legacy_type_name(d):
     """torch.FloatTensor-style name of a CPU tensor type, as torch's .type() and messages use."""
     return f"torch.{_LEGACY[d.name]}Tensor"
+
+
+# ---------------------------------------------------------------------- dtypes Ember names but does not compute in
+class _shell_dtype(dtype):
+    """A dtype torch names but Ember does not compute in (torch.uint16, float8_*, the sub-byte and bit types):
+    it prints, compares and reports its size, and any tensor of it fails at once with 'not implemented'."""
+    __slots__ = ()
+    np = property(lambda self: _no_shell(self))
+
+    def __init__(self, name, itemsize, cat, signed=True):
+        self.name, self.itemsize, self._cat = name, itemsize, cat
+        self.is_floating_point, self.is_complex = cat == 2, cat == 3
+        if type(self) is _shell_dtype:
+            self.is_signed = signed
+
+    def __reduce__(self):
+        return (_shell_by_name, (self.name,))
+
+
+class _bits_dtype(_shell_dtype):
+    """torch.bits8 and friends: raw bit containers, with no signedness (asking raises, as in torch)."""
+    __slots__ = ()
+    is_signed = property(lambda self: _no_signedness())
+
+
+def _no_signedness():
+    raise RuntimeError("Bits types are undefined")
+
+
+def _no_shell(d):
+    from .compat import NotImplementedInEmber
+    raise NotImplementedInEmber(f"tensors of dtype torch.{d.name} are not implemented in Ember")
+
+
+SHELL_DTYPES = {d.name: d for d in (
+    [_shell_dtype(f"uint{b}", b // 8, 1, False) for b in (16, 32, 64)]
+    + [_shell_dtype(n, 1, 2) for n in ("float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz",
+                                       "float8_e8m0fnu", "float4_e2m1fn_x2")]
+    + [_shell_dtype("complex32", 4, 3)]
+    + [_shell_dtype(f"int{b}", 1, 1) for b in range(1, 8)]
+    + [_shell_dtype(f"uint{b}", 1, 1, False) for b in range(1, 8)]
+    + [_bits_dtype(n, s, 1, False) for n, s in (("bits1x8", 1), ("bits2x4", 1), ("bits4x2", 1), ("bits8", 1),
+                                                 ("bits16", 2))])}
+SHELL_DTYPES["float8_e8m0fnu"].is_signed = False
+
+
+def _shell_by_name(name):
+    return SHELL_DTYPES[name]
+
+
+# ---------------------------------------------------------------------- torch.finfo / torch.iinfo
+def _g(x):
+    return f"{x:g}"
+
+
+class finfo:
+    """Machine limits of a floating dtype (torch.finfo): bits, eps, max, min, tiny, smallest_normal, resolution."""
+
+    def __init__(self, type=None):
+        d = get_default_dtype() if type is None else type
+        if not isinstance(d, dtype) or d._cat < 2:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
+        d = d.to_real()
+        info = ml_dtypes.finfo(d.np)  # NumPy's limits, and bfloat16's too
+        self.bits, self.dtype = info.bits, d.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    def __repr__(self):
+        return (f"finfo(resolution={_g(self.resolution)}, min={_g(self.min)}, max={_g(self.max)}, eps={_g(self.eps)}, "
+                f"smallest_normal={_g(self.smallest_normal)}, tiny={_g(self.tiny)}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype (torch.iinfo): bits, min, max."""
+
+    def __init__(self, type):
+        if not isinstance(type, dtype) or type._cat != 1:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits, self.min, self.max, self.dtype = info.bits, int(info.min), int(info.max), type.name
+
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    def __repr__(self):
+        return f"iinfo(min={_g(self.min)}, max={_g(self.max)}, dtype={self.dtype})"

@@ -172,9 +172,9 @@ def raises_like(fn_torch, fn_ember):
 
 
 def check_function(name, specs, args=(), kwargs=None, seed=0, inplace=False, check_name=True, rtol=1e-4,
-                   atol=1e-5):
-    """F.<name>(*inputs, *args, **kwargs) in both: value, grad_fn name and input gradients.
-    Spec values in kwargs are inputs too (their gradients are compared)."""
+                   atol=1e-5, top=False):
+    """F.<name>(*inputs, *args, **kwargs) in both (torch.<name> with top=True): value, grad_fn name and
+    input gradients. Spec values in kwargs are inputs too (their gradients are compared)."""
     kwargs = kwargs or {}
     rng = np.random.default_rng(seed)
     kw_specs = {k: v for k, v in kwargs.items() if isinstance(v, Spec)}
@@ -187,8 +187,14 @@ def check_function(name, specs, args=(), kwargs=None, seed=0, inplace=False, che
     e_kw = dict({k: convert(v, ember) for k, v in kwargs.items()}, **dict(zip(kw_specs, e_in[n:])))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_out = getattr(torch.nn.functional, name)(*t_in[:n], *[convert(a, torch) for a in args], **t_kw)
-        e_out = getattr(ember.nn.functional, name)(*e_in[:n], *[convert(a, ember) for a in args], **e_kw)
+        t_fn = getattr(torch if top else torch.nn.functional, name)
+        e_fn = getattr(ember if top else ember.nn.functional, name)
+        t_out = t_fn(*t_in[:n], *[convert(a, torch) for a in args], **t_kw)
+        e_out = e_fn(*e_in[:n], *[convert(a, ember) for a in args], **e_kw)
+    if isinstance(t_out, tuple):  # torch.lstm_cell and friends: compare each output, backward through the first
+        for i, (e, t) in enumerate(zip(e_out, t_out)):
+            assert_close(e, t, rtol, atol, f"output {i}")
+        e_out, t_out = e_out[0], t_out[0]
     assert_close(e_out, t_out, rtol, atol, "output")
     if check_name:
         assert grad_fn_name(e_out) == grad_fn_name(t_out)

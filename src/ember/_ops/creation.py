@@ -245,9 +245,11 @@ def _new(maker):
 Tensor.new_zeros = _new(zeros)
 Tensor.new_ones = _new(ones)
 Tensor.new_empty = _new(empty)
-Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: \
+Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None, \
+    pin_memory=False: \
     full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
-Tensor.new_tensor = lambda self, data, *, dtype=None, device=None, requires_grad=False: \
+Tensor.new_tensor = lambda self, data, *, dtype=None, device=None, requires_grad=False, layout=None, \
+    pin_memory=False: \
     tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
@@ -434,6 +436,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 @op(function=False)
 def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    """Uniform draws in [from, to) (torch's first parameter is `from`, a Python keyword: pass it by position)."""
     from .registry import check_inplace
     check_inplace(self)
     self._data[...] = from_ + (to - from_) * _uniform(rng(generator), self._data.shape, self._dtype)
@@ -495,3 +498,162 @@ def _rebuild(arr, dtype_name, requires_grad):
     t = Tensor._make(arr, D.to_dtype(dtype_name))
     t._rg = requires_grad
     return t
+
+
+# ---------------------------------------------------------------------- windows (torch.hann_window, ...)
+def _window(name, values, length, periodic, params, dtype, device, requires_grad):
+    """A window of `length` points as a 1-D tensor: a periodic window is the symmetric one of length N + 1
+    without its last point, as spectral analysis (stft) uses."""
+    dt = _dt(dtype)
+    if dt._cat != 2:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: TensorOptions(dtype="
+                           f"{D.C_NAMES[dt.name]}, device=cpu, layout=Strided (default), requires_grad=false "
+                           "(default), pinned_memory=false, memory_format=(nullopt))")
+    if length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={length}")
+    arr = np.ones(length) if length <= 1 else values(length + 1 if periodic else length, *params)[:length]
+    return _finish(Tensor._make(arr.astype(dt.np), dt), device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False,
+                pin_memory=False):
+    """0.5 - 0.5 cos(2 pi n / (N - 1))."""
+    return _window("hann_window", np.hanning, window_length, periodic, (), dtype, device, requires_grad)
+
+
+@op(method=False)
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None, device=None,
+                   requires_grad=False, pin_memory=False):
+    """alpha - beta cos(2 pi n / (N - 1))."""
+    return _window("hamming_window", lambda n, a, b: a - b * np.cos(2 * np.pi * np.arange(n) / (n - 1)),
+                   window_length, periodic, (alpha, beta), dtype, device, requires_grad)
+
+
+@op(method=False)
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False,
+                    pin_memory=False):
+    """0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))."""
+    return _window("blackman_window", np.blackman, window_length, periodic, (), dtype, device, requires_grad)
+
+
+@op(method=False)
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False,
+                    pin_memory=False):
+    """The triangle 1 - |2n / (N - 1) - 1|."""
+    return _window("bartlett_window", np.bartlett, window_length, periodic, (), dtype, device, requires_grad)
+
+
+@op(method=False)
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
+                  requires_grad=False, pin_memory=False):
+    """I0(beta sqrt(1 - (2n / (N - 1) - 1)^2)) / I0(beta)."""
+    return _window("kaiser_window", np.kaiser, window_length, periodic, (beta,), dtype, device, requires_grad)
+
+
+# ---------------------------------------------------------------------- index grids and raw constructors
+def _tri_indices(lower):
+    def indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False):
+        dt = _dt(dtype, D.int64)
+        if dt not in (D.int64, D.int32):
+            raise RuntimeError(f'"{"tril" if lower else "triu"}_indices" not implemented for '
+                               f"'{D._LEGACY[dt.name]}'")
+        r, c = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+        return _finish(Tensor._make(np.stack([r, c]).astype(dt.np).reshape(2, -1), dt), device=device)
+    indices.__name__ = indices.__qualname__ = ("tril" if lower else "triu") + "_indices"
+    indices.__doc__ = (f"torch.{indices.__name__}: the (row, column) coordinates of the "
+                       f"{'lower' if lower else 'upper'} triangle of a row x col matrix, as a 2 x N tensor.")
+    return indices
+
+
+FUNCTIONS["tril_indices"], FUNCTIONS["triu_indices"] = _tri_indices(True), _tri_indices(False)
+
+
+@op(method=False)
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """A 0-d tensor holding s, of the default float dtype unless told."""
+    dt = _dt(dtype)
+    return _finish(Tensor._make(np.array(s, dt.np), dt), device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """An uninitialised tensor with the given strides, over a storage just large enough for them."""
+    n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+    t = empty(n, dtype=dtype).as_strided(tuple(size), tuple(stride))
+    return _finish(t, device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def empty_permuted(size, physical_layout, *, dtype=None, device=None, requires_grad=False, layout=None,
+                   pin_memory=False):
+    """An uninitialised tensor of `size` whose dims lie in memory in the order physical_layout."""
+    t = empty(*[size[d] for d in physical_layout], dtype=dtype).permute(*np.argsort(physical_layout).tolist())
+    return _finish(t, device=device, requires_grad=requires_grad)
+
+
+@op(method=False)
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor sharing the memory of a Python buffer (bytes, bytearray, memoryview, array.array)."""
+    dt = D.to_dtype(dtype)
+    if len(memoryview(buffer).cast("B")) - offset <= 0:
+        raise ValueError(f"both buffer length ({len(memoryview(buffer))}) and offset ({offset}) must not be 0")
+    arr = np.frombuffer(buffer, dt.np, count, offset)
+    return _finish(Tensor._make(arr, dt), requires_grad=requires_grad)
+
+
+@op(method=False)
+def from_file(filename, shared=None, size=0, *, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False):
+    """size elements of dtype read from the file (mapped, and written back, when shared=True)."""
+    dt = _dt(dtype)
+    arr = np.memmap(filename, dt.np, "r+" if shared else "c", shape=(size,)) if size else np.empty(0, dt.np)
+    return _finish(Tensor._make(np.asarray(arr) if not shared else arr, dt), device=device,
+                   requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------- more in-place draws, and count draws
+def _fill(self, values):
+    self._data[...] = values
+    self._vc[0] += 1
+    return self
+
+
+# torch's parameterisations: geometric counts trials (support 1, 2, ...), log_normal takes the log's mean and std
+@op(function=False)
+def geometric_(self, p, *, generator=None):
+    return _fill(self, rng(generator).geometric(p, self._data.shape))
+
+
+@op(function=False)
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    return _fill(self, median + sigma * rng(generator).standard_cauchy(self._data.shape))
+
+
+@op(function=False)
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    return _fill(self, rng(generator).lognormal(mean, std, self._data.shape))
+
+
+@op(method=False)
+def poisson(input, generator=None):
+    """A Poisson draw with rate `input`, elementwise, in input's dtype."""
+    return Tensor._make(rng(generator).poisson(input._data).astype(input._dtype.np), input._dtype)
+
+
+@op(method=False)
+def binomial(count, prob, generator=None):
+    """A Binomial(count, prob) draw, elementwise, in count's dtype."""
+    return Tensor._make(rng(generator).binomial(count._data.astype(np.int64), prob._data).astype(count._dtype.np),
+                        count._dtype)
+
+
+def _new_legacy(self, *args, device=None):
+    """Tensor.new(...): torch.FloatTensor(...)'s rules in self's dtype."""
+    from .._legacy import construct
+    return construct(self._dtype, args)
+
+
+Tensor.new = _new_legacy
+Tensor.new_empty_strided = lambda self, size, stride, *, dtype=None, device=None, requires_grad=False, **kw: \
+    FUNCTIONS["empty_strided"](size, stride, dtype=dtype or self._dtype, requires_grad=requires_grad)

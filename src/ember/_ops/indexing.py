@@ -424,7 +424,9 @@ def _scatter_reduce_grads(self, g):
     elif reduce == "prod":
         g_in, g_src = g * out / input, (g * out).gather(d, index) / src
     else:
-        from_self = (input == out) if include_self else input.new_zeros(input.shape, dtype=D.bool_)
+        # without include_self a slot no index writes still holds (and passes its gradient to) the input
+        from_self = (input == out) if include_self else \
+            ~input.new_zeros(input.shape, dtype=D.bool_).scatter(d, index, True)
         from_src = src == out.gather(d, index)
         share = g / (from_self + g.new_zeros(g.shape).scatter_add(d, index, from_src.to(g.dtype)))
         g_in, g_src = share * from_self, share.gather(d, index) * from_src
@@ -804,3 +806,60 @@ def as_subclass(self, cls):
     out = _record_view(_Alias, view_of(self, self._data[...]), self, None)
     out.__class__ = cls
     return out
+
+
+# ---------------------------------------------------------------------- put, index_reduce, fill_diagonal_, ...
+@op(inplace=True)
+def put(input, index, source, accumulate=False):
+    """input with the elements at flat (row-major) positions `index` set to (or, accumulating, increased by) source."""
+    if index._dtype is not D.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {D._LEGACY[index._dtype.name]}")
+    if source._dtype is not input._dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {input.dtype} and source.dtype = {source.dtype}")
+    if index.numel() != source.numel():
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                           f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
+    flat = input.reshape(-1).clone()
+    return flat.index_put_((index.reshape(-1),), source.reshape(-1), accumulate).reshape(input.shape)
+
+
+@op(inplace=True)
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """Reduce (prod, mean, amax, amin) the slices of source into input's slices index[i] along dim:
+    scatter_reduce with the index broadcast over the other dims."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    d = input._wrap_dim(dim)
+    shape = [1] * source.dim()
+    shape[d] = -1
+    where = index.reshape(shape).expand(*source.shape)
+    return input.scatter_reduce(d, where, source, reduce, include_self=include_self)
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Write fill_value along the main diagonal (of a matrix, or of a tensor with all sizes equal); wrap
+    restarts it below a tall matrix's square part, as NumPy's fill_diagonal."""
+    if self._data.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self._data.ndim > 2 and len(set(self._data.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(self._data.shape, bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    return commit_inplace(self, self.masked_fill(wrap_(mask), fill_value))
+
+
+def wrap_(arr):
+    return wrap(arr, D.bool_)
+
+
+Tensor.fill_diagonal_ = fill_diagonal_
+
+
+@op()
+def nonzero_static(input, *, size, fill_value=-1):
+    """nonzero() cut or padded (with fill_value rows) to exactly `size` rows."""
+    idx = np.argwhere(input._data)[:size]
+    out = np.full((size, input._data.ndim), fill_value, np.int64)
+    out[:len(idx)] = idx
+    return wrap(out, D.int64)

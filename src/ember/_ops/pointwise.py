@@ -919,3 +919,95 @@ for _op, _name in (("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwis
     setattr(Tensor, f"__r{_op}__", _reflect(FUNCTIONS[_name]))
     setattr(Tensor, f"__i{_op}__", getattr(Tensor, _name + "_"))
 Tensor.__hash__ = object.__hash__
+
+
+# ---------------------------------------------------------------------- integer number theory, frexp
+def _integer_binary(name, fn):
+    def binary(input, other):
+        a, b, dt = operands(input, other)
+        if dt._cat != 1:
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{D._LEGACY[dt.name]}\'')
+        return wrap(np.asarray(fn(a, b)).astype(dt.np, copy=False), dt)
+    binary.__name__ = binary.__qualname__ = name
+    binary.__doc__ = f"torch.{name}: elementwise, on integer tensors (NumPy's {fn.__name__})."
+    return binary
+
+
+op("gcd", inplace=True)(_integer_binary("gcd", np.gcd))
+op("lcm", inplace=True)(_integer_binary("lcm", np.lcm))
+
+
+@op()
+def frexp(input):
+    """(mantissa, exponent) with input = mantissa * 2**exponent, |mantissa| in [0.5, 1); exponent int32."""
+    from .reduction import return_type
+    if input._dtype._cat != 2:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    _, e = np.frexp(input._data)
+    # the mantissa as input * 2**-exponent, so that its gradient (2**-exponent) comes from mul
+    scale = wrap(np.ldexp(np.ones((), input._dtype.np), -e).astype(input._dtype.np, copy=False), input._dtype)
+    return return_type("frexp", ("mantissa", "exponent"))(input * scale, wrap(e.astype(np.int32), D.int32))
+
+
+@op()
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """Whether each element occurs in test_elements (either may be a scalar)."""
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return wrap(np.isin(a, b, assume_unique=assume_unique, invert=invert), D.bool_)
+
+
+def _sorted_search(boundaries, values, out_int32, right, side=None, sorter=None):
+    """Insertion points of values in the last dim of sorted `boundaries` (1-D, or batched as values)."""
+    side = side or ("right" if right else "left")
+    dt = D.int32 if out_int32 else D.int64
+    b = boundaries._data
+    v = values._data if isinstance(values, Tensor) else np.asarray(values)
+    if sorter is not None:
+        b = np.take_along_axis(b, sorter._data, -1)
+    if b.ndim == 1:
+        return wrap(np.searchsorted(b, v, side).astype(dt.np), dt)
+    if b.shape[:-1] != v.shape[:-1]:
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions "
+                           f"of boundaries tensor and input value tensor must match, but we got boundaries tensor "
+                           f"[{', '.join(map(str, b.shape))}] and input value tensor [{', '.join(map(str, v.shape))}]")
+    flat_b, flat_v = b.reshape(-1, b.shape[-1]), v.reshape(-1, v.shape[-1])
+    res = np.stack([np.searchsorted(r, x, side) for r, x in zip(flat_b, flat_v)]) if flat_b.size else \
+        np.zeros(flat_v.shape, np.int64)
+    return wrap(res.reshape(v.shape).astype(dt.np), dt)
+
+
+@op()
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket (index into the sorted 1-D boundaries) each element falls in."""
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
+    return _sorted_search(boundaries, input, out_int32, right)
+
+
+@op(method=False)
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
+    """Where each value would be inserted in the (last dim of) sorted_sequence to keep it sorted."""
+    if side is not None and side not in ("left", "right"):
+        raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+    if side == "left" and right:
+        raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left while "
+                           "right was True")
+    return _sorted_search(sorted_sequence, values, out_int32, right, side, sorter)
+
+
+def unravel_index(indices, shape):
+    """The coordinates in a tensor of `shape` of flat indices, one int64 tensor per dim (torch's formula:
+    floor division by the row-major strides, modulo the sizes, so negative indices count from the end)."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if not isinstance(indices, Tensor) or indices._dtype._cat != 1:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {getattr(indices, 'dtype', indices)}")
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"'shape' cannot have negative values, but got {shape}")
+    strides = np.cumprod((1,) + shape[:0:-1])[::-1]
+    idx = indices._data.astype(np.int64)[..., None]
+    coords = np.floor_divide(idx, strides) % np.array(shape, np.int64)
+    return tuple(wrap(np.ascontiguousarray(coords[..., k]), D.int64) for k in range(len(shape)))
+
+
+FUNCTIONS["unravel_index"] = unravel_index

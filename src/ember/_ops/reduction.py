@@ -899,3 +899,219 @@ def corrcoef(input):
     std = c.diagonal().sqrt()
     c = c / std.unsqueeze(1) / std.unsqueeze(0)
     return c.clamp(-1, 1) if not c.is_complex() else c
+
+
+# ---------------------------------------------------------------------- vdot, quantiles
+@op()
+def vdot(input, other):
+    """conj(input) . other for 1-D tensors (torch.vdot)."""
+    return FUNCTIONS["dot"](input.conj() if input.is_complex() else input, other)
+
+
+_QUANTILE_MODES = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name):
+    """Sort, then read (and interpolate) at rank q * (n - 1), with n the count of (non-NaN) values."""
+    from .. import tensor as _tensor
+    if interpolation not in _QUANTILE_MODES:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                           f"but got {interpolation}")
+    if input._dtype not in (D.float32, D.float64):
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    scalar_q = not isinstance(q, Tensor)
+    qt = _tensor(q, dtype=input._dtype) if scalar_q else q
+    if qt._dtype is not input._dtype:
+        raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+    if qt.dim() > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    if ((qt._data < 0) | (qt._data > 1)).any():
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    if input.numel() == 0:
+        raise IndexError(f"{name}() input tensor must be non-empty")
+    x = input.reshape(-1) if dim is None else input.movedim(dim, -1)
+    s = x.sort(-1).values  # NaN sorts last
+    nan = x.isnan()
+    n = (~nan).sum(-1, keepdim=True) if ignore_nan else nan.new_full(tuple(x.shape[:-1]) + (1,), x.shape[-1],
+                                                                      dtype=D.int64)
+    ranks = qt.reshape(-1).to(input._dtype) * (n - 1).clamp(min=0).to(input._dtype)  # (..., Q)
+    lo = ranks.floor().long() if interpolation != "higher" else ranks.ceil().long()
+    hi = ranks.ceil().long()
+    if interpolation == "nearest":
+        lo = hi = ranks.round().long()
+    lo_v, hi_v = s.gather(-1, lo.clamp(max=x.shape[-1] - 1)), s.gather(-1, hi.clamp(max=x.shape[-1] - 1))
+    if interpolation in ("linear", "midpoint"):  # torch's two-sided lerp, whose inf - inf makes NaN as its kernel's
+        w = ranks - lo.to(input._dtype) if interpolation == "linear" else ranks * 0 + 0.5
+        d = hi_v - lo_v
+        out = FUNCTIONS["where"](w < 0.5, lo_v + d * w, hi_v - d * (1 - w))
+    else:
+        out = lo_v
+    bad = (n == 0) if ignore_nan else nan.any(-1, keepdim=True)
+    out = out.masked_fill(bad, float("nan"))  # an all-NaN row (nanquantile), or any NaN (quantile)
+    out = out.movedim(-1, 0)  # (Q, ...)
+    if keepdim:
+        out = out.unsqueeze(-1) if dim is not None else out.reshape((out.shape[0],) + (1,) * input.dim())
+        if dim is not None:
+            out = out.movedim(-1, input._wrap_dim(dim) + 1)
+    return out[0] if scalar_q or qt.dim() == 0 else out
+
+
+@op()
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-th quantiles of input (over dim, or all elements), interpolated as asked; NaN if any NaN."""
+    return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
+
+
+@op()
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """quantile ignoring NaN values (NaN only where a reduced slice is all NaN)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
+
+
+# ---------------------------------------------------------------------- histograms
+@op()
+def histogram(input, bins, *, range=None, weight=None, density=False):
+    """(hist, bin_edges) of input's values: `bins` equal bins over range (default min..max), or given edges."""
+    if input._dtype._cat != 2:
+        raise NotImplementedError(f'"histogramdd" not implemented for \'{D._LEGACY[input._dtype.name]}\'')
+    edges = bins._data if isinstance(bins, Tensor) else bins
+    h, e = np.histogram(input._data.reshape(-1), edges, range=range, density=density,
+                        weights=None if weight is None else weight._data.reshape(-1))
+    dt = input._dtype
+    return return_type("histogram", ("hist", "bin_edges"))(wrap(h.astype(dt.np), dt), wrap(e.astype(dt.np), dt))
+
+
+@op()
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    """(hist, bin_edges) of the points in input's rows (the last dim holds the coordinates)."""
+    if input._dtype._cat != 2:
+        raise NotImplementedError(f'"histogramdd" not implemented for \'{D._LEGACY[input._dtype.name]}\'')
+    pts = input._data.reshape(-1, input._data.shape[-1])
+    b = [x._data for x in bins] if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor) else bins
+    rng_ = None if range is None else list(zip(range[::2], range[1::2]))
+    h, edges = np.histogramdd(pts, b, range=rng_, density=density,
+                              weights=None if weight is None else weight._data.reshape(-1))
+    dt = input._dtype
+    return return_type("histogramdd", ("hist", "bin_edges"))(wrap(h.astype(dt.np), dt),
+                                                              [wrap(e.astype(dt.np), dt) for e in edges])
+
+
+# ---------------------------------------------------------------------- integration and differentiation on samples
+def _spacing_diffs(y, x, dx, d):
+    """The sample spacings along d: from coordinates x (1-D, or shaped like y), else the constant dx."""
+    if x is None:
+        return 1.0 if dx is None else dx
+    if x.dim() == 1:
+        shape = [1] * y.dim()
+        shape[d] = -1
+        x = x.reshape(shape)
+    n = x.shape[d]
+    return x.narrow(d, 1, n - 1) - x.narrow(d, 0, n - 1)
+
+
+@op(method=False)
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoidal rule along dim: sum of (y[i] + y[i+1]) / 2 * spacing."""
+    d = y._wrap_dim(dim)
+    n = y.shape[d]
+    if n == 0:
+        return y.sum(d) * 0
+    h = _spacing_diffs(y, x, dx, d)
+    pairs = y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
+    return (pairs * h).sum(d) / 2
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """torch.trapz: trapezoid's older name (dx may be given positionally)."""
+    if x is not None and not isinstance(x, Tensor):
+        x, dx = None, x
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+@op(method=False)
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running trapezoidal integral along dim (one element shorter than y)."""
+    d = y._wrap_dim(dim)
+    n = y.shape[d]
+    h = _spacing_diffs(y, x, dx, d)
+    m = n - 1 if n else 0  # (max and min are ops in this module)
+    return ((y.narrow(d, 1, m) + y.narrow(d, 0, m)) * h / 2).cumsum(d)
+
+
+FUNCTIONS["trapz"] = trapz
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """Central differences inside, one-sided (first or second order) at the ends, along each dim: one tensor
+    per dim. spacing: a number, one number per dim, or one coordinate tensor per dim."""
+    dims = list(range(input.dim())) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = [input._wrap_dim(k) for k in dims]
+    if edge_order not in (1, 2):
+        raise RuntimeError(f"torch.gradient only supports edge_order=1 and edge_order=2.")
+    sp = spacing if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
+    if len(sp) != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length {len(sp)} "
+                           f"and a dim argument of length {len(dims)}.")
+    out = []
+    for d, h in zip(dims, sp):
+        n = input.shape[d]
+        if n < edge_order + 1:
+            raise RuntimeError(f"torch.gradient expected each dimension size to be at least edge_order+1")
+        f = lambda a, k: input.narrow(d, a, k)  # noqa: E731
+        if isinstance(h, Tensor):  # coordinates: the second-order-accurate formula on uneven steps
+            shape = [1] * input.dim()
+            shape[d] = -1
+            x = h.reshape(shape).to(input.dtype)
+            dx = x.narrow(d, 1, n - 1) - x.narrow(d, 0, n - 1)
+            a, b = dx.narrow(d, 0, n - 2), dx.narrow(d, 1, n - 2)
+            inner = (f(2, n - 2) * a * a - f(0, n - 2) * b * b + f(1, n - 2) * (b * b - a * a)) / (a * b * (a + b))
+            first = (f(1, 1) - f(0, 1)) / dx.narrow(d, 0, 1)
+            last = (f(n - 1, 1) - f(n - 2, 1)) / dx.narrow(d, n - 2, 1)
+        else:
+            inner = (f(2, n - 2) - f(0, n - 2)) / (2 * h)
+            if edge_order == 1:
+                first, last = (f(1, 1) - f(0, 1)) / h, (f(n - 1, 1) - f(n - 2, 1)) / h
+            else:
+                first = (f(0, 1) * -1.5 + f(1, 1) * 2 - f(2, 1) * 0.5) / h
+                last = (f(n - 3, 1) * 0.5 - f(n - 2, 1) * 2 + f(n - 1, 1) * 1.5) / h
+        out.append(FUNCTIONS["cat"]([first, inner, last], d))
+    return tuple(out)
+
+
+FUNCTIONS["gradient"] = gradient
+
+
+# ---------------------------------------------------------------------- older norm spellings, sum_to_size
+def frobenius_norm(input, dim=(-2, -1), keepdim=False):
+    """sqrt of the sum of |x|^2 over dim (torch.frobenius_norm)."""
+    return (input.abs() ** 2).sum(dim, keepdim=keepdim).sqrt()
+
+
+def nuclear_norm(input, dim=None, keepdim=False):
+    """The sum of singular values (of the matrix, or over the two dims given)."""
+    from .. import linalg
+    if isinstance(dim, bool):
+        dim, keepdim = None, dim
+    return linalg.matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
+
+
+FUNCTIONS.update(frobenius_norm=frobenius_norm, nuclear_norm=nuclear_norm)
+
+
+def sum_to_size(self, *size):
+    """The sum of self over the dims where `size` is 1 (the reverse of expanding to self's shape)."""
+    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    try:
+        np.broadcast_shapes(shape, self._data.shape)
+        ok = len(shape) <= self._data.ndim and np.broadcast_shapes(shape, self._data.shape) == self._data.shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"size {{{', '.join(map(str, shape))}}} is not expandable to size "
+                           f"{{{', '.join(map(str, self._data.shape))}}}.")
+    from .registry import sum_to
+    return sum_to(self, shape)
+
+
+Tensor.sum_to_size = sum_to_size

@@ -307,7 +307,7 @@ def expand(input, *sizes, **kwargs):
 
 
 Tensor.expand_as = lambda self, other: self.expand(other.shape)
-FUNCTIONS["broadcast_to"] = lambda input, size: input.expand(*size)
+FUNCTIONS["broadcast_to"] = lambda input, shape: input.expand(*shape)
 Tensor.broadcast_to = FUNCTIONS["broadcast_to"]
 
 
@@ -891,3 +891,231 @@ def _inplace_view(name):
 
 for _n in ("t", "transpose", "swapaxes", "swapdims", "squeeze", "unsqueeze", "as_strided"):
     _inplace_view(_n)
+FUNCTIONS["as_strided_"] = Tensor.as_strided_
+
+
+# ---------------------------------------------------------------------- composites of the views above
+def _one_or_tuple(fn, tensors):
+    """torch.atleast_*d(x) returns a tensor; atleast_*d(x, y) or atleast_*d([x, y]) a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return fn(tensors[0])
+    items = tensors[0] if len(tensors) == 1 else tensors
+    return tuple(fn(t) for t in items)
+
+
+def atleast_1d(*tensors):
+    """The tensor(s) with at least one dim: a 0-d tensor becomes shape (1,)."""
+    return _one_or_tuple(lambda t: t.reshape(1) if t._data.ndim == 0 else t, tensors)
+
+
+def atleast_2d(*tensors):
+    """At least two dims: (n,) becomes (1, n)."""
+    return _one_or_tuple(lambda t: t.reshape(1, -1) if t._data.ndim < 2 else t, tensors)
+
+
+def atleast_3d(*tensors):
+    """At least three dims: (n,) becomes (1, n, 1) and (m, n) becomes (m, n, 1), as NumPy's atleast_3d."""
+    def three(t):
+        nd = t._data.ndim
+        return t.reshape(1, 1, 1) if nd == 0 else t.reshape(1, -1, 1) if nd == 1 else t.unsqueeze(-1) if nd == 2 \
+            else t
+    return _one_or_tuple(three, tensors)
+
+
+@op()
+def ravel(input):
+    """The elements as a 1-D tensor (a view when the layout allows)."""
+    return input.reshape(-1)
+
+
+def _dim_split(name, dim, min_dims):
+    def fn(input, indices_or_sections):
+        nd = input._data.ndim
+        if nd < min_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+                               f"with {nd} dimensions!")
+        d = 0 if name == "hsplit" and nd == 1 else dim
+        if isinstance(indices_or_sections, int) and indices_or_sections and \
+                input._data.shape[d] % indices_or_sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but the size of the dimension "
+                               f"{input._data.shape[d]} is not divisible by the split_size {indices_or_sections}!")
+        return input.tensor_split(indices_or_sections, d)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}: tensor_split along dim {dim} (whose size a section count must divide)."
+    return fn
+
+
+for _name, _dim, _min in (("hsplit", 1, 1), ("vsplit", 0, 2), ("dsplit", 2, 3)):
+    op(_name)(_dim_split(_name, _dim, _min))
+
+
+@op()
+def split_with_sizes(input, split_sizes, dim=0):
+    return split(input, list(split_sizes), dim)
+
+
+# torch's unsafe_* splits skip the view bookkeeping; Ember's views are already cheap, so they are the same ops
+for _name, _fn in (("unsafe_split", split), ("unsafe_chunk", chunk), ("unsafe_split_with_sizes", split_with_sizes)):
+    op(_name)(_fn)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors: 'ij' gives shape (len0, len1, ...), 'xy' swaps the first two."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        import warnings
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+        if t._dtype is not tensors[0]._dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    swap = indexing == "xy" and len(tensors) >= 2
+    order = list(tensors)
+    if swap:
+        order[0], order[1] = order[1], order[0]
+    shape = [t.numel() for t in order]
+    grids = []
+    for i, t in enumerate(order):
+        view = [1] * len(order)
+        view[i] = -1
+        grids.append(t.reshape(view).expand(*shape))
+    if swap:  # the grids of (y, x, ...) in 'ij' order are the 'xy' grids of (x, y, ...), listed swapped back
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-D tensor, one per row (itertools.product)."""
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """The r-element combinations of a 1-D tensor's elements, one per row (itertools.combinations)."""
+    import itertools
+    if input._data.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape [{', '.join(map(str, input._data.shape))}]")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input.new_empty(0)
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(pick(range(input._data.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return input.index_select(0, wrap(idx.reshape(-1), D.int64)).reshape(-1, r)
+
+
+def block_diag(*tensors):
+    """The tensors (0-, 1- or 2-D) as blocks along the diagonal of one matrix, zeros elsewhere."""
+    from .. import zeros
+    mats = []
+    for i, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+                               f"{t._data.ndim} dimensions")
+        mats.append(t.reshape(1, -1) if t._data.ndim < 2 else t)
+    if not mats:
+        return zeros(1, 0)
+    dt = D.result_type(*mats)
+    width = sum(m._data.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        r, c = m._data.shape
+        rows.append(cat([zeros(r, left, dtype=dt), m.to(dt), zeros(r, width - left - c, dtype=dt)], 1))
+        left += c
+    return cat(rows, 0)
+
+
+@op()
+def vander(x, N=None, increasing=False):
+    """Columns x**0, x**1, ..., x**(N-1) (reversed unless increasing), from a 1-D x."""
+    from .. import arange
+    if x._data.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x._data.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    base = x.to(D.promote_types(x._dtype, D.int64)) if x._dtype._cat < 2 else x
+    powers = base.unsqueeze(-1) ** arange(n, dtype=D.int64)
+    return powers if increasing else powers.flip(-1)
+
+
+@op()
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim (after joining prepend and append); != for bool."""
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    d = input._wrap_dim(dim)
+    parts = [p.expand(*(input.shape[:d] + (p.shape[d] if p.dim() else 1,) + input.shape[d + 1:])) if p.dim() != 0
+             else p.expand(*(input.shape[:d] + (1,) + input.shape[d + 1:])) for p in (prepend,) if p is not None]
+    parts += [input] + [a if a.dim() else a.expand(*(input.shape[:d] + (1,) + input.shape[d + 1:]))
+                        for a in (append,) if a is not None]
+    x = cat(parts, d) if len(parts) > 1 else input
+    for _ in range(n):
+        m = x._data.shape[d]
+        if m == 0:
+            break
+        hi, lo = x.narrow(d, 1, m - 1), x.narrow(d, 0, m - 1)
+        x = hi != lo if x._dtype is D.bool_ else hi - lo
+    return x
+
+
+FUNCTIONS.update(atleast_1d=atleast_1d, atleast_2d=atleast_2d, atleast_3d=atleast_3d, meshgrid=meshgrid,
+                 cartesian_prod=cartesian_prod, combinations=combinations, block_diag=block_diag)
+
+
+# ---------------------------------------------------------------------- *_copy: each view op, as a fresh tensor
+def _copy_variant(view_name):
+    """torch.<view>_copy: the view's values in new memory (clone of each view returned); takes out=."""
+    def fn(input, *args, **kwargs):
+        res = (FUNCTIONS.get(view_name) or getattr(Tensor, view_name))(input, *args, **kwargs)
+        return tuple(r.clone() for r in res) if isinstance(res, (tuple, list)) else res.clone()
+    fn.__name__ = fn.__qualname__ = view_name + "_copy"
+    fn.__doc__ = f"torch.{view_name}_copy: torch.{view_name}, copied out of the input's storage."
+    return fn
+
+
+def _slice(input, dim=0, start=None, end=None, step=1):
+    return input[(slice(None),) * input._wrap_dim(dim) + (slice(start, end, step),)]
+
+
+def _alias(input):
+    return view_of(input, input._data)
+
+
+Tensor._slice, Tensor._alias = _slice, _alias
+for _view in ("view", "permute", "expand", "t", "transpose", "squeeze", "unsqueeze", "select", "split",
+              "split_with_sizes", "unbind", "unfold", "diagonal", "detach", "as_strided", "view_as_real",
+              "view_as_complex", "narrow", "_slice", "_alias"):
+    _name = _view.strip("_") + "_copy"
+    if _view == "narrow":
+        op(_name, function=True)(_copy_variant(_view))
+    else:
+        op(_name, method=False)(_copy_variant(_view))
+
+
+# ---------------------------------------------------------------------- *_scatter: a view's region replaced
+def _scatter_variant(view_name):
+    """torch.<view>_scatter(input, src, ...): a copy of input whose <view>(...) region holds src."""
+    def fn(input, src, *args, **kwargs):
+        out = input.clone()
+        region = getattr(Tensor, view_name)(out, *args, **kwargs)
+        if tuple(region.shape) != tuple(src.shape):
+            raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                               f"[{', '.join(map(str, src.shape))}], slice size = "
+                               f"[{', '.join(map(str, region.shape))}]")
+        region.copy_(src)
+        return out
+    fn.__name__ = fn.__qualname__ = view_name.strip("_") + "_scatter"
+    fn.__doc__ = f"torch.{fn.__name__}: input with its {view_name.strip('_')} region replaced by src (out of place)."
+    return fn
+
+
+for _view in ("diagonal", "select", "_slice", "as_strided"):
+    op(_view.strip("_") + "_scatter")(_scatter_variant(_view))

@@ -9,3 +9,4 @@ from ._functional.conv import *  # noqa: F401,F403
 from ._functional.pooling import *  # noqa: F401,F403
 from ._functional.vision import *  # noqa: F401,F403
 from ._functional.attention import *  # noqa: F401,F403
+from ._functional.aten import conv_tbc  # noqa: F401,E402  (torch.conv_tbc, also reached from here)

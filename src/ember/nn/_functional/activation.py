@@ -376,3 +376,17 @@ def glu(input, dim=-1):
         node = record(_Glu, res, (input,), (d, n // 2))
         node.save(input)
     return res
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + g) / tau) with g ~ Gumbel(0, 1): a differentiable sample of a categorical; hard=True
+    gives the one-hot of its argmax in the forward and the soft sample's gradient (straight-through)."""
+    gumbels = -logits.new_empty(logits.shape).exponential_().log()
+    y = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y
+    one_hot = E["zeros_like"](logits).scatter(dim, y.argmax(dim, keepdim=True), 1.0)
+    return one_hot - y.detach() + y
+
+
+__all__ += ["gumbel_softmax"]

@@ -696,3 +696,21 @@ def pdist(input, p=2):
     n = input.shape[0]
     i, j = np.triu_indices(n, 1)
     return (input[wrap(i, D.int64)] - input[wrap(j, D.int64)]).norm(p, dim=-1)
+
+
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction="mean",
+                         ignore_index=None, label_smoothing=0.0, options=None):
+    """cross_entropy(linear(input, linear_weight, linear_bias), target): linear_weight is
+    (classes, *out_features, in_features), the logits (N, classes, *out_features). PyTorch computes it in
+    batch chunks to save memory; Ember computes it in one piece (same values), so `options` only records."""
+    classes, in_features = linear_weight.shape[0], linear_weight.shape[-1]
+    out_features = tuple(linear_weight.shape[1:-1])
+    logits = E["matmul"](input, linear_weight.reshape(-1, in_features).t())
+    if linear_bias is not None:
+        logits = logits + linear_bias.reshape(-1)
+    logits = logits.reshape(tuple(input.shape[:-1]) + (classes,) + out_features)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction,
+                         ignore_index=-100 if ignore_index is None else ignore_index, label_smoothing=label_smoothing)
+
+
+__all__ += ["linear_cross_entropy"]

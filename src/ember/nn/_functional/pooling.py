@@ -572,3 +572,86 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     out = _max_unpool(2, input.unsqueeze(-2), indices.unsqueeze(-2), _lift(1, kernel_size),
                       None if stride is None else _lift(1, stride), _lift(0, padding), size)
     return out.squeeze(-2)
+
+
+# ---------------------------------------------------------------------- fractional max pooling (Graham, 2014)
+def _fractional_starts(sample, in_size, out_size, k):
+    """The pseudo-random window starts of one dim: alpha = (in - k) / (out - 1), start_i =
+    floor((i + u) alpha) - floor(u alpha), and the last window ends at the input's edge."""
+    if out_size == 1:
+        return np.array([in_size - k])
+    alpha = (in_size - k) / (out_size - 1)
+    i = np.arange(out_size - 1)
+    starts = (np.floor((i + sample) * alpha) - np.floor(sample * alpha)).astype(np.int64)
+    return np.append(starts, in_size - k)
+
+
+def _fractional_max_pool(d, name, input, kernel_size, output_size, output_ratio, return_indices, _random_samples):
+    from ..._random import rng
+    k = _ntuple(kernel_size, d)
+    spatial = tuple(input.shape[-d:])
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (output_ratio,) * d
+        output_size = tuple(int(s * r) for s, r in zip(spatial, ratio))
+    out = _ntuple(output_size, d)
+    for s, o, kk in zip(spatial, out, k):
+        if o + kk - 1 > s:
+            raise RuntimeError(f"{name}(): pool height {kk} too large relative to input height {s} and output "
+                               f"{o}" if d == 2 else f"{name}_out(): pool time ({kk}) too large relative to "
+                               f"input time ({s})")
+    batched = input.dim() == d + 2
+    x = input if batched else input.unsqueeze(0)
+    n, c = x.shape[:2]
+    u = _random_samples._data if _random_samples is not None else rng().random((n, c, d)).astype(np.float64)
+    flat = np.arange(int(np.prod(spatial))).reshape(spatial)
+    a = x._data
+    idx = np.empty((n, c) + out, np.int64)
+    for b in range(n):
+        for ch in range(c):
+            # torch's kernels read the samples as (w, h) in 2-D but (t, h, w) in 3-D
+            starts = [_fractional_starts(u[b, ch, d - 1 - j if d == 2 else j], spatial[j], out[j], k[j])
+                      for j in range(d)]
+            grid = np.ix_(*[(s[:, None] + np.arange(kk)[None, :]).reshape(-1) for s, kk in zip(starts, k)])
+            block = a[b, ch][grid].reshape(sum(((o, kk) for o, kk in zip(out, k)), ()))
+            pos = flat[grid].reshape(block.shape)
+            order = tuple(range(0, 2 * d, 2)) + tuple(range(1, 2 * d, 2))
+            block, pos = block.transpose(order).reshape(out + (-1,)), pos.transpose(order).reshape(out + (-1,))
+            arg = np.where(np.isnan(block), np.inf, block).argmax(-1)  # a NaN wins, as in torch
+            idx[b, ch] = np.take_along_axis(pos, arg[..., None], -1)[..., 0]
+    indices = wrap(idx, D.int64)
+    # the values are a gather at the winning positions: their gradient is the scatter back, from gather's rule
+    values = x.reshape(n, c, -1).gather(2, indices.reshape(n, c, -1)).reshape(x.shape[:2] + out)
+    if not batched:
+        values, indices = values.squeeze(0), indices.squeeze(0)
+    return (values, indices) if return_indices else values
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """Max over k x k windows at pseudo-random, overlapping-or-not starts, to a given output size or ratio
+    (torch.nn.functional.fractional_max_pool2d)."""
+    return _fractional_max_pool(2, "fractional_max_pool2d", input, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples)
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """fractional_max_pool2d over three spatial dims."""
+    return _fractional_max_pool(3, "fractional_max_pool3d", input, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples)
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                                       _random_samples=None):
+    return fractional_max_pool2d(input, kernel_size, output_size, output_ratio, True, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                                       _random_samples=None):
+    return fractional_max_pool3d(input, kernel_size, output_size, output_ratio, True, _random_samples)
+
+
+__all__ += ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+            "fractional_max_pool3d_with_indices"]

@@ -15,7 +15,7 @@ from ...autograd.graph import record
 from ..._ops.registry import fused, node_class, wrap, shape_str
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
-           "pixel_unshuffle", "affine_grid", "grid_sample"]
+           "pixel_unshuffle", "affine_grid", "grid_sample", "channel_shuffle", "native_channel_shuffle"]
 
 
 # ---------------------------------------------------------------------- separable linear maps
@@ -442,3 +442,21 @@ def _grid_sample(input, grid, mode, padding_mode, align_corners):
     wx, wy = (x - x0).unsqueeze(1), (y - y0).unsqueeze(1)
     return ((tap(y0, x0) * (1 - wx) + tap(y0, x0 + 1) * wx) * (1 - wy)
             + (tap(y0 + 1, x0) * (1 - wx) + tap(y0 + 1, x0 + 1) * wx) * wy)
+
+
+def channel_shuffle(input, groups):
+    """Interleave the channels (dim 1) of `groups` groups: (N, g*k, ...) read in k-major order
+    (torch.nn.functional.channel_shuffle)."""
+    if input.dim() <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
+                           f"[{', '.join(map(str, input.shape))}]")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    n, c = input.shape[:2]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)
+
+
+native_channel_shuffle = channel_shuffle

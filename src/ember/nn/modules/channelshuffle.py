@@ -1,5 +1,6 @@
 """ChannelShuffle (torch.nn.modules.channelshuffle)."""
 from .module import Module
+from .. import functional as F
 
 __all__ = ["ChannelShuffle"]
 
@@ -12,9 +13,7 @@ class ChannelShuffle(Module):
         self.groups = groups
 
     def forward(self, input):
-        n, c = input.shape[:2]
-        rest = tuple(input.shape[2:])
-        return input.reshape(n, self.groups, c // self.groups, *rest).transpose(1, 2).reshape(n, c, *rest)
+        return F.channel_shuffle(input, self.groups)
 
     def extra_repr(self):
         return f"groups={self.groups}"

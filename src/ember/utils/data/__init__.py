@@ -24,4 +24,7 @@ def __getattr__(name):
     if name == "DistributedSampler":
         from .distributed import DistributedSampler
         return DistributedSampler
+    if name == "distributed":  # torch.utils.data.distributed, reached as an attribute
+        import importlib
+        return importlib.import_module(__name__ + ".distributed")
     raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

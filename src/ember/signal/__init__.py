@@ -1,0 +1,2 @@
+"""ember.signal (torch.signal): signal-processing helpers; today the windows."""
+from . import windows  # noqa: F401
