@@ -281,7 +281,11 @@ class finfo:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                             "'torch.finfo'")
         d = d.to_real()
-        info = ml_dtypes.finfo(d.np)  # NumPy's limits, and bfloat16's too
+        if d is bfloat16:  # NumPy's finfo does not know it
+            import ml_dtypes
+            info = ml_dtypes.finfo(d.np)
+        else:
+            info = np.finfo(d.np)
         self.bits, self.dtype = info.bits, d.name
         self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
         self.tiny = self.smallest_normal = float(info.smallest_normal)

@@ -126,7 +126,8 @@ class _Pickler(pickle._Pickler):
             self._save_global_name(g)
 
     dispatch[types.FunctionType] = save_global  # the base class's table names the base method
-    dispatch[D.dtype] = lambda self, d: self.save(_global("torch", d.name))
+    for _kind in {type(d) for d in D.all_dtypes}:  # (bfloat16's class resolves its NumPy type lazily)
+        dispatch[_kind] = lambda self, d: self.save(_global("torch", d.name))
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:

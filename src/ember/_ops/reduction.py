@@ -398,7 +398,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _with_mean(std(input, dim, unbiased, keepdim, correction=correction), input, dim, keepdim, "std_mean")
 
 
-FUNCTIONS["var_mean"], FUNCTIONS["std_mean"] = var_mean, std_mean
+FUNCTIONS["var_mean"], FUNCTIONS["std_mean"] = with_out(var_mean, "var_mean"), with_out(std_mean, "std_mean")
 
 
 def _norm_grad(g, x, out, p, shape, axes, keepdim):

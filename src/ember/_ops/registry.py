@@ -69,7 +69,8 @@ def write_out(out, res, name):
     non-empty out is resized with a warning; the result is written into out, which is returned. An op with
     several results (max, sort, aminmax) takes a tuple of outs, one per result."""
     if isinstance(res, tuple) and isinstance(out, (tuple, list)) and len(out) == len(res):
-        return type(res)(*(write_out(o, r, name) for o, r in zip(out, res)))
+        written = [write_out(o, r, name) for o, r in zip(out, res)]
+        return tuple(written) if type(res) is tuple else type(res)(*written)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if state.enabled and (res._rg or out._rg):

@@ -20,3 +20,5 @@ from . import swa_utils  # noqa: F401
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "RMSprop", "Adamax", "NAdam", "RAdam", "LBFGS",
            "lr_scheduler", "ASGD", "Rprop", "SparseAdam", "Adafactor", "Muon", "swa_utils"]
+
+Adafactor.__module__ = Muon.__module__ = __name__  # torch places these two at torch.optim itself

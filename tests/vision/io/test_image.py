@@ -171,7 +171,12 @@ def test_sixteen_bit_png():
         eio.decode_png(colour)  # never silently 8-bit
     deep = RNG.integers(0, 65536, (H, W)).astype(np.uint16)
     data = as_tensor(png_bytes(deep, 0, bit_depth=16))
-    if not hasattr(ember, "uint16"):
+    try:
+        ember.zeros(1, dtype=ember.uint16)
+        uint16_tensors = True
+    except (AttributeError, NotImplementedError):  # a dtype name without tensors, or none at all
+        uint16_tensors = False
+    if not uint16_tensors:
         with pytest.raises(NotImplementedError, match="not implemented in Ember"):
             eio.decode_png(data)
     else:

@@ -196,8 +196,8 @@ def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
 
 # ---------------------------------------------------------------------- recurrent cells and layers
 def _steps():
-    from ..modules.rnn import _STEPS  # one definition of each cell's step, shared with nn.RNN/LSTM/GRU
-    return _STEPS
+    from .rnn import STEPS  # one definition of each cell's step, shared with nn.RNN/LSTM/GRU
+    return STEPS
 
 
 def _cell(kind):
