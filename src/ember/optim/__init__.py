@@ -17,8 +17,11 @@ from ._adafactor import Adafactor  # noqa: F401
 from ._muon import Muon  # noqa: F401
 from . import lr_scheduler  # noqa: F401
 from . import swa_utils  # noqa: F401
+from ._swap import swap_in_optimizer_params_and_state  # noqa: F401
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "RMSprop", "Adamax", "NAdam", "RAdam", "LBFGS",
-           "lr_scheduler", "ASGD", "Rprop", "SparseAdam", "Adafactor", "Muon", "swa_utils"]
+           "lr_scheduler", "ASGD", "Rprop", "SparseAdam", "Adafactor", "Muon", "swa_utils",
+           "swap_in_optimizer_params_and_state"]
 
 Adafactor.__module__ = Muon.__module__ = __name__  # torch places these two at torch.optim itself
+swap_in_optimizer_params_and_state.__module__ = __name__
