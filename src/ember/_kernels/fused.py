@@ -18,8 +18,8 @@ __all__ = ["fits", "gelu", "gelu_backward", "layer_norm", "layer_norm_backward",
 
 # erfc(u) = t·e^{-u²}·S(t), t = 1/(1 + u/2), on 0 ≤ u ≤ 5.5 (erf(5.5) is 1 in float32 and float64 to
 # 1e-14): S's coefficients are a least-squares fit to SciPy's erfcx (tools/fit_erfc.py), erf's error
-# ≤ 3e-10, far below float32's rounding (6e-8 at 1). A polynomial and an exp written as one
-# (e^{y/64})^64 leave the loop free of calls, so LLVM vectorises it.
+# ≤ 3e-10, far below float32's rounding (6e-8 at 1). With vmath's exp the loop calls no function, so
+# LLVM vectorises it.
 _ERFC_FIT = (0.2852440454642083, 0.24516386477420005, 0.434012537419427, -0.35394050685546485,
              0.9815771592499047, -0.8828636435988522, 0.3422453026809005, -0.05143875908692201)
 _U_MAX = 5.5
@@ -29,8 +29,8 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 def _jit(fn, reassoc=False):
     """numba.njit as ember._kernels.loops._jit, allowed to fuse multiply-adds and to multiply by a
-    reciprocal (the divisions by constants): a float64 GELU pass runs 1.6x faster. reassoc: sums may be
-    reordered, so that LLVM vectorises a row's sum (4x faster LayerNorm); never NaN/inf assumptions."""
+    reciprocal (the divisions by constants). reassoc: sums may be reordered, so that LLVM vectorises a
+    row's sum (4x faster LayerNorm), and such a loop must not use vmath's exp; never NaN/inf assumptions."""
     import numba
     flags = {"contract", "arcp", "reassoc", "nsz"} if reassoc else {"contract", "arcp"}
     options = dict(nogil=True, error_model="numpy", fastmath=flags)
@@ -40,33 +40,10 @@ def _jit(fn, reassoc=False):
         return numba.njit(**options)(fn)
 
 
-C0, C1, C2, C3, C4, C5, C6, C7 = _ERFC_FIT
-
-
-def _gelu_pass(x, g, out, backward):
-    """out = x·Φ(x) = x/2·(1 + erf(x/√2)), or with backward g·(Φ(x) + x·φ(x)) (flat arrays; g unread
-    in the forward). One loop for both: numba caches a loop that calls no other compiled function."""
-    for i in range(x.size):
-        v = np.float64(x[i])
-        u = min(abs(v) * _INV_SQRT_2, _U_MAX)
-        z = -u * u / 64.0  # e^{-u²} = (e^{z})^64, z in [-0.48, 0]: Taylor to z^11 is exact to 1e-13
-        e = 1.0 + z * (1.0 + z / 2 * (1.0 + z / 3 * (1.0 + z / 4 * (1.0 + z / 5 * (1.0 + z / 6 * (
-            1.0 + z / 7 * (1.0 + z / 8 * (1.0 + z / 9 * (1.0 + z / 10 * (1.0 + z / 11))))))))))
-        e = e * e
-        e = e * e
-        e = e * e
-        e = e * e
-        e = e * e
-        e = e * e
-        t = 1.0 / (1.0 + 0.5 * u)
-        erf = 1.0 - t * e * (C0 + t * (C1 + t * (C2 + t * (C3 + t * (C4 + t * (C5 + t * (C6 + t * C7)))))))
-        if u >= _U_MAX:  # saturated, as float32's erf: GELU(-inf) and its slope at ±inf are NaN, as in torch
-            erf, e = 1.0, 0.0
-        erf = erf if v >= 0 else -erf
-        if backward:
-            out[i] = g[i] * (0.5 * (1.0 + erf) + v * e * _INV_SQRT_2PI)
-        else:
-            out[i] = 0.5 * v * (1.0 + erf)
+_F32 = np.float32  # the GELU loop's constants, in float32 so that its arithmetic stays float32
+_S = tuple(_F32(c) for c in _ERFC_FIT)
+_R2_32, _UMAX_32, _RPI_32 = _F32(_INV_SQRT_2), _F32(_U_MAX), _F32(_INV_SQRT_2PI)
+_ZERO, _HALF, _ONE = _F32(0.0), _F32(0.5), _F32(1.0)
 
 
 def _compiled(name):
@@ -77,7 +54,31 @@ def _compiled(name):
 @functools.lru_cache(maxsize=None)
 def _build(name):
     if name == "gelu":
-        return _jit(_gelu_pass)
+        from .vmath import exp, fma
+
+        @_jit
+        def gelu(x, g, out, backward):
+            """out = x·Φ(x) = x/2·(1 + erf(x/√2)), or with backward g·(Φ(x) + x·φ(x)) (flat float32 arrays; g
+            unread in the forward). In float32 throughout, so that it vectorises eight wide: erfc(u) =
+            t·e^{-u²}·S(t), with e^{-u²} from vmath's exp of -u² rounded times (1 - its rounding error, from
+            an fma), and Φ(x) = erfc(u)/2 below 0, without the cancellation of 1 + erf. One loop for both
+            directions: numba caches a loop that calls no other compiled function."""
+            S0, S1, S2, S3, S4, S5, S6, S7 = _S
+            for i in range(x.size):
+                v = x[i]
+                u = min(abs(v) * _R2_32, _UMAX_32)
+                hi = u * u
+                e = exp(-hi) * (_ONE - fma(u, u, -hi))
+                t = _ONE / (_ONE + _HALF * u)
+                erfc = t * e * (S0 + t * (S1 + t * (S2 + t * (S3 + t * (S4 + t * (S5 + t * (S6 + t * S7)))))))
+                if u >= _UMAX_32:  # saturated, as float32's erf: GELU(-inf) and its slope at ±inf are NaN, as in torch
+                    erfc, e = _ZERO, _ZERO
+                phi = _ONE - _HALF * erfc if v >= _ZERO else _HALF * erfc
+                if backward:
+                    out[i] = g[i] * (phi + v * e * _RPI_32)
+                else:
+                    out[i] = v * phi
+        return gelu
     if name == "layer_norm":
         @functools.partial(_jit, reassoc=True)
         def layer_norm(x, weight, bias, eps, out, mean, rstd):
@@ -140,6 +141,8 @@ def _build(name):
         return layer_norm_backward
 
     if name == "softmax":
+        from .vmath import exp
+
         @_jit
         def softmax(s, scale, causal, out):
             """out[b, i] = softmax(scale·s[b, i]) over the last dim of s (B, L, S); with causal only over
@@ -151,11 +154,11 @@ def _build(name):
                     m = row[0] * scale
                     for j in range(1, n):
                         m = max(m, row[j] * scale)
+                    for j in range(n):  # apart from the sum, so that it vectorises
+                        o[j] = exp(row[j] * scale - m)
                     total = 0.0
                     for j in range(n):
-                        e = math.exp(row[j] * scale - m)
-                        o[j] = e
-                        total += e
+                        total += o[j]
                     inv = 1.0 / total
                     for j in range(n):
                         o[j] *= inv
@@ -195,7 +198,7 @@ def shares(fn, n, min_n=MIN_SHARE):
 
 
 def gelu(x):
-    """GELU(x) (the erf form) of a contiguous float array, in one pass."""
+    """GELU(x) (the erf form) of a contiguous float32 array, in one pass."""
     out = np.empty_like(x)
     kernel, xf, of = _compiled("gelu"), x.reshape(-1), out.reshape(-1)
     shares(lambda a, b: kernel(xf[a:b], xf[a:b], of[a:b], False), xf.size)
@@ -243,12 +246,12 @@ def layer_norm_backward(g, x, weight, mean, rstd, want_x, want_w, want_b):
 
 def softmax(s, scale, causal):
     """softmax(scale·s) over the last dim of s (B, L, S) contiguous, causal: over j ≤ i only; in place."""
-    _compiled("softmax")(s, float(scale), bool(causal), s)
+    _compiled("softmax")(s, s.dtype.type(scale), bool(causal), s)  # a float32 scale keeps float32's loop in float32
     return s
 
 
 def softmax_backward(p, gp, scale):
     """The gradient of softmax(scale·s)'s logits s, given its output p and the output's gradient gp (B, L, S)
     contiguous; written into gp."""
-    _compiled("softmax_backward")(p, gp, float(scale))
+    _compiled("softmax_backward")(p, gp, p.dtype.type(scale))
     return gp

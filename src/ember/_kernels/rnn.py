@@ -1,7 +1,8 @@
 """Compiled (numba) time steps of the recurrent layers: one pass over a step's gates each way.
 
 A step of an LSTM as Ember ops is a dozen NumPy passes and autograd nodes over a (batch, 4·hidden)
-array; here the gate nonlinearities, the cell update and their derivatives are one loop per step,
+array; here the gate nonlinearities, the cell update and their derivatives are one loop per step
+(the LSTM's with the exp of ember._kernels.vmath, which vectorises in float32),
 called by ember.nn._functional.rnn between the step's matrix products (BLAS). Each loop takes
 float32 or float64 arrays, C-contiguous; gate blocks are stacked as in torch (i|f|g|o for LSTM,
 r|z|n for GRU).
@@ -12,53 +13,36 @@ for GRU the recurrent part of n's pre-activation).
 import functools
 import math
 
+import numpy as np
+
 from .loops import _jit, _lock
 
 
 @functools.lru_cache(maxsize=None)
 def _compile():
-    # An LSTM step runs as three loops around two np.exp calls: NumPy's exp is vectorised (numba's
-    # scalar exp and tanh are not), and tanh(x) = 2σ(2x) - 1, σ(x) = 1 / (1 + exp(-x)).
-    @_jit
-    def lstm_exp_args(gx, gh, e):
-        """e (B, 4H) = -(gx + gh) for the gates i, f, o and -2(gx + gh) for g (the step's
-        pre-activations: the input's and the state's projections)."""
-        B, G = e.shape
-        H = G // 4
-        for b in range(B):
-            x, s, a = gx[b], gh[b], e[b]
-            for j in range(G):
-                a[j] = -(x[j] + s[j])
-            for j in range(2 * H, 3 * H):
-                a[j] *= 2
+    from .vmath import exp
+    one, two = np.float32(1), np.float32(2)  # float32 constants: a float32 loop stays in float32
 
     @_jit
-    def lstm_cell(e, c, c_new, e_c):
-        """From e (B, 4H) = exp of lstm_exp_args: gates (in e's place) = σ(i), σ(f), tanh(g), σ(o);
-        c_new = σ(f)·c + σ(i)·tanh(g); e_c = -2·c_new (to exponentiate for tanh(c_new))."""
+    def lstm_step(gx, gh, c, gates, c_new, tanh_c, h_new):
+        """From the step's pre-activations gx + gh (B, 4H) (the input's and the state's projections):
+        gates = σ(i), σ(f), tanh(g), σ(o); c_new = σ(f)·c + σ(i)·tanh(g); tanh_c = tanh(c_new);
+        h_new = σ(o)·tanh_c. σ(x) = 1 / (1 + e^-x) and tanh(x) = 2σ(2x) - 1, with vmath's exp."""
         B, H = c.shape
         for b in range(B):
-            a = e[b]
-            for j in range(4 * H):
-                a[j] = 1 / (1 + a[j])
+            x, s, a, cb, nb, tb, hb = gx[b], gh[b], gates[b], c[b], c_new[b], tanh_c[b], h_new[b]
+            for j in range(2 * H):  # four simple loops, each vectorised (one loop over all four is not)
+                a[j] = one / (one + exp(-(x[j] + s[j])))
             for j in range(2 * H, 3 * H):
-                a[j] = 2 * a[j] - 1
-            cb, nb, ab = c[b], c_new[b], e_c[b]
+                a[j] = two / (one + exp(-two * (x[j] + s[j]))) - one
+            for j in range(3 * H, 4 * H):
+                a[j] = one / (one + exp(-(x[j] + s[j])))
             for j in range(H):
                 v = a[H + j] * cb[j] + a[j] * a[2 * H + j]
                 nb[j] = v
-                ab[j] = -2 * v
-
-    @_jit
-    def lstm_hidden(e_c, gates, h_new):
-        """e_c (B, H) = exp(-2·c_new) becomes tanh(c_new); h_new = σ(o)·tanh(c_new)."""
-        B, H = h_new.shape
-        for b in range(B):
-            t, o, h = e_c[b], gates[b, 3 * H:], h_new[b]
-            for j in range(H):
-                v = 2 / (1 + t[j]) - 1
-                t[j] = v
-                h[j] = o[j] * v
+                t = two / (one + exp(-two * v)) - one
+                tb[j] = t
+                hb[j] = a[3 * H + j] * t
 
     @_jit
     def lstm_step_backward(dh, dc, gates, c_prev, tanh_c, dpre):
@@ -125,8 +109,7 @@ def _compile():
                 v = h[b, j]
                 dpre[b, j] = (dh[b, j] if v > 0 else 0.0) if relu else dh[b, j] * (1.0 - v * v)
 
-    kernels = {"lstm_exp_args": lstm_exp_args, "lstm_cell": lstm_cell, "lstm_hidden": lstm_hidden,
-               "lstm_step_backward": lstm_step_backward, "gru_step": gru_step,
+    kernels = {"lstm_step": lstm_step, "lstm_step_backward": lstm_step_backward, "gru_step": gru_step,
                "gru_step_backward": gru_step_backward, "rnn_step": rnn_step, "rnn_step_backward": rnn_step_backward}
     globals().update(kernels)  # later lookups find them directly, without __getattr__
     return kernels

@@ -122,11 +122,7 @@ def layer(mode, x, initial, w_ih, w_hh, b_ih, b_hh, reverse=False):
         else:
             np.matmul(h, whh_t, out=gh)
             if mode == "LSTM":
-                K.lstm_exp_args(gx[t], gh, gates[t])
-                np.exp(gates[t], out=gates[t])
-                K.lstm_cell(gates[t], cs[t + reverse], cs[t + 1 - reverse], tanh_c[t])
-                np.exp(tanh_c[t], out=tanh_c[t])
-                K.lstm_hidden(tanh_c[t], gates[t], out[t])
+                K.lstm_step(gx[t], gh, cs[t + reverse], gates[t], cs[t + 1 - reverse], tanh_c[t], out[t])
             else:
                 K.rnn_step(gx[t], gh, mode == "RNN_RELU", out[t])
         h = out[t]
