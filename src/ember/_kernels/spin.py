@@ -1,0 +1,126 @@
+"""The loop Ember's worker threads wait and work in: compiled, holding no GIL (ember._kernels.threads).
+
+Waking a thread that sleeps on a lock takes 0.1-0.5 ms on a virtual machine (its CPU has halted and
+must be woken by the host), as long as a 768×128×384 matrix product takes on a core; and a Python
+thread that wakes must then take the GIL from the thread that handed it the work, which sleeps it
+again. So a worker that has finished a share stays in `serve` for a while: it watches its flag with
+an atomic load and the CPU's `pause` between looks, and runs a matrix-product share itself, by calling
+the BLAS's cblas_?gemm through its address, without ever taking the GIL. Only shares that are Python
+functions, and sleeping when idle, go back to Python.
+
+A worker's job is an int64 array: [kind, transa, transb, M, N, K, A, lda, B, ldb, C, ldc, gemm], kind
+PYTHON (run the Python share), SGEMM or DGEMM (C = A·B row-major, with the function at address gemm).
+"""
+import platform
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from .loops import _jit
+
+PYTHON, SGEMM, DGEMM = 0, 1, 2
+_X86 = platform.machine().lower() in ("x86_64", "amd64", "i686", "x86")
+
+
+def _element_pointer(context, builder, arraytype, array, index):
+    return cgutils.get_item_pointer(context, builder, arraytype, context.make_array(arraytype)(context, builder, array),
+                                    [index])
+
+
+@intrinsic
+def _load_acquire(typingctx, flags, i):
+    """flags[i], read with an acquire load: read again on every call, never hoisted out of a loop."""
+    def codegen(context, builder, signature, args):
+        pointer = _element_pointer(context, builder, signature.args[0], args[0], args[1])
+        return builder.load_atomic(pointer, ordering="acquire", align=flags.dtype.bitwidth // 8)
+    return flags.dtype(flags, i), codegen
+
+
+@intrinsic
+def _store_release(typingctx, flags, i, value):
+    """flags[i] = value with a release store: what the thread wrote before is seen by whoever sees this."""
+    def codegen(context, builder, signature, args):
+        pointer = _element_pointer(context, builder, signature.args[0], args[0], args[1])
+        builder.store_atomic(args[2], pointer, ordering="release", align=flags.dtype.bitwidth // 8)
+        return context.get_dummy_value()
+    return types.void(flags, i, flags.dtype), codegen
+
+
+@intrinsic
+def _pause(typingctx):
+    """The CPU's spin-wait hint (x86 `pause`; nothing elsewhere)."""
+    def codegen(context, builder, signature, args):
+        if _X86:
+            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), []),
+                                                "llvm.x86.sse2.pause")
+            builder.call(fn, [])
+        return context.get_dummy_value()
+    return types.void(), codegen
+
+
+def _gemm_intrinsic(real):
+    """An intrinsic calling cblas_?gemm (ILP64: 64-bit sizes) at a given address: C = A·B, row-major."""
+    @intrinsic
+    def gemm(typingctx, job):
+        def codegen(context, builder, signature, args):
+            i32, i64, pointer = ir.IntType(32), ir.IntType(64), ir.IntType(8).as_pointer()
+            field = [builder.load(_element_pointer(context, builder, signature.args[0], args[0], ir.Constant(i64, k)))
+                     for k in range(13)]
+            fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, real, pointer, i64, pointer, i64,
+                                                   real, pointer, i64])
+            fn = builder.inttoptr(field[12], fnty.as_pointer())
+            row_major = ir.Constant(i32, 101)
+            builder.call(fn, [row_major, builder.trunc(field[1], i32), builder.trunc(field[2], i32), field[3],
+                              field[4], field[5], ir.Constant(real, 1.0), builder.inttoptr(field[6], pointer),
+                              field[7], builder.inttoptr(field[8], pointer), field[9], ir.Constant(real, 0.0),
+                              builder.inttoptr(field[10], pointer), field[11]])
+            return context.get_dummy_value()
+        return types.void(job), codegen
+    return gemm
+
+
+_sgemm = _gemm_intrinsic(ir.FloatType())
+_dgemm = _gemm_intrinsic(ir.DoubleType())
+
+
+def _until(flags, i, value, turns):
+    """Whether flags[i] became value within `turns` turns of the loop (about 30 ns each)."""
+    for _ in range(turns):
+        if _load_acquire(flags, i) == value:
+            return True
+        _pause()
+    return _load_acquire(flags, i) == value
+
+
+def _until_not(flags, i, value, turns):
+    """Whether flags[i] became other than value within `turns` turns."""
+    for _ in range(turns):
+        if _load_acquire(flags, i) != value:
+            return True
+        _pause()
+    return _load_acquire(flags, i) != value
+
+
+def _serve(flags, slot, job, turns):
+    """A worker's loop: flags[slot] counts the jobs posted to it, flags[slot + 1] those it finished. Runs
+    the matrix-product jobs as they come; returns True for a Python job (for the caller to run, and to
+    count as finished), False after `turns` turns without a job."""
+    while True:
+        done = flags[slot + 1]
+        if not _until_not(flags, slot, done, turns):
+            return False
+        kind = job[0]
+        if kind == PYTHON:
+            return True
+        if kind == SGEMM:
+            _sgemm(job)
+        else:
+            _dgemm(job)
+        _store_release(flags, slot + 1, done + 1)
+
+
+until = _jit(_until)
+_until_not = _jit(_until_not)
+serve = _jit(_serve)

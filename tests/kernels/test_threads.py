@@ -1,0 +1,99 @@
+"""Ember's worker threads (ember._kernels.threads with ember._kernels.spin): shares handed over through
+flags, matrix-product shares run by the workers' own BLAS calls without the GIL."""
+import os
+import threading
+
+import numpy as np
+import pytest
+
+import ember
+
+pytest.importorskip("numba")
+from ember._kernels import threads  # noqa: E402
+
+
+@pytest.fixture
+def two_threads():
+    n = ember.get_num_threads()
+    ember.set_num_threads(2)
+    yield
+    ember.set_num_threads(n)
+
+
+def _pairs(dtype, rng):
+    a = rng.normal(size=(300, 200)).astype(dtype)
+    b = rng.normal(size=(200, 400)).astype(dtype)
+    yield a, b                                            # columns split (N > M)
+    yield b.T, a.T                                        # both transposed views, rows split
+    yield a, np.asfortranarray(b)                         # one column-major operand
+    yield a[:, ::2], b[::2]                               # strides BLAS cannot take: Python shares
+    yield np.ascontiguousarray(a[:200]), b[:, :200][::1]  # a view whose rows are longer than it
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_split_products_equal_numpys(two_threads, dtype):
+    rng = np.random.default_rng(0)
+    for a, b in _pairs(dtype, rng):
+        if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] < threads.MIN_SPLIT_FLOPS:
+            a, b = np.tile(a, (4, 1)), b  # large enough to be split
+        ours, ref = threads.matmul(a, b), np.matmul(a, b)
+        assert ours.dtype == ref.dtype and ours.shape == ref.shape
+        np.testing.assert_allclose(ours, ref, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-4)
+
+
+def test_the_workers_take_gemm_jobs(two_threads):
+    a = np.ones((512, 256), np.float32)
+    assert threads._gemm_job(a, a.T, np.empty((512, 512), np.float32)) is not None
+    assert threads._gemm_job(a[:, ::2], a[:, ::2].T, np.empty((512, 512), np.float32)) is None
+    assert isinstance(threads._pool(), threads._Workers)
+
+
+def test_products_side_by_side(two_threads):
+    rng = np.random.default_rng(1)
+    g, w, x = (rng.normal(size=s).astype(np.float32) for s in ((768, 384), (384, 128), (768, 128)))
+    gx, gw = threads.products([(g, w), (g.T, x)])
+    np.testing.assert_allclose(gx, g @ w, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(gw, g.T @ x, rtol=1e-5, atol=1e-4)
+
+
+def test_an_exception_in_a_workers_share_reaches_the_caller(two_threads):
+    def share(part):
+        if 2 in part:
+            raise ValueError("share 2 failed")
+        return part
+    with pytest.raises(ValueError, match="share 2 failed"):
+        threads.run(share, [1, 2])
+    assert threads.run(lambda p: p, [1, 2, 3, 4]) == [[1, 3], [2, 4]]  # the workers still serve
+
+
+def test_callers_in_several_threads(two_threads):
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(600, 300)).astype(np.float32)
+    errors = []
+
+    def caller(k):
+        b = np.full((300, 500), k, np.float32)
+        for _ in range(20):
+            if not np.allclose(threads.matmul(a, b), a @ b, rtol=1e-5, atol=1e-3):
+                errors.append(k)
+    ts = [threading.Thread(target=caller, args=(k,)) for k in range(3)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert errors == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+def test_a_forked_child_has_its_own_workers(two_threads):
+    a = np.random.default_rng(3).normal(size=(600, 300)).astype(np.float32)
+    threads.matmul(a, a.T)  # the parent's workers exist
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's threads are not here
+        ok = np.allclose(threads.matmul(a, a.T), a @ a.T, rtol=1e-5, atol=1e-3)
+        os.write(w, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(w)
+    assert os.read(r, 1) == b"1"
+    os.waitpid(pid, 0)
