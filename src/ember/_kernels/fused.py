@@ -113,31 +113,35 @@ def _build(name):
         def layer_norm_backward(g, x, weight, mean, rstd, gx, gw, gb):
             """For y = (x - mean)·rstd·weight + bias over rows of x (N, D): gx = rstd·(gh - mean(gh) -
             x̂·mean(gh·x̂)) with gh = g·weight (gx may have no rows: not wanted); the column sums of g·x̂
-            and of g added into gw and gb (float64, either may be empty)."""
+            and of g added into gw and gb (float64, either may be empty). x̂ is computed once per row, in
+            x's dtype (so that a float32 row vectorises eight wide), and kept for the other loops."""
             n, d = x.shape
             affine_w, want_x, want_w, want_b = weight.size > 0, gx.shape[0] > 0, gw.size > 0, gb.size > 0
+            xhat = np.empty(d, x.dtype)
             for r in range(n):
                 row, gr = x[r], g[r]
-                m, inv = mean[r], rstd[r]
+                m, inv = x.dtype.type(mean[r]), x.dtype.type(rstd[r])
                 a = 0.0
                 c = 0.0
                 for j in range(d):
                     h = (row[j] - m) * inv
+                    xhat[j] = h
                     gh = gr[j] * weight[j] if affine_w else gr[j]
                     a += gh
                     c += gh * h
-                    if want_w:
-                        gw[j] += gr[j] * h
-                    if want_b:
+                if want_w:
+                    for j in range(d):
+                        gw[j] += gr[j] * xhat[j]
+                if want_b:
+                    for j in range(d):
                         gb[j] += gr[j]
                 if want_x:
                     a /= d
                     c /= d
                     o = gx[r]
                     for j in range(d):
-                        h = (row[j] - m) * inv
                         gh = gr[j] * weight[j] if affine_w else gr[j]
-                        o[j] = inv * (gh - a - h * c)
+                        o[j] = inv * (gh - a - xhat[j] * c)
         return layer_norm_backward
 
     if name == "softmax":

@@ -37,6 +37,7 @@ __all__ = ["get_num_threads", "set_num_threads", "run", "each", "split", "matmul
 
 MIN_PRODUCTS_FLOPS = 1e7  # two independent products of ~0.1 ms each already pay for a hand-off
 MIN_SPLIT_FLOPS = 5e7  # a matrix product below this (~0.5 ms on a core) gains less than a hand-off costs
+MIN_WORKER_SPLIT_FLOPS = 1e7  # ... and below this (~0.12 ms) when Ember's workers run the shares
 MIN_SPLIT_BYTES = 1 << 22  # an elementwise pass over less memory than this is not worth a thread hand-off
 BLOCK_BYTES = 1 << 20      # a pass of several NumPy loops goes through memory in blocks of about this
 
@@ -197,9 +198,15 @@ def _pool():
     return _state[2]
 
 
+_ready = []  # [True] once Ember's workers can be used (it stays so)
+
+
 def _spin_ready():
-    from .loops import _have_numba
-    return _have_numba() and build.ready()
+    if not _ready:
+        from .loops import _have_numba
+        if _have_numba() and build.ready():
+            _ready.append(True)
+    return bool(_ready)
 
 
 def get_num_threads():
@@ -337,7 +344,9 @@ def matmul(a, b, out=None):
     product is large enough to pay for it. Each thread writes its own block of `out`."""
     M, K = a.shape
     N = b.shape[1]
-    if _state[0] < 2 or 2.0 * M * N * K < MIN_SPLIT_FLOPS or max(M, N) < 2 * _state[0]:
+    flops = 2.0 * M * N * K
+    if _state[0] < 2 or flops < MIN_WORKER_SPLIT_FLOPS or max(M, N) < 2 * _state[0] or \
+            (flops < MIN_SPLIT_FLOPS and not _spin_ready()):
         return np.matmul(a, b, out=out)
     if out is None:
         out = np.empty((M, N), np.result_type(a, b))
