@@ -326,7 +326,14 @@ def _compile():
             buf[i] = b
             param[i] = param[i] - lr * b
 
-    kernels = {"max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward, "shifted": shifted,
+    @_jit
+    def axpy(y, x, alpha):
+        """y += alpha·x (flat arrays), rounded as y + (alpha·x) in NumPy: Tensor.add_(x, alpha=) in one pass
+        (an SGD step written as p.add_(p.grad, alpha=-lr), say)."""
+        for i in range(y.size):
+            y[i] = y[i] + alpha * x[i]
+
+    kernels = {"axpy": axpy, "max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward, "shifted": shifted,
                "max_pool2d": max_pool2d, "max_pool2d_backward": max_pool2d_backward,
                "batch_norm_stats": batch_norm_stats, "batch_norm_apply": batch_norm_apply,
                "batch_norm_grad_sums": batch_norm_grad_sums, "batch_norm_grad_input": batch_norm_grad_input,
