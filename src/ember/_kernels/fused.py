@@ -145,29 +145,31 @@ def _build(name):
         return layer_norm_backward
 
     if name == "softmax":
-        from .vmath import exp
+        from .vmath import exp, row_max, row_sum
 
         @_jit
-        def softmax(s, scale, causal, out):
-            """out[b, i] = softmax(scale·s[b, i]) over the last dim of s (B, L, S); with causal only over
-            j ≤ i (the rest 0), as a lower-triangular mask aligned at the top left."""
+        def softmax(s, scale, causal):
+            """s[b, i] ← softmax(scale·s[b, i]) over the last dim of s (B, L, S), in place; with causal only
+            over j ≤ i (the rest 0), as a lower-triangular mask aligned at the top left. Each loop reads and
+            writes one row through one name, so that LLVM vectorises it (through two names for one array it
+            must assume they overlap and runs the scalar loop)."""
             for b in range(s.shape[0]):
                 for i in range(s.shape[1]):
-                    row, o = s[b, i], out[b, i]
+                    row = s[b, i]
                     n = min(i + 1, row.size) if causal else row.size
-                    m = row[0] * scale
-                    for j in range(1, n):
-                        m = max(m, row[j] * scale)
-                    for j in range(n):  # apart from the sum, so that it vectorises
-                        o[j] = exp(row[j] * scale - m)
-                    total = 0.0
+                    if scale > 0:  # max(x)·scale is max(x·scale), rounding being monotonic
+                        m = row_max(row[:n]) * scale
+                    else:
+                        m = row[0] * scale
+                        for j in range(1, n):
+                            m = max(m, row[j] * scale)
                     for j in range(n):
-                        total += o[j]
-                    inv = 1.0 / total
+                        row[j] = exp(row[j] * scale - m)
+                    inv = row.dtype.type(1.0 / row_sum(row[:n]))
                     for j in range(n):
-                        o[j] *= inv
+                        row[j] *= inv
                     for j in range(n, row.size):
-                        o[j] = 0.0
+                        row[j] = 0.0
         return softmax
 
     if name == "softmax_backward":
@@ -250,7 +252,7 @@ def layer_norm_backward(g, x, weight, mean, rstd, want_x, want_w, want_b):
 
 def softmax(s, scale, causal):
     """softmax(scale·s) over the last dim of s (B, L, S) contiguous, causal: over j ≤ i only; in place."""
-    _compiled("softmax")(s, s.dtype.type(scale), bool(causal), s)  # a float32 scale keeps float32's loop in float32
+    _compiled("softmax")(s, s.dtype.type(scale), bool(causal))  # a float32 scale keeps float32's loop in float32
     return s
 
 

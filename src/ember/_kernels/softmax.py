@@ -19,26 +19,7 @@ from .loops import _jit, _lock, fits
 def _compile():
     import math
 
-    import numba
-
-    from .vmath import exp
-
-    @numba.njit(nogil=True, cache=True, fastmath={"nnan", "nsz", "reassoc"})
-    def row_max(row):
-        """The largest entry of a row, vectorised: it may miss a NaN (nnan), which the sum of
-        exponentials after it carries into the whole row anyway."""
-        m = row[0]
-        for j in range(1, row.size):
-            m = max(m, row[j])
-        return m
-
-    @numba.njit(nogil=True, cache=True, fastmath={"reassoc", "contract"})
-    def row_sum(row):
-        """Σ row in float64, vectorised (float32 rows of 10^4 entries keep float32's precision)."""
-        s = 0.0
-        for j in range(row.size):
-            s += row[j]
-        return s
+    from .vmath import exp, row_max, row_sum
 
     @_jit
     def log_softmax_rows(x, out):

@@ -317,9 +317,10 @@ def _gemm_job(a, b, c):
             c.ctypes.data, c.strides[0] // c.itemsize, address)
 
 
-def _products_on_workers(pairs, outs):
-    """outs[i] = a @ b for each pair, the first in the calling thread and the others handed to Ember's
-    workers as BLAS calls; False (nothing done) when the workers cannot take them now."""
+def _products_on_workers(pairs, outs, adds=None):
+    """outs[i] = a @ b (+ adds[i], broadcast) for each pair, the first in the calling thread and the others
+    handed to Ember's workers as BLAS calls; the calling thread adds adds[0] while the workers finish, and
+    the others after. False (nothing done) when the workers cannot take them now."""
     pool = _pool() if _state[0] >= 2 and not getattr(_inside, "active", False) else None
     if not isinstance(pool, _Workers) or len(pairs) - 1 > len(pool.posted):
         return False
@@ -331,23 +332,31 @@ def _products_on_workers(pairs, outs):
             pool.post(i, gemm=job)
         try:
             np.matmul(*pairs[0], out=outs[0])
+            if adds is not None:
+                outs[0] += adds[0]
         finally:
             for i in range(len(jobs)):
                 pool.finish(i)
     finally:
         pool.busy.release()
+    if adds is not None:
+        for out, add in zip(outs[1:], adds[1:]):
+            out += add
     return True
 
 
-def matmul(a, b, out=None):
-    """a (M, K) @ b (K, N) for 2-D arrays, the larger of M and N split between the threads when the
-    product is large enough to pay for it. Each thread writes its own block of `out`."""
+def matmul(a, b, out=None, bias=None):
+    """a (M, K) @ b (K, N) (+ bias, (N,)) for 2-D arrays, the larger of M and N split between the threads
+    when the product is large enough to pay for it. Each thread writes its own block of `out`."""
     M, K = a.shape
     N = b.shape[1]
     flops = 2.0 * M * N * K
     if _state[0] < 2 or flops < MIN_WORKER_SPLIT_FLOPS or max(M, N) < 2 * _state[0] or \
             (flops < MIN_SPLIT_FLOPS and not _spin_ready()):
-        return np.matmul(a, b, out=out)
+        out = np.matmul(a, b, out=out)
+        if bias is not None:
+            out += bias
+        return out
     if out is None:
         out = np.empty((M, N), np.result_type(a, b))
     rows = M >= N
@@ -355,15 +364,16 @@ def matmul(a, b, out=None):
     starts = list(range(0, M if rows else N, step))
     blocks = [(slice(s, s + step), slice(None)) if rows else (slice(None), slice(s, s + step)) for s in starts]
     pairs = [(a[r], b[:, c]) for r, c in blocks]
-    if _products_on_workers(pairs, [out[r, c] for r, c in blocks]):
+    adds = None if bias is None else [bias[c] for _, c in blocks]
+    if _products_on_workers(pairs, [out[r, c] for r, c in blocks], adds):
         return out
 
     def share(part):
         for s in part:
-            if rows:
-                np.matmul(a[s:s + step], b, out=out[s:s + step])
-            else:
-                np.matmul(a, b[:, s:s + step], out=out[:, s:s + step])
+            block = (slice(s, s + step), slice(None)) if rows else (slice(None), slice(s, s + step))
+            np.matmul(a[block[0]], b[:, block[1]], out=out[block])
+            if bias is not None:
+                out[block] += bias[block[1]]
     run(share, starts)
     return out
 

@@ -10,6 +10,11 @@ as two factors so that e^x runs into float32's subnormals and to 0 and inf where
 does. The error is at most 2 units in the last place (float32's round-off). In float64 `exp` is
 math.exp.
 
+`row_max(row)` and `row_sum(row)` are a row's largest entry and its sum (in float64), vectorised: their
+own fast-math flags (no NaNs for the max, reassociation for both) stay on their loops when LLVM
+inlines them into a caller that has none. The max may miss a NaN; a caller that goes on to exp(x - max)
+and a sum carries the NaN into its result anyway.
+
 `fma(a, b, c)` is a·b + c rounded once (the CPU's fused multiply-add): `fma(u, u, -u*u)` is the
 rounding error of u*u, which a loop can carry on to keep e^{-u²} accurate where u² is large.
 
@@ -20,6 +25,7 @@ import math
 
 import numpy as np
 from llvmlite import ir
+import numba
 from numba import types
 from numba.extending import intrinsic, overload
 
@@ -74,3 +80,19 @@ def fma(typingctx, a, b, c):
         fn = builder.module.declare_intrinsic("llvm.fma", [t], ir.FunctionType(t, [t, t, t]))
         return builder.call(fn, args)
     return a(a, b, c), codegen
+
+
+@numba.njit(nogil=True, cache=True, fastmath={"nnan", "nsz", "reassoc"})
+def row_max(row):
+    m = row[0]
+    for j in range(1, row.size):
+        m = max(m, row[j])
+    return m
+
+
+@numba.njit(nogil=True, cache=True, fastmath={"reassoc", "contract"})
+def row_sum(row):
+    s = 0.0
+    for j in range(row.size):
+        s += row[j]
+    return s

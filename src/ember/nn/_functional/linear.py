@@ -59,10 +59,12 @@ def linear(input, weight, bias=None):
         return _linear_nd(input, weight, bias)
     if w.ndim != 2 or x.shape[1] != w.shape[1] or input._dtype is not weight._dtype:
         _linear_error(x, w, input, weight)
-    out = _threads.matmul(x, w.T)
-    if bias is not None:
+    b = None if bias is None else bias._data
+    row_bias = b is not None and b.shape == (w.shape[0],) and b.dtype == x.dtype  # each thread adds it to its block
+    out = _threads.matmul(x, w.T, bias=b if row_bias else None)
+    if b is not None and not row_bias:
         try:
-            out += bias._data
+            out += b
         except ValueError:
             raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
                                f"({bias._data.shape[-1]}) at non-singleton dimension 1.  Target sizes: "
