@@ -97,3 +97,15 @@ def test_a_forked_child_has_its_own_workers(two_threads):
     os.close(w)
     assert os.read(r, 1) == b"1"
     os.waitpid(pid, 0)
+
+
+def test_more_threads_than_cores_sleep_instead_of_spinning():
+    n = ember.get_num_threads()
+    ember.set_num_threads(threads._cores() + 2)
+    try:
+        a = np.random.default_rng(4).normal(size=(1200, 300)).astype(np.float32)
+        np.testing.assert_allclose(threads.matmul(a, a.T), a @ a.T, rtol=1e-5, atol=1e-3)
+        assert threads._pool().turns == 0
+        assert threads.run(lambda p: p, list(range(threads._cores() + 2))) == [[i] for i in range(threads._cores() + 2)]
+    finally:
+        ember.set_num_threads(n)

@@ -115,13 +115,16 @@ class _Workers:
         self.woken = [False] * n
         self.wake = threading.Condition()
         self.busy = threading.Lock()  # one caller at a time: a second one runs its shares itself
+        # with more threads than cores (set_num_threads above the CPU count) a thread that spins keeps
+        # another from running: then workers sleep as soon as they are idle and the caller naps
+        self.turns = WATCH_TURNS if n + 1 <= _cores() else 0
         for i in range(n):
             threading.Thread(target=self._work, args=(i,), daemon=True, name=f"ember-{i}").start()
 
     def _work(self, i):
         flags, slot, job = self.flags, _LINE * i, self.jobs[i]
         while True:
-            if not self.spin.serve(flags, slot, job, WATCH_TURNS):  # idle for a while: sleep
+            if not self.spin.serve(flags, slot, job, self.turns):  # idle for a while: sleep
                 with self.wake:  # under the lock: a post after this check finds sleeping set
                     self.sleeping[i] = True
                     while flags[slot] == flags[slot + 1]:
@@ -145,8 +148,8 @@ class _Workers:
             self.jobs[i, :len(gemm)] = gemm
         self.posted[i] += 1
         self.flags[_LINE * i] = self.posted[i]
-        self.woken[i] = self.sleeping[i]
-        if self.woken[i]:
+        self.woken[i] = self.sleeping[i] or not self.turns
+        if self.sleeping[i]:
             with self.wake:
                 self.wake.notify_all()
 
@@ -180,6 +183,14 @@ class _Workers:
         finally:
             rest = [self.finish(i) for i in workers]
         return [first] + rest
+
+
+def _cores():
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 _pools = {}  # (pid, workers) → _Workers: kept across set_num_threads, made again in a forked child
