@@ -99,8 +99,9 @@ def _build(name):
                 inv = 1.0 / np.sqrt(q / d + eps)
                 mean[r], rstd[r] = m, inv
                 o = out[r]
+                mx, invx = x.dtype.type(m), x.dtype.type(inv)  # the output in x's dtype: eight wide in float32
                 for j in range(d):
-                    y = (row[j] - m) * inv
+                    y = (row[j] - mx) * invx
                     if affine_w:
                         y = y * weight[j]
                     if affine_b:
