@@ -54,6 +54,11 @@ def test_products_side_by_side(two_threads):
     gx, gw = threads.products([(g, w), (g.T, x)])
     np.testing.assert_allclose(gx, g @ w, rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(gw, g.T @ x, rtol=1e-5, atol=1e-4)
+    gx, gw, gb = threads.products([(g, w), (g.T, x)], also=lambda: g.sum(0))  # run while the worker finishes
+    np.testing.assert_array_equal(gb, g.sum(0))
+    np.testing.assert_allclose(gw, g.T @ x, rtol=1e-5, atol=1e-4)
+    small = [(g[:8, :8], w[:8, :8]), (g[:8, :8], w[:8, :8])]  # too small to share: also still runs
+    assert len(threads.products(small, also=lambda: 7)) == 3 and threads.products(small, also=lambda: 7)[2] == 7
 
 
 def test_an_exception_in_a_workers_share_reaches_the_caller(two_threads):

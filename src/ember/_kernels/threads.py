@@ -328,10 +328,11 @@ def _gemm_job(a, b, c):
             c.ctypes.data, c.strides[0] // c.itemsize, address)
 
 
-def _products_on_workers(pairs, outs, adds=None):
+def _products_on_workers(pairs, outs, adds=None, also=None):
     """outs[i] = a @ b (+ adds[i], broadcast) for each pair, the first in the calling thread and the others
-    handed to Ember's workers as BLAS calls; the calling thread adds adds[0] while the workers finish, and
-    the others after. False (nothing done) when the workers cannot take them now."""
+    handed to Ember's workers as BLAS calls; the calling thread adds adds[0] and runs also() (into
+    also[1]) while the workers finish, and adds the others after. False (nothing done) when the workers
+    cannot take them now."""
     pool = _pool() if _state[0] >= 2 and not getattr(_inside, "active", False) else None
     if not isinstance(pool, _Workers) or len(pairs) - 1 > len(pool.posted):
         return False
@@ -345,6 +346,8 @@ def _products_on_workers(pairs, outs, adds=None):
             np.matmul(*pairs[0], out=outs[0])
             if adds is not None:
                 outs[0] += adds[0]
+            if also is not None:
+                also[1] = also[0]()
         finally:
             for i in range(len(jobs)):
                 pool.finish(i)
@@ -389,16 +392,21 @@ def matmul(a, b, out=None, bias=None):
     return out
 
 
-def products(pairs):
+def products(pairs, also=None):
     """[a @ b for (a, b) in pairs] for independent 2-D products (a layer's two gradients, say): side
     by side, one per thread, when together they are worth a hand-off but none is large enough for
-    matmul to split it between the threads itself (then one after the other, each split)."""
+    matmul to split it between the threads itself (then one after the other, each split). With also (a
+    function), its result is appended: the calling thread runs it while Ember's workers finish theirs."""
     flops = [2.0 * a.shape[0] * a.shape[1] * b.shape[1] for a, b in pairs]
+    extra = [] if also is None else [also, None]
     if _state[0] < 2 or len(pairs) < 2 or sum(flops) < MIN_PRODUCTS_FLOPS:
-        return [matmul(a, b) for a, b in pairs]
-    outs = [np.empty((a.shape[0], b.shape[1]), np.result_type(a, b)) for a, b in pairs]
-    if max(flops) < 3 * min(flops) and _products_on_workers(pairs, outs):
-        return outs
-    if max(flops) >= MIN_SPLIT_FLOPS:
-        return [matmul(a, b) for a, b in pairs]
-    return each(lambda ab: np.matmul(*ab), pairs)
+        results = [matmul(a, b) for a, b in pairs]
+    else:
+        results = [np.empty((a.shape[0], b.shape[1]), np.result_type(a, b)) for a, b in pairs]
+        if max(flops) < 3 * min(flops) and _products_on_workers(pairs, results, also=extra or None):
+            return results + extra[1:]
+        if max(flops) >= MIN_SPLIT_FLOPS:
+            results = [matmul(a, b) for a, b in pairs]
+        else:
+            results = each(lambda ab: np.matmul(*ab), pairs)
+    return results + ([also()] if also is not None else [])

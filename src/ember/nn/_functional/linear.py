@@ -18,9 +18,15 @@ def _linear_backward(self, g):
     x, w = self.saved
     edges = self.next_functions
     nx, nw = edges[-2][0], edges[-1][0]
+    gb = None
     if nx is not None and nw is not None and not state.enabled:  # the two products side by side
         ga = g._data
-        gx, gw = (wrap(r, g._dtype) for r in _threads.products([(ga, w._data), (ga.T, x._data)]))
+        # the bias gradient Σ g over rows: the calling thread sums while a worker finishes its product
+        row_bias = len(edges) == 3 and edges[0][0] is not None and len(self.args) == 1 and ga.dtype.kind == "f" \
+            and ga.dtype.itemsize >= 4
+        results = _threads.products([(ga, w._data), (ga.T, x._data)], also=(lambda: ga.sum(0)) if row_bias else None)
+        gx, gw, *gb = (wrap(r, g._dtype) for r in results)
+        gb = gb[0] if gb else None
     else:
         gx = g.mm(w) if nx is not None else None
         gw = g.t().mm(x) if nw is not None else None
@@ -32,7 +38,9 @@ def _linear_backward(self, g):
         return gx, gwt
     if edges[0][0] is None:
         return None, gx, gwt
-    return (g.sum(0) if len(self.args) == 1 else sum_to(g, self.args)), gx, gwt
+    if gb is None:
+        gb = g.sum(0) if len(self.args) == 1 else sum_to(g, self.args)
+    return gb, gx, gwt
 
 
 def _weight_t_backward(self, g):
