@@ -63,7 +63,9 @@ def _have_avx512():
         return False
 
 
-_lock = threading.Lock()  # the first calls may come from several threads at once: compile once
+# the first calls may come from several threads at once: compile once; re-entrant, as one module's
+# compile may import another that compiles under it
+_lock = threading.RLock()
 
 
 def _compiled():
@@ -443,6 +445,8 @@ _GEMM = ("shifted_gemm", "shifted_gemm_t", "shifted_gemm_p")
 
 
 def __getattr__(name):
+    if name.startswith("__"):  # the import system's questions (`from .loops import x` asks for __path__)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     try:
         if name in _GEMM:
             with _lock:

@@ -111,16 +111,21 @@ def _serve(flags, slot, job, turns):
         done = flags[slot + 1]
         if not _until_not(flags, slot, done, turns):
             return False
-        kind = job[0]
-        if kind == PYTHON:
+        if job[0] == PYTHON:
             return True
-        if kind == SGEMM:
-            _sgemm(job)
-        else:
-            _dgemm(job)
+        gemm(job)
         _store_release(flags, slot + 1, done + 1)
 
 
+def _gemm(job):
+    """Run a matrix-product job (SGEMM or DGEMM)."""
+    if job[0] == SGEMM:
+        _sgemm(job)
+    else:
+        _dgemm(job)
+
+
+gemm = _jit(_gemm)
 until = _jit(_until)
 _until_not = _jit(_until_not)
 serve = _jit(_serve)

@@ -113,7 +113,10 @@ def layer(mode, x, initial, w_ih, w_hh, b_ih, b_hh, reverse=False):
         cs[T if reverse else 0] = initial[1]._data
     whh_t = whh.T
     h = h0
-    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+    steps = range(T - 1, -1, -1) if reverse else range(T)
+    if mode == "LSTM" and K.lstm_forward(gx, whh, h0, cs, gates, tanh_c, out, reverse):
+        steps = ()  # the whole sequence ran in the compiled loop
+    for t in steps:
         if mode == "GRU":
             np.matmul(h, whh_t, out=gh[t])
             if b_hh is not None:
@@ -162,9 +165,14 @@ def _layer_backward(self, g_out, *g_finals):
     dgh = np.empty((T, B, G), dt) if mode == "GRU" else dgx
     direct = np.empty((B, H), dt)
     prev = np.empty((T, B, H), dt)  # the state each step started from
-    for t in (range(T) if reverse else range(T - 1, -1, -1)):
-        first = t == (T - 1 if reverse else 0)
-        prev[t] = h0 if first else oa[t + 1 if reverse else t - 1]
+    if reverse:
+        prev[-1], prev[:-1] = h0, oa[1:]
+    else:
+        prev[0], prev[1:] = h0, oa[:-1]
+    steps = range(T) if reverse else range(T - 1, -1, -1)
+    if mode == "LSTM" and K.lstm_backward(gout, dh, dc, whh, gates, cs, tanh_c, dgx, reverse):
+        steps = ()  # the whole sequence ran in the compiled loop
+    for t in steps:
         if gout is not None:
             dh += gout[t]
         if mode == "LSTM":
