@@ -91,8 +91,9 @@ def reshaped(a, shape):
     except ValueError:
         return None
     # NumPy renumbers the strides of size-1 dims, torch derives them from the input's (the same for a
-    # C-contiguous input without size-1 dims)
-    if a.size and (1 in a.shape or 1 in shape and not a.flags.c_contiguous):
+    # C-contiguous input whose last dim strides by one element, in a new shape: both then give C strides)
+    if a.size and (1 in a.shape or 1 in shape and not a.flags.c_contiguous) and \
+            not (a.flags.c_contiguous and a.strides[-1] == a.itemsize and a.shape != shape):
         strides = view_strides(a.shape, a.strides, shape, a.itemsize)
         if strides != out.strides:
             out = strided(out, shape, strides)
