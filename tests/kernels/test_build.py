@@ -51,3 +51,13 @@ def test_first_run_builds_in_background_into_the_users_cache(tmp_path):
 def test_the_suite_compiles_in_process():
     from ember._kernels import build
     assert os.environ["EMBER_KERNELS"] == "sync" and build.ready()
+
+
+
+def test_a_kernel_module_imported_while_loops_compile_neither_compiles_nor_waits_for_their_lock():
+    # a module's compile imports vmath/spin under the loops' lock (held twice here: it is re-entrant), and
+    # `from .loops import _jit` asks loops for __path__, which must not compile all of loops' kernels
+    code = ("from ember._kernels import loops\nwith loops._lock:\n    with loops._lock:\n"
+            "        from ember._kernels import vmath, spin\nprint(loops._compile.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "0", out.stderr

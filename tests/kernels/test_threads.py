@@ -114,3 +114,22 @@ def test_more_threads_than_cores_sleep_instead_of_spinning():
         assert threads.run(lambda p: p, list(range(threads._cores() + 2))) == [[i] for i in range(threads._cores() + 2)]
     finally:
         ember.set_num_threads(n)
+
+
+
+def test_a_worker_whose_loop_fails_raises_in_the_caller_and_the_thread_pool_takes_over(two_threads, monkeypatch):
+    from ember._kernels import spin
+
+    def broken(*args):
+        raise ValueError("no compiled loop")
+    monkeypatch.setattr(spin, "serve", broken)
+    workers = threads._Workers(1)  # its thread fails at once
+    workers.post(0, lambda part: part, [1])
+    with pytest.raises(RuntimeError, match="worker thread failed"):
+        workers.finish(0)
+    monkeypatch.setitem(threads._pools, (os.getpid(), 1), workers)
+    monkeypatch.setattr(threads, "_ready", [])
+    assert not isinstance(threads._pool(), threads._Workers)
+    assert threads.run(lambda p: p, [1, 2]) == [[1], [2]]
+    a = np.random.default_rng(5).normal(size=(600, 300)).astype(np.float32)
+    np.testing.assert_allclose(threads.matmul(a, a.T), a @ a.T, rtol=1e-5, atol=1e-3)

@@ -94,22 +94,13 @@ def _until(flags, i, value, turns):
     return _load_acquire(flags, i) == value
 
 
-def _until_not(flags, i, value, turns):
-    """Whether flags[i] became other than value within `turns` turns."""
-    for _ in range(turns):
-        if _load_acquire(flags, i) != value:
-            return True
-        _pause()
-    return _load_acquire(flags, i) != value
-
-
 def _serve(flags, slot, job, turns):
     """A worker's loop: flags[slot] counts the jobs posted to it, flags[slot + 1] those it finished. Runs
     the matrix-product jobs as they come; returns True for a Python job (for the caller to run, and to
     count as finished), False after `turns` turns without a job."""
     while True:
         done = flags[slot + 1]
-        if not _until_not(flags, slot, done, turns):
+        if not _until(flags, slot, done + 1, turns):  # a post counts one more than the jobs finished
             return False
         if job[0] == PYTHON:
             return True
@@ -126,6 +117,5 @@ def _gemm(job):
 
 
 gemm = _jit(_gemm)
-until = _jit(_until)
-_until_not = _jit(_until_not)
+_until = until = _jit(_until)  # serve calls the compiled one
 serve = _jit(_serve)

@@ -115,6 +115,7 @@ class _Workers:
         self.woken = [False] * n
         self.wake = threading.Condition()
         self.busy = threading.Lock()  # one caller at a time: a second one runs its shares itself
+        self.failure = None
         # with more threads than cores (set_num_threads above the CPU count) a thread that spins keeps
         # another from running: then workers sleep as soon as they are idle and the caller naps
         self.turns = WATCH_TURNS if n + 1 <= _cores() else 0
@@ -124,7 +125,12 @@ class _Workers:
     def _work(self, i):
         flags, slot, job = self.flags, _LINE * i, self.jobs[i]
         while True:
-            if not self.spin.serve(flags, slot, job, self.turns):  # idle for a while: sleep
+            try:
+                served = self.spin.serve(flags, slot, job, self.turns)
+            except BaseException as e:  # the compiled loop failed (it could not compile, say): give up the
+                self.failure = e        # workers, and let the caller that waits for a share raise it
+                return
+            if not served:  # idle for a while: sleep
                 with self.wake:  # under the lock: a post after this check finds sleeping set
                     self.sleeping[i] = True
                     while flags[slot] == flags[slot + 1]:
@@ -159,12 +165,14 @@ class _Workers:
         between looks (on a virtual machine a CPU spinning here delays the wake-up by a millisecond)."""
         slot = _LINE * i + 1
         if self.woken[i]:
-            while self.flags[slot] != self.posted[i]:
+            while self.flags[slot] != self.posted[i] and self.failure is None:
                 time.sleep(_NAP)
-        while not self.spin.until(self.flags, slot, self.posted[i], 1 << 16):
+        while self.failure is None and not self.spin.until(self.flags, slot, self.posted[i], 1 << 16):
             if self.sleeping[i]:
                 with self.wake:
                     self.wake.notify_all()
+        if self.failure is not None:
+            raise RuntimeError(f"Ember's worker thread failed: {self.failure!r}") from self.failure
         if self.jobs[i, 0] != self.spin.PYTHON:
             return None
         ok, value = self.results[i]
@@ -203,7 +211,9 @@ def _pool():
         key = (os.getpid(), n)
         if key not in _pools:
             _pools[key] = _Workers(n)
-        return _pools[key]
+        if _pools[key].failure is None:
+            return _pools[key]
+        _ready.clear()  # the workers failed: the thread pool from now on
     if _state[1] != os.getpid():
         _state[1:] = [os.getpid(), ThreadPoolExecutor(n, thread_name_prefix="ember")]
     return _state[2]
@@ -213,7 +223,7 @@ _ready = []  # [True] once Ember's workers can be used (it stays so)
 
 
 def _spin_ready():
-    if not _ready:
+    if not _ready and not any(p.failure is not None for p in _pools.values()):
         from .loops import _have_numba
         if _have_numba() and build.ready():
             _ready.append(True)
@@ -375,20 +385,19 @@ def matmul(a, b, out=None, bias=None):
         out = np.empty((M, N), np.result_type(a, b))
     rows = M >= N
     step = -(-(M if rows else N) // _state[0])
-    starts = list(range(0, M if rows else N, step))
-    blocks = [(slice(s, s + step), slice(None)) if rows else (slice(None), slice(s, s + step)) for s in starts]
+    blocks = [(slice(s, s + step), slice(None)) if rows else (slice(None), slice(s, s + step))
+              for s in range(0, M if rows else N, step)]
     pairs = [(a[r], b[:, c]) for r, c in blocks]
     adds = None if bias is None else [bias[c] for _, c in blocks]
     if _products_on_workers(pairs, [out[r, c] for r, c in blocks], adds):
         return out
 
     def share(part):
-        for s in part:
-            block = (slice(s, s + step), slice(None)) if rows else (slice(None), slice(s, s + step))
-            np.matmul(a[block[0]], b[:, block[1]], out=out[block])
+        for r, c in part:
+            np.matmul(a[r], b[:, c], out=out[r, c])
             if bias is not None:
-                out[block] += bias[block[1]]
-    run(share, starts)
+                out[r, c] += bias[c]
+    run(share, blocks)
     return out
 
 

@@ -25,9 +25,10 @@ import math
 
 import numpy as np
 from llvmlite import ir
-import numba
 from numba import types
 from numba.extending import intrinsic, overload
+
+from .loops import _jit
 
 _F = np.float32
 _LOG2E = _F(1.4426950408889634)
@@ -83,17 +84,19 @@ def fma(typingctx, a, b, c):
     return a(a, b, c), codegen
 
 
-@numba.njit(nogil=True, cache=True, fastmath={"nnan", "nsz", "reassoc"})
-def row_max(row):
+def _row_max(row):
     m = row[0]
     for j in range(1, row.size):
         m = max(m, row[j])
     return m
 
 
-@numba.njit(nogil=True, cache=True, fastmath={"reassoc", "contract"})
-def row_sum(row):
+def _row_sum(row):
     s = 0.0
     for j in range(row.size):
         s += row[j]
     return s
+
+
+row_max = _jit(_row_max, fastmath={"nnan", "nsz", "reassoc"})
+row_sum = _jit(_row_sum, fastmath={"reassoc", "contract"})
