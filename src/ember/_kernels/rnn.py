@@ -9,6 +9,11 @@ r|z|n for GRU).
 
 Forward loops save what the backward loops need: the activated gates (and the new cell state, and
 for GRU the recurrent part of n's pre-activation).
+
+An LSTM layer runs its whole recurrence in one compiled call (`lstm_forward`, `lstm_backward`): each
+step's product with W_hh is a BLAS call from the loop itself (ember._kernels.spin's matrix-product
+job), so no step goes back to Python. The batch rows are independent of each other, so each thread
+runs the whole sequence for its block of rows, and the threads never wait for each other.
 """
 import functools
 import math

@@ -10,6 +10,7 @@ functions, and sleeping when idle, go back to Python.
 
 A worker's job is an int64 array: [kind, transa, transb, M, N, K, A, lda, B, ldb, C, ldc, gemm], kind
 PYTHON (run the Python share), SGEMM or DGEMM (C = A·B row-major, with the function at address gemm).
+Other compiled loops run such jobs with `gemm(job)` (an LSTM's steps, ember._kernels.rnn).
 """
 import platform
 
