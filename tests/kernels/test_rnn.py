@@ -52,7 +52,8 @@ def test_lstm_sequence_loops_match_torch(threads, dtype, weights, monkeypatch):
     (t_out * torch.tensor(g, dtype=t_dtype)).sum().add(t_hn.sum() + (t_cn * t_cn).sum()).backward()
     (e_out * ember.tensor(g, dtype=e_dtype)).sum().add(e_hn.sum() + (e_cn * e_cn).sum()).backward()
     tol = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
-    for a, b in [(e_out, t_out), (e_hn, t_hn), (e_cn, t_cn), (ex.grad, tx.grad), (eh.grad, th.grad), (ec.grad, tc.grad)]:
+    pairs = [(e_out, t_out), (e_hn, t_hn), (e_cn, t_cn), (ex.grad, tx.grad), (eh.grad, th.grad), (ec.grad, tc.grad)]
+    for a, b in pairs:
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), **tol)
     for name, p in ref.named_parameters():
         np.testing.assert_allclose(getattr(ours, name).grad.numpy(), p.grad.numpy(), **tol)

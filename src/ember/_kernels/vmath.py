@@ -5,9 +5,9 @@ is not vectorised: a float32 softmax or sigmoid then runs one element at a time 
 float32 exp on this kind of CPU, AVX2 without AVX-512, is no faster: ~1.4 ns an element). Here
 float32 exp is range reduction and a polynomial, with no call and no branch: e^x = 2^k · e^r,
 k = round(x / ln 2), r = x - k·ln 2 (ln 2 in two parts, so r is exact), e^r from its Taylor
-polynomial to r^7 on |r| ≤ ln 2 / 2 (error below 2^-24) in fused multiply-adds, and 2^k built in the exponent bits,
-as two factors so that e^x runs into float32's subnormals and to 0 and inf where the true value
-does. The error is at most 2 units in the last place (float32's round-off). In float64 `exp` is
+polynomial to r^7 on |r| ≤ ln 2 / 2 (error below 2^-24) in fused multiply-adds, and 2^k built in
+the exponent bits, as two factors so that e^x runs into float32's subnormals and to 0 and inf where
+the true value does. The error is at most 2 units in the last place (float32's round-off). In float64 `exp` is
 math.exp.
 
 `row_max(row)` and `row_sum(row)` are a row's largest entry and its sum (in float64), vectorised: their
