@@ -41,6 +41,22 @@ def test_split_products_equal_numpys(two_threads, dtype):
         np.testing.assert_allclose(ours, ref, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-4)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(600, 200, 300), (150, 200, 700)])  # rows split, columns split
+def test_split_products_add_the_bias_in_each_share(two_threads, dtype, shape):
+    rng = np.random.default_rng(2)
+    M, K, N = shape
+    a, b = rng.normal(size=(M, K)).astype(dtype), rng.normal(size=(K, N)).astype(dtype)
+    row = rng.normal(size=2 * N).astype(dtype)
+    for bias in (row[:N], row[::2]):  # a row the worker adds itself, and one in strides added after
+        ref = threads.matmul(a, b)
+        ref += bias
+        np.testing.assert_array_equal(threads.matmul(a, b, bias=bias), ref)
+    job = threads._gemm_job(a, b, np.empty((M, N), dtype), row[:N])
+    assert job is not None and job[13] == row.ctypes.data  # the worker's job carries the row
+    assert threads._gemm_job(a, b, np.empty((M, N), dtype), row[::2]) is None
+
+
 def test_the_workers_take_gemm_jobs(two_threads):
     a = np.ones((512, 256), np.float32)
     assert threads._gemm_job(a, a.T, np.empty((512, 512), np.float32)) is not None

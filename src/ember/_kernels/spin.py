@@ -8,14 +8,17 @@ an atomic load and the CPU's `pause` between looks, and runs a matrix-product sh
 the BLAS's cblas_?gemm through its address, without ever taking the GIL. Only shares that are Python
 functions, and sleeping when idle, go back to Python.
 
-A worker's job is an int64 array: [kind, transa, transb, M, N, K, A, lda, B, ldb, C, ldc, gemm], kind
-PYTHON (run the Python share), SGEMM or DGEMM (C = A·B row-major, with the function at address gemm).
+A worker's job is an int64 array: [kind, transa, transb, M, N, K, A, lda, B, ldb, C, ldc, gemm, bias], kind
+PYTHON (run the Python share), SGEMM or DGEMM (C = A·B row-major, with the function at address gemm, then
+the N values at address bias added to every row of C unless bias is 0: a linear layer's share).
 Other compiled loops run such jobs with `gemm(job)` (an LSTM's steps, ember._kernels.rnn).
 """
 import platform
 
+import numpy as np
+
 from llvmlite import ir
-from numba import types
+from numba import carray, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -59,6 +62,15 @@ def _pause(typingctx):
             builder.call(fn, [])
         return context.get_dummy_value()
     return types.void(), codegen
+
+
+@intrinsic
+def _pointer(typingctx, address, like):
+    """The int64 address as a pointer to values of like's type (for numba.carray)."""
+    pointer = types.CPointer(like)
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(pointer))
+    return pointer(address, like), codegen
 
 
 def _gemm_intrinsic(real):
@@ -109,14 +121,29 @@ def _serve(flags, slot, job, turns):
         _store_release(flags, slot + 1, done + 1)
 
 
+def _add_bias(job, like):
+    """C += bias on every row, for a job with a bias (like: a value of C's type)."""
+    c = carray(_pointer(job[10], like), (job[3], job[11]))
+    bias = carray(_pointer(job[13], like), (job[4],))
+    for i in range(job[3]):
+        row = c[i]
+        for j in range(job[4]):
+            row[j] += bias[j]
+
+
 def _gemm(job):
-    """Run a matrix-product job (SGEMM or DGEMM)."""
+    """Run a matrix-product job (SGEMM or DGEMM), and add its bias."""
     if job[0] == SGEMM:
         _sgemm(job)
+        if job[13] != 0:
+            _add_bias(job, np.float32(0))
     else:
         _dgemm(job)
+        if job[13] != 0:
+            _add_bias(job, 0.0)
 
 
+_add_bias = _jit(_add_bias)
 gemm = _jit(_gemm)
 _until = until = _jit(_until)  # serve calls the compiled one
 serve = _jit(_serve)

@@ -323,8 +323,9 @@ def _cblas_layout(x):
     return None, 0
 
 
-def _gemm_job(a, b, c):
-    """The fields of a worker's job c = a @ b (spin's job layout), or None when its BLAS cannot take it."""
+def _gemm_job(a, b, c, bias=None):
+    """The fields of a worker's job c = a @ b (+ bias (N,) on every row: spin's job layout), or None when
+    its BLAS cannot take it."""
     if not _GEMM:
         _GEMM.update(_blas_gemm_addresses() or {None: None})
     address = _GEMM.get(c.dtype)
@@ -333,20 +334,30 @@ def _gemm_job(a, b, c):
     (ta, lda), (tb, ldb) = _cblas_layout(a), _cblas_layout(b)
     if ta is None or tb is None or c.strides[0] % c.itemsize or c.strides[0] // c.itemsize < c.shape[1]:
         return None
+    if bias is not None and (bias.dtype != c.dtype or bias.shape != c.shape[1:] or
+                             (bias.strides[0] != bias.itemsize and len(bias) > 1)):
+        return None
     kind = 1 if c.dtype == np.float32 else 2  # spin.SGEMM, spin.DGEMM
     return (kind, ta, tb, a.shape[0], b.shape[1], a.shape[1], a.ctypes.data, lda, b.ctypes.data, ldb,
-            c.ctypes.data, c.strides[0] // c.itemsize, address)
+            c.ctypes.data, c.strides[0] // c.itemsize, address, 0 if bias is None else bias.ctypes.data)
 
 
 def _products_on_workers(pairs, outs, adds=None, also=None):
     """outs[i] = a @ b (+ adds[i], broadcast) for each pair, the first in the calling thread and the others
-    handed to Ember's workers as BLAS calls; the calling thread adds adds[0] and runs also() (into
-    also[1]) while the workers finish, and adds the others after. False (nothing done) when the workers
-    cannot take them now."""
+    handed to Ember's workers as BLAS calls, each adding its bias row itself after its product (one it
+    cannot read is added after); the calling thread adds adds[0] and runs also() (into also[1]) while
+    the workers finish. False (nothing done) when the workers cannot take them now."""
     pool = _pool() if _state[0] >= 2 and not getattr(_inside, "active", False) else None
     if not isinstance(pool, _Workers) or len(pairs) - 1 > len(pool.posted):
         return False
-    jobs = [_gemm_job(a, b, out) for (a, b), out in zip(pairs[1:], outs[1:])]
+    late = [None] * len(pairs)  # the adds a worker's job cannot take (a bias row it cannot read): added after
+    jobs = []
+    for i, ((a, b), out) in enumerate(zip(pairs[1:], outs[1:]), 1):
+        add = None if adds is None else adds[i]
+        job = _gemm_job(a, b, out, add) if add is not None and add.ndim == 1 else None
+        if job is None:
+            job, late[i] = _gemm_job(a, b, out), add
+        jobs.append(job)
     if None in jobs or not pool.busy.acquire(blocking=False):
         return False
     try:
@@ -363,8 +374,8 @@ def _products_on_workers(pairs, outs, adds=None, also=None):
                 pool.finish(i)
     finally:
         pool.busy.release()
-    if adds is not None:
-        for out, add in zip(outs[1:], adds[1:]):
+    for out, add in zip(outs[1:], late[1:]):
+        if add is not None:
             out += add
     return True
 
