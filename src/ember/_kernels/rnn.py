@@ -186,9 +186,12 @@ def _gemm_table(first, w, c, addresses):
 
 
 def _parts(B):
-    """The batch split into one block of rows per thread: LSTM rows are independent of each other."""
+    """The batch split into one block of rows per thread: LSTM rows are independent of each other. Blocks
+    of 8 rows or more are whole multiples of 4: OpenBLAS's small products take rows 4 at a time
+    (here a step's 10×200 @ 200×800 took 120 µs, 12 rows 94 µs and 8 rows 91 µs)."""
     n = max(1, min(_threads.get_num_threads(), B))
     step = -(-B // n)
+    step = -(-step // 4) * 4 if step >= 8 else step
     return [(r, min(r + step, B)) for r in range(0, B, step)]
 
 
