@@ -34,6 +34,10 @@ MODULES = [
     ("conv1d-same-groups", lambda nn: nn.Conv1d(4, 4, 4, padding="same", groups=2, bias=False), [N(3, 4, 9)]),
     ("conv1d-unbatched", lambda nn: nn.Conv1d(2, 3, 2, dilation=3), [N(2, 9)]),
     ("conv3d", lambda nn: nn.Conv3d(2, 3, (2, 3, 2), stride=(1, 2, 1), padding=1), [N(2, 2, 4, 5, 4)]),
+    # images so small that stride 1 takes the compact layout (see ember._kernels.conv._layout)
+    ("conv2d-2x2-images", lambda nn: nn.Conv2d(4, 6, 3, padding=1), [N(3, 4, 2, 2)]),
+    ("conv3d-2x2x2-images", lambda nn: nn.Conv3d(2, 3, 3, padding=1), [N(2, 2, 2, 2, 2)]),
+    ("convT2d-2x2-images", lambda nn: nn.ConvTranspose2d(4, 3, 3, padding=1), [N(2, 4, 2, 2)]),
     # seed-sized batches: many chunks of the batch, shared between threads (in float64, so that sums
     # over 20,000 products compare tightly)
     ("conv2d-seed-mnist-batch", lambda nn: nn.Conv2d(16, 32, 3, 1, dtype=f64(nn)),
@@ -362,7 +366,18 @@ DEEP = [  # (input, weight, stride, padding, dtype): a ResNet's deep layers, few
     ((8, 128, 9, 9), (256, 128, 3, 3), 2, 1, "float32"),  # stride 2 on an odd size
     ((16, 256, 8, 8), (512, 256, 1, 1), 2, 0, "float32"),  # the 1×1 stride-2 downsample
     ((8, 128, 5, 5), (256, 128, 3, 3), 1, 1, "float64"),
+    ((16, 256, 2, 2), (512, 256, 3, 3), 1, 1, "float32"),  # 2×2 images: stride 1 in the compact layout
+    ((16, 256, 2, 2), (384, 256, 3, 3), 1, 1, "float64"),
 ]
+
+
+def test_stride_one_takes_the_compact_layout_where_wide_positions_would_be_a_third_dropped():
+    from ember._kernels import conv as C
+    geo = lambda n, d=2: ((n,) * d, (n,) * d, (3,) * d, (1,) * d, (1,) * d, (1,) * d)  # noqa: E731
+    assert isinstance(C._layout(geo(2)), C._Compact)  # 6 wide positions for 4 outputs
+    assert isinstance(C._layout(geo(2, 3)), C._Compact)
+    assert isinstance(C._layout(geo(3)), C._Wide) and isinstance(C._layout(geo(16)), C._Wide)
+    assert isinstance(C._layout(geo(2, 1)), C._Wide)  # 1-d: no dropped positions
 
 
 @pytest.mark.parametrize("whole", [True, False], ids=["whole-batch", "chunks"])
