@@ -51,6 +51,8 @@ CASES = [
     ("batchnorm3d", lambda nn: nn.BatchNorm3d(2), [N(2, 2, 3, 3, 3)], {}),
     # the compiled passes (ember._kernels.batch_norm): odd sizes, many channels, float64, no running stats
     ("batchnorm2d-resnet", lambda nn: nn.BatchNorm2d(24), [N(6, 24, 9, 7)], {"steps": 2}),
+    # 5.6 MB: the compiled passes take uneven ranges of the 21 channels, shared between the threads
+    ("batchnorm2d-threads", lambda nn: nn.BatchNorm2d(21), [N(16, 21, 64, 64)], {"steps": 2}),
     ("batchnorm2d-double", lambda nn: nn.BatchNorm2d(5, dtype=f64(nn)), [N(3, 5, 4, 3, dtype="float64")], {"steps": 2}),
     ("batchnorm2d-untracked-train", lambda nn: nn.BatchNorm2d(3, track_running_stats=False), [N(4, 3, 5, 3)], {}),
     ("batchnorm2d-noaffine-momentum-none", lambda nn: nn.BatchNorm2d(4, affine=False, momentum=None),

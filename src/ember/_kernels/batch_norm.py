@@ -1,5 +1,6 @@
 """How this CPU runs BatchNorm with batch statistics: compiled passes over x viewed as (N, C, L),
-the channels shared out between the threads; statistics and per-channel factors in float64.
+the channels shared out between the threads (each pass takes the whole arrays and its range of
+channels); statistics and per-channel factors in float64.
 
     forward   mean, var (biased) per channel (two passes), then y = (x - mean) · invstd·w + b (one)
     backward  Σ g and Σ g·(x - mean) per channel (one pass), then (one pass)
@@ -21,7 +22,7 @@ def forward(x, weight, bias, eps, stats=None):
     N, C, L = x.shape
     if stats is None:
         mean, var = np.empty(C), np.empty(C)
-        _threads.split(lambda s: _loops.batch_norm_stats(x[:, s], mean[s], var[s]), C, x.nbytes)
+        _threads.split(lambda s: _loops.batch_norm_stats(x, mean, var, s.start, s.stop), C, x.nbytes)
     else:
         mean, var = (np.asarray(a, np.float64).reshape(C) for a in stats)
     scale = 1.0 / np.sqrt(var + eps)
@@ -29,7 +30,7 @@ def forward(x, weight, bias, eps, stats=None):
         scale = scale * weight
     shift = np.zeros(C) if bias is None else bias.astype(np.float64)
     y = np.empty(x.shape, x.dtype)
-    _threads.split(lambda s: _loops.batch_norm_apply(x[:, s], mean[s], scale[s], shift[s], y[:, s]), C,
+    _threads.split(lambda s: _loops.batch_norm_apply(x, mean, scale, shift, y, s.start, s.stop), C,
                    2 * x.nbytes)
     return y, mean, var
 
@@ -38,7 +39,7 @@ def backward(g, x, mean, invstd, weight, need_x):
     """(gx or None, gw, gb) of forward with batch statistics: g, x (N, C, L), mean and invstd (C,)."""
     N, C, L = x.shape
     sum_g, sum_gxc = np.empty(C), np.empty(C)
-    _threads.split(lambda s: _loops.batch_norm_grad_sums(g[:, s], x[:, s], mean[s], sum_g[s], sum_gxc[s]), C,
+    _threads.split(lambda s: _loops.batch_norm_grad_sums(g, x, mean, sum_g, sum_gxc, s.start, s.stop), C,
                    2 * x.nbytes)
     gw, gb = (sum_gxc * invstd).astype(x.dtype), sum_g.astype(x.dtype)
     gx = None
@@ -47,6 +48,6 @@ def backward(g, x, mean, invstd, weight, need_x):
         k_g = invstd if weight is None else invstd * weight
         k_x, k_0 = -k_g * invstd * invstd * sum_gxc / n, -k_g * sum_g / n
         gx = np.empty(x.shape, x.dtype)
-        _threads.split(lambda s: _loops.batch_norm_grad_input(g[:, s], x[:, s], mean[s], k_g[s], k_x[s], k_0[s],
-                                                              gx[:, s]), C, 3 * x.nbytes)
+        _threads.split(lambda s: _loops.batch_norm_grad_input(g, x, mean, k_g, k_x, k_0, gx, s.start, s.stop), C,
+                       3 * x.nbytes)
     return gx, gw, gb
