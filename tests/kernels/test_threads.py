@@ -149,3 +149,19 @@ def test_a_worker_whose_loop_fails_raises_in_the_caller_and_the_thread_pool_take
     assert threads.run(lambda p: p, [1, 2]) == [[1], [2]]
     a = np.random.default_rng(5).normal(size=(600, 300)).astype(np.float32)
     np.testing.assert_allclose(threads.matmul(a, a.T), a @ a.T, rtol=1e-5, atol=1e-3)
+
+
+def test_compiled_jobs_run_on_the_workers_without_the_gil(two_threads, monkeypatch):
+    """GELU's shares as compiled jobs (spin's CALL): the workers run them, and the values are those of one
+    thread running the whole array."""
+    from ember._kernels import fused
+    rng = np.random.default_rng(3)
+    x, g = (rng.normal(size=(3, 2 ** 16 + 5)).astype(np.float32) for _ in range(2))
+    ran = []
+    alongside = threads.alongside
+    monkeypatch.setattr(threads, "alongside", lambda own, jobs: ran.append(alongside(own, jobs)) or ran[-1])
+    y, gy = fused.gelu(x), fused.gelu_backward(g, x)
+    assert ran == [True, True]
+    ember.set_num_threads(1)
+    np.testing.assert_array_equal(y, fused.gelu(x))
+    np.testing.assert_array_equal(gy, fused.gelu_backward(g, x))

@@ -136,8 +136,8 @@ def _find_stamp_path():
 def _exercise():
     """Run every compiled path Ember has on small float32 and float64 models, twice per optimizer (the
     momentum loops start at the second step), and the ops whose loops start at a size (GELU, log_softmax)
-    or are shared between the threads (BatchNorm over 4 MB) at that size: each loop compiles for the
-    signatures real programs call it with."""
+    or are shared between the threads (BatchNorm over 4 MB; GELU's compiled jobs) at that size: each loop
+    compiles for the signatures real programs call it with."""
     import ember
     from ember import nn, optim
     import ember.nn.functional as F
@@ -166,7 +166,7 @@ def _exercise():
                 loss.backward()
                 nn.utils.clip_grad_norm_(params, 1.0)
                 opt.step()
-        for shape, fn in (((64, 128), F.gelu), ((256, 4096), lambda t: F.log_softmax(t, -1)),
+        for shape, fn in (((64, 1024), F.gelu), ((256, 4096), lambda t: F.log_softmax(t, -1)),
                           ((16, 64, 32, 32), nn.BatchNorm2d(64).to(dtype)),
                           ((16, 64, 32, 32), lambda t: F.max_pool2d(t, 3, 2, 1))):
             out = fn(ember.randn(*shape, dtype=dtype, requires_grad=True))

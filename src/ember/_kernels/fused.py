@@ -51,6 +51,17 @@ def _compiled(name):
         return _build(name)
 
 
+def _cfunc(fn):
+    """numba.cfunc of fn(arguments), a compiled job for Ember's workers (ember._kernels.spin's CALL): a C
+    function void fn(int64 *arguments), cached on disk where it can be."""
+    import numba
+    signature = numba.types.void(numba.types.CPointer(numba.types.int64))
+    try:
+        return numba.cfunc(signature, cache=True, error_model="numpy")(fn)
+    except RuntimeError:  # no writable cache directory
+        return numba.cfunc(signature, error_model="numpy")(fn)
+
+
 @functools.lru_cache(maxsize=None)
 def _build(name):
     if name == "gelu":
@@ -79,6 +90,17 @@ def _build(name):
                 else:
                     out[i] = v * phi
         return gelu
+    if name == "gelu_job":
+        from numba import carray
+        from .spin import pointer
+        kernel = _compiled("gelu")
+
+        def gelu_job(args):
+            """gelu on a worker: args = [x, g, out (addresses of float32 values), n, backward]."""
+            n = args[3]
+            kernel(carray(pointer(args[0], _ZERO), (n,)), carray(pointer(args[1], _ZERO), (n,)),
+                   carray(pointer(args[2], _ZERO), (n,)), args[4] != 0)
+        return _cfunc(gelu_job).address
     if name == "layer_norm":
         @functools.partial(_jit, reassoc=True)
         def layer_norm(x, weight, bias, eps, out, mean, rstd):
@@ -193,31 +215,43 @@ def _build(name):
 MIN_SHARE = 1 << 16  # elements of a GELU pass (~0.2 ms) from which the threads share it
 
 
-def shares(fn, n, min_n=MIN_SHARE):
+def shares(fn, n, min_n=MIN_SHARE, job=None):
     """fn(start, stop) over range(n), in one contiguous share per thread when n ≥ min_n (the kernels
-    release the GIL)."""
+    release the GIL). With job(start, stop), the fields of the same share as a compiled job, Ember's
+    workers run theirs without taking the GIL."""
     t = _threads.get_num_threads()
     if n < min_n or t < 2 or n < 2:
         fn(0, n)
         return
     step = -(-n // t)
-    _threads.run(lambda part: [fn(s, min(s + step, n)) for s in part], list(range(0, n, step)))
+    starts = list(range(0, n, step))
+    if job is not None and _threads.alongside(lambda: fn(0, step), lambda: [job(s, min(s + step, n))
+                                                                          for s in starts[1:]]):
+        return
+    _threads.run(lambda part: [fn(s, min(s + step, n)) for s in part], starts)
+
+
+def _gelu(x, g, backward):
+    """out = GELU(x), or its gradient at x times g, over flat float32 arrays, shared out."""
+    out = np.empty_like(x)
+    kernel, size = _compiled("gelu"), x.itemsize
+
+    def job(a, b):
+        return (3, _compiled("gelu_job"), x.ctypes.data + a * size, g.ctypes.data + a * size,  # spin.CALL
+                out.ctypes.data + a * size, b - a, int(backward))
+    shares(lambda a, b: kernel(x[a:b], g[a:b], out[a:b], backward), x.size, job=job)
+    return out
 
 
 def gelu(x):
     """GELU(x) (the erf form) of a contiguous float32 array, in one pass."""
-    out = np.empty_like(x)
-    kernel, xf, of = _compiled("gelu"), x.reshape(-1), out.reshape(-1)
-    shares(lambda a, b: kernel(xf[a:b], xf[a:b], of[a:b], False), xf.size)
-    return out
+    xf = x.reshape(-1)
+    return _gelu(xf, xf, False).reshape(x.shape)
 
 
 def gelu_backward(g, x):
     """The gradient of GELU (the erf form) at x, times g, in one pass."""
-    out = np.empty_like(x)
-    kernel, gf, xf, of = _compiled("gelu"), g.reshape(-1), x.reshape(-1), out.reshape(-1)
-    shares(lambda a, b: kernel(xf[a:b], gf[a:b], of[a:b], True), xf.size)
-    return out
+    return _gelu(x.reshape(-1), g.reshape(-1), True).reshape(x.shape)
 
 
 _EMPTY = {}

@@ -10,7 +10,9 @@ functions, and sleeping when idle, go back to Python.
 
 A worker's job is an int64 array: [kind, transa, transb, M, N, K, A, lda, B, ldb, C, ldc, gemm, bias], kind
 PYTHON (run the Python share), SGEMM or DGEMM (C = A·B row-major, with the function at address gemm, then
-the N values at address bias added to every row of C unless bias is 0: a linear layer's share).
+the N values at address bias added to every row of C unless bias is 0: a linear layer's share); or
+[CALL, function, arguments...]: a compiled loop's share, the C function void f(int64 *arguments) at that
+address (a numba cfunc, which reads its arrays from the addresses and sizes among its arguments).
 Other compiled loops run such jobs with `gemm(job)` (an LSTM's steps, ember._kernels.rnn).
 """
 import platform
@@ -24,7 +26,7 @@ from numba.extending import intrinsic
 
 from .loops import _jit
 
-PYTHON, SGEMM, DGEMM = 0, 1, 2
+PYTHON, SGEMM, DGEMM, CALL = 0, 1, 2, 3
 _X86 = platform.machine().lower() in ("x86_64", "amd64", "i686", "x86")
 
 
@@ -65,7 +67,19 @@ def _pause(typingctx):
 
 
 @intrinsic
-def _pointer(typingctx, address, like):
+def _call(typingctx, job):
+    """Call the function at address job[1] with the address of job[2] (a CALL job's arguments)."""
+    def codegen(context, builder, signature, args):
+        i64 = ir.IntType(64)
+        address = builder.load(_element_pointer(context, builder, signature.args[0], args[0], ir.Constant(i64, 1)))
+        fn = builder.inttoptr(address, ir.FunctionType(ir.VoidType(), [i64.as_pointer()]).as_pointer())
+        builder.call(fn, [_element_pointer(context, builder, signature.args[0], args[0], ir.Constant(i64, 2))])
+        return context.get_dummy_value()
+    return types.void(job), codegen
+
+
+@intrinsic
+def pointer(typingctx, address, like):
     """The int64 address as a pointer to values of like's type (for numba.carray)."""
     pointer = types.CPointer(like)
     def codegen(context, builder, signature, args):
@@ -109,7 +123,7 @@ def _until(flags, i, value, turns):
 
 def _serve(flags, slot, job, turns):
     """A worker's loop: flags[slot] counts the jobs posted to it, flags[slot + 1] those it finished. Runs
-    the matrix-product jobs as they come; returns True for a Python job (for the caller to run, and to
+    the compiled jobs (products, CALLs) as they come; returns True for a Python job (for the caller to run, and to
     count as finished), False after `turns` turns without a job."""
     while True:
         done = flags[slot + 1]
@@ -117,14 +131,17 @@ def _serve(flags, slot, job, turns):
             return False
         if job[0] == PYTHON:
             return True
-        gemm(job)
+        if job[0] == CALL:
+            _call(job)
+        else:
+            gemm(job)
         _store_release(flags, slot + 1, done + 1)
 
 
 def _add_bias(job, like):
     """C += bias on every row, for a job with a bias (like: a value of C's type)."""
-    c = carray(_pointer(job[10], like), (job[3], job[11]))
-    bias = carray(_pointer(job[13], like), (job[4],))
+    c = carray(pointer(job[10], like), (job[3], job[11]))
+    bias = carray(pointer(job[13], like), (job[4],))
     for i in range(job[3]):
         row = c[i]
         for j in range(job[4]):

@@ -10,16 +10,17 @@ NumPy and BLAS release the GIL in their loops, so the shares run on the cores at
 `ember.set_num_threads(n)` sets how many shares (torch.set_num_threads: 1 makes everything serial).
 
 Handing a share to a thread must be quick: a share of a mid-sized product takes ~0.5 ms, and on a
-virtual machine a thread asleep on a lock takes 0.1-0.5 ms to wake, and a Python thread that wakes
-must then take the GIL from the thread that handed it the work. Once the compiled loops are ready the
-workers are Ember's own (`_Workers`): after a share each watches its flag for a few milliseconds in a
-compiled loop that holds no GIL (ember._kernels.spin) before it sleeps, and a matrix-product share
-(`matmul`, `products`) it runs there itself, calling the BLAS's cblas_?gemm through its address, so
-that share never waits for the GIL: a 768×128×384 product split in two takes 0.55-0.6 ms instead of
-0.9 ms on one core. Python shares go back to Python. The calling thread watches the worker's flag
-too, except when it had to wake the worker: a CPU spinning there delays the other's wake-up by a
-millisecond on such a machine. Until the loops are ready (or without numba) a ThreadPoolExecutor
-runs the shares.
+virtual machine a thread asleep on a lock takes 0.1-0.5 ms to wake, and a Python thread that wakes must
+then take the GIL from the thread that handed it the work. Once the compiled loops are ready the workers
+are Ember's own (`_Workers`): after a share each watches its flag for a few milliseconds in a compiled
+loop that holds no GIL (ember._kernels.spin) before it sleeps, and a matrix-product share (`matmul`,
+`products`) it runs there itself, calling the BLAS's cblas_?gemm through its address, so that share
+never waits for the GIL: a 768×128×384 product split in two takes 0.55-0.6 ms instead of 0.9 ms on one
+core. A compiled loop's share runs there too, as a C function (a numba cfunc reading its arrays from
+addresses: `alongside`, GELU's shares). Other Python shares go back to Python. The calling thread
+watches the worker's flag too, except when it had to wake the worker: a CPU spinning there delays the
+other's wake-up by a millisecond on such a machine. Until the loops are ready (or without numba) a
+ThreadPoolExecutor runs the shares.
 """
 import ctypes
 import glob
@@ -33,7 +34,7 @@ import numpy as np
 
 from . import build
 
-__all__ = ["get_num_threads", "set_num_threads", "run", "each", "split", "matmul", "products"]
+__all__ = ["get_num_threads", "set_num_threads", "run", "each", "split", "alongside", "matmul", "products"]
 
 MIN_PRODUCTS_FLOPS = 1e7  # two independent products of ~0.1 ms each already pay for a hand-off
 MIN_SPLIT_FLOPS = 5e7  # a matrix product below this (~0.5 ms on a core) gains less than a hand-off costs
@@ -342,14 +343,38 @@ def _gemm_job(a, b, c, bias=None):
             c.ctypes.data, c.strides[0] // c.itemsize, address, 0 if bias is None else bias.ctypes.data)
 
 
+def alongside(own, jobs):
+    """own() in the calling thread while Ember's workers run the compiled jobs (ember._kernels.spin's job
+    layout), one each: no share waits for the GIL. jobs: their list, or a function making it, called
+    only when the workers can take them. False (nothing run) when they cannot now (one thread, a share
+    splitting again, another caller, the workers not ready, a job None)."""
+    pool = _pool() if _state[0] >= 2 and not getattr(_inside, "active", False) else None
+    if not isinstance(pool, _Workers):
+        return False
+    if callable(jobs):
+        jobs = jobs()
+    if len(jobs) > len(pool.posted) or None in jobs:
+        return False
+    if not pool.busy.acquire(blocking=False):
+        return False
+    try:
+        for i, job in enumerate(jobs):
+            pool.post(i, gemm=job)
+        try:
+            own()
+        finally:
+            for i in range(len(jobs)):
+                pool.finish(i)
+    finally:
+        pool.busy.release()
+    return True
+
+
 def _products_on_workers(pairs, outs, adds=None, also=None):
     """outs[i] = a @ b (+ adds[i], broadcast) for each pair, the first in the calling thread and the others
     handed to Ember's workers as BLAS calls, each adding its bias row itself after its product (one it
     cannot read is added after); the calling thread adds adds[0] and runs also() (into also[1]) while
     the workers finish. False (nothing done) when the workers cannot take them now."""
-    pool = _pool() if _state[0] >= 2 and not getattr(_inside, "active", False) else None
-    if not isinstance(pool, _Workers) or len(pairs) - 1 > len(pool.posted):
-        return False
     late = [None] * len(pairs)  # the adds a worker's job cannot take (a bias row it cannot read): added after
     jobs = []
     for i, ((a, b), out) in enumerate(zip(pairs[1:], outs[1:]), 1):
@@ -358,22 +383,15 @@ def _products_on_workers(pairs, outs, adds=None, also=None):
         if job is None:
             job, late[i] = _gemm_job(a, b, out), add
         jobs.append(job)
-    if None in jobs or not pool.busy.acquire(blocking=False):
+
+    def own():
+        np.matmul(*pairs[0], out=outs[0])
+        if adds is not None:
+            outs[0] += adds[0]
+        if also is not None:
+            also[1] = also[0]()
+    if not alongside(own, jobs):
         return False
-    try:
-        for i, job in enumerate(jobs):
-            pool.post(i, gemm=job)
-        try:
-            np.matmul(*pairs[0], out=outs[0])
-            if adds is not None:
-                outs[0] += adds[0]
-            if also is not None:
-                also[1] = also[0]()
-        finally:
-            for i in range(len(jobs)):
-                pool.finish(i)
-    finally:
-        pool.busy.release()
     for out, add in zip(outs[1:], late[1:]):
         if add is not None:
             out += add
