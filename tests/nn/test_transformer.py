@@ -169,6 +169,21 @@ def test_one_node_attention_of_views_matches_torch():
     check_grads_against_torch(call, [np.random.default_rng(2).standard_normal((3, 5, 24)).astype(np.float32)])
 
 
+@pytest.mark.parametrize("shape", [(2, 3, 5, 8), (1, 3, 5, 8), (2, 1, 5, 8), (2, 3, 1, 8), (2, 2, 4, 1)])
+def test_one_node_attention_output_is_laid_out_as_torchs(shape):
+    """torch lays its CPU attention's output out like the query (a GPT's heads: transpose(1, 2) of the
+    output is contiguous): strides and values against torch for q, k, v in every order of their dims."""
+    import itertools
+    for order in itertools.permutations(range(4)):
+        outs = []
+        for lib in (torch, ember):
+            q, k, v = (f(lib.arange(int(np.prod(shape)), dtype=lib.float32)).reshape(*[shape[d] for d in order])
+                       .permute(*[order.index(d) for d in range(4)]) for f in (lib.sin, lib.cos, lib.tanh))
+            outs.append(lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True))
+        assert tuple(outs[1].stride()) == tuple(outs[0].stride()), order
+        np.testing.assert_allclose(outs[1].numpy(), outs[0].numpy(), rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("causal", [False, True])
 def test_one_node_attention_double_backward(causal):
     """Second-order gradients through the one-node attention equal those of softmax(q kᵀ s + mask) v written
