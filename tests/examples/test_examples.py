@@ -137,4 +137,6 @@ def test_blog_mnist_mlp(run_example):
     accuracies = numbers_after("Accuracy:", out)
     losses = numbers_after("Avg loss:", out)
     assert len(accuracies) == len(losses) == 2 and all(math.isfinite(x) for x in losses)
-    assert accuracies[1] >= 25  # PyTorch: 37-54% after these 189 steps (5 seeds); chance is 10%
+    # the example is unseeded, as in the blog: after these 189 steps PyTorch gave 37-54% (5 seeds), Ember 22-65%
+    # (10 runs, 2026-12-07, one of them 21.6% in CI); chance is 10%, and the first test comes before training
+    assert accuracies[1] >= 15 and losses[1] < losses[0]
