@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from . import threads as _threads
-from .loops import _lock, fits
+from .loops import _cfunc, _lock, fits
 
 __all__ = ["fits", "gelu", "gelu_backward", "layer_norm", "layer_norm_backward", "softmax", "softmax_backward"]
 
@@ -49,17 +49,6 @@ _ZERO, _HALF, _ONE = _F32(0.0), _F32(0.5), _F32(1.0)
 def _compiled(name):
     with _lock:
         return _build(name)
-
-
-def _cfunc(fn):
-    """numba.cfunc of fn(arguments), a compiled job for Ember's workers (ember._kernels.spin's CALL): a C
-    function void fn(int64 *arguments), cached on disk where it can be."""
-    import numba
-    signature = numba.types.void(numba.types.CPointer(numba.types.int64))
-    try:
-        return numba.cfunc(signature, cache=True, error_model="numpy")(fn)
-    except RuntimeError:  # no writable cache directory
-        return numba.cfunc(signature, error_model="numpy")(fn)
 
 
 @functools.lru_cache(maxsize=None)

@@ -82,6 +82,17 @@ def _jit(fn, **options):
         return numba.njit(nogil=True, error_model="numpy", **options)(fn)
 
 
+def _cfunc(fn):
+    """numba.cfunc of fn(arguments), a compiled job for Ember's workers (ember._kernels.spin's CALL): a C
+    function void fn(int64 *arguments), cached on disk where it can be."""
+    import numba
+    signature = numba.types.void(numba.types.CPointer(numba.types.int64))
+    try:
+        return numba.cfunc(signature, cache=True, error_model="numpy")(fn)
+    except RuntimeError:  # no writable cache directory
+        return numba.cfunc(signature, error_model="numpy")(fn)
+
+
 def _jit_sums(fn):
     """_jit for loops that sum: reassociation lets LLVM vectorise a sum (into several partial sums),
     so its rounding is a pairwise-like order, as NumPy's, rather than one long chain."""
