@@ -15,11 +15,15 @@ from .test_examples import EXAMPLES
 
 DRIVER = """
 import io, json, os, sys
+import ember
 from ember import compat
 from ember.doctor import Doctor
 results = {}
 for name, path, env in json.loads(sys.argv[1]):
     os.environ.update(env)
+    # each program from one seed: the tutorials' programs are unseeded, and an unlucky start saturates the
+    # Pima MLP's sigmoid enough for sigmoid-bce (CI once; none in 30 unseeded runs, nor with seeds 0-11)
+    ember.manual_seed(0)
     doctor = Doctor(out=io.StringIO()).install()
     try:
         if path == "demo":
