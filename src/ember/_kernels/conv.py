@@ -14,10 +14,11 @@ Layers with few positions and many channels take the whole batch as one chunk in
 split between the threads by rows (_plan).
 
 Two layouts of the positions Q (_layout chooses):
-  wide (stride 1, unless a third of its positions would be dropped): the image is flattened (padded when there is padding) and an output position is
-    read at its flat index, so kernel offset k's patch is the contiguous run image[off_k : off_k + Q]:
-    im2col and col2im are copies of long contiguous runs. Q spans whole image rows, so a few
-    columns per row are computed and dropped (8% of the work for a 3×3 kernel on 26 columns).
+  wide (stride 1, unless a third of its positions would be dropped): the image is flattened (padded
+    when there is padding) and an output position is read at its flat index, so kernel offset k's
+    patch is the contiguous run image[off_k : off_k + Q]: im2col and col2im are copies of long
+    contiguous runs. Q spans whole image rows, so a few columns per row are computed and dropped (8%
+    of the work for a 3×3 kernel on 26 columns).
   compact (any stride): Q = the output positions; one strided multi-dimensional copy per offset,
     zeros kept where an offset falls into the padding (padding is never materialised).
 
