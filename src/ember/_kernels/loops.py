@@ -73,13 +73,15 @@ def _compiled():
         return _compile()
 
 
-def _jit(fn, **options):
-    """numba.njit for Ember's loops: releases the GIL, cached on disk where it can be."""
+def _jit(fn, signatures=None, **options):
+    """numba.njit for Ember's loops: releases the GIL, cached on disk where it can be. With signatures,
+    compiled for those at once (and only those), rather than for each new signature on its first call."""
     import numba
+    args = () if signatures is None else (signatures,)
     try:  # error_model="numpy": IEEE division (inf and nan, as NumPy), no ZeroDivisionError checks
-        return numba.njit(nogil=True, cache=True, error_model="numpy", **options)(fn)
+        return numba.njit(*args, nogil=True, cache=True, error_model="numpy", **options)(fn)
     except RuntimeError:  # no writable cache directory (a read-only install): compile in memory
-        return numba.njit(nogil=True, error_model="numpy", **options)(fn)
+        return numba.njit(*args, nogil=True, error_model="numpy", **options)(fn)
 
 
 def _cfunc(fn):

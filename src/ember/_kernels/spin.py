@@ -13,7 +13,8 @@ PYTHON (run the Python share), SGEMM or DGEMM (C = A·B row-major, with the func
 the N values at address bias added to every row of C unless bias is 0: a linear layer's share); or
 [CALL, function, arguments...]: a compiled loop's share, the C function void f(int64 *arguments) at that
 address (a numba cfunc, which reads its arrays from the addresses and sizes among its arguments).
-Other compiled loops run such jobs with `gemm(job)` (an LSTM's steps, ember._kernels.rnn).
+`fill` writes a product's job from its arrays; `gemm(job)` runs one: the calling thread's own share of a
+split product (ember._kernels.threads) and other compiled loops (an LSTM's steps, ember._kernels.rnn) too.
 """
 import platform
 
@@ -148,6 +149,34 @@ def _add_bias(job, like):
             row[j] += bias[j]
 
 
+def _operand(x):
+    """(CblasNoTrans, its row stride) or (CblasTrans, its column stride) of a 2-D array as cblas reads it
+    row-major, in elements; (0, 0) for other strides."""
+    size = x.itemsize
+    (rows, cols), (s0, s1) = x.shape, x.strides
+    if s1 == size and s0 % size == 0 and s0 // size >= max(1, cols):
+        return 111, s0 // size
+    if s0 == size and s1 % size == 0 and s1 // size >= max(1, rows):
+        return 112, s1 // size
+    return 0, 0
+
+
+def _fill(job, kind, gemm, a, b, c, bias, with_bias):
+    """Write the job c = a @ b (+ bias on every row when with_bias) into job (kind SGEMM or DGEMM, the
+    cblas function at address gemm); False, when cblas cannot read the arrays' strides."""
+    ta, lda = _operand(a)
+    tb, ldb = _operand(b)
+    size = c.itemsize
+    if ta == 0 or tb == 0 or c.strides[1] != size or c.strides[0] % size or c.strides[0] // size < c.shape[1]:
+        return False
+    if with_bias and bias.strides[0] != size and bias.shape[0] > 1:
+        return False
+    job[0], job[1], job[2], job[3], job[4], job[5] = kind, ta, tb, a.shape[0], b.shape[1], a.shape[1]
+    job[6], job[7], job[8], job[9] = a.ctypes.data, lda, b.ctypes.data, ldb
+    job[10], job[11], job[12], job[13] = c.ctypes.data, c.strides[0] // size, gemm, bias.ctypes.data if with_bias else 0
+    return True
+
+
 def _gemm(job):
     """Run a matrix-product job (SGEMM or DGEMM), and add its bias."""
     if job[0] == SGEMM:
@@ -162,5 +191,9 @@ def _gemm(job):
 
 _add_bias = _jit(_add_bias)
 gemm = _jit(_gemm)
+_operand = _jit(_operand)
+# compiled once for arrays of any strides (a 'C', 'F' or 'A' layout each would be a signature of its own)
+fill = _jit(_fill, signatures=[f"boolean(int64[:], int64, int64, {t}[:, :], {t}[:, :], {t}[:, :], {t}[:], boolean)"
+                               for t in ("float32", "float64")])
 _until = until = _jit(_until)  # serve calls the compiled one
 serve = _jit(_serve)

@@ -89,7 +89,7 @@ def _blas_gemm_addresses():
     return found
 
 
-_GEMM = {}  # filled on first use by _blas_gemm_addresses
+_GEMM = {}  # {dtype: address, or None}, filled on first use by _blas_gemm_addresses
 # [threads, pid, executor]: the executor is made on first use and remade in a forked child (which
 # inherits no threads). Without control of the BLAS threads, splitting would oversubscribe the cores.
 _state = [int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)) if _set_blas_threads is not None else 1,
@@ -109,6 +109,7 @@ class _Workers:
         self.spin = spin
         self.flags = np.zeros(_LINE * n, np.int64)
         self.jobs = np.zeros((n, 2 * _LINE), np.int64)
+        self.own = np.zeros(2 * _LINE, np.int64)  # the calling thread's own share of a split product
         self.calls = [None] * n
         self.results = [None] * n
         self.posted = [0] * n
@@ -146,13 +147,11 @@ class _Workers:
                 self.results[i] = (False, e)
             flags[slot + 1] += 1
 
-    def post(self, i, fn=None, share=None, gemm=None):
-        """Hand worker i a Python share fn(share), or the matrix product `gemm` (a job's fields)."""
-        if gemm is None:
+    def post(self, i, fn=None, share=None):
+        """Hand worker i a Python share fn(share), or without fn the compiled job written in jobs[i]."""
+        if fn is not None:
             self.jobs[i, 0] = self.spin.PYTHON
             self.calls[i] = (fn, share)
-        else:
-            self.jobs[i, :len(gemm)] = gemm
         self.posted[i] += 1
         self.flags[_LINE * i] = self.posted[i]
         self.woken[i] = self.sleeping[i] or not self.turns
@@ -313,34 +312,53 @@ def _share(fn, share):
         _inside.active = False
 
 
-def _cblas_layout(x):
-    """(CblasNoTrans, its row stride) or (CblasTrans, its column stride) of a 2-D array as cblas reads it
-    row-major, in elements; (None, 0) for other strides."""
-    it, (r, k), (s0, s1) = x.itemsize, x.shape, x.strides
-    if s1 == it and s0 % it == 0 and s0 // it >= max(1, k):
-        return 111, s0 // it
-    if s0 == it and s1 % it == 0 and s1 // it >= max(1, r):
-        return 112, s1 // it
-    return None, 0
+def _gemm_job(a, b, c, bias=None, job=None):
+    """job (a new one when None) with the fields of a worker's job c = a @ b (+ bias (N,) on every row:
+    ember._kernels.spin's job layout), for 2-D arrays; None when its BLAS cannot take it."""
+    dtype = c.dtype
+    if dtype not in _GEMM:
+        _GEMM.update(_blas_gemm_addresses())
+        _GEMM.setdefault(dtype, None)
+    address = _GEMM[dtype]
+    if address is None or a.dtype != dtype or b.dtype != dtype or 0 in c.shape or \
+            (bias is not None and (bias.dtype != dtype or bias.shape != c.shape[1:])):
+        return None
+    from . import spin
+    job = np.zeros(2 * _LINE, np.int64) if job is None else job
+    kind = spin.SGEMM if dtype == np.float32 else spin.DGEMM
+    try:
+        written = spin.fill(job, kind, address, a, b, c, _NO_BIAS[dtype] if bias is None else bias, bias is not None)
+    except TypeError:  # arrays fill has no signature for (not 2-D, unaligned)
+        return None
+    return job if written else None
 
 
-def _gemm_job(a, b, c, bias=None):
-    """The fields of a worker's job c = a @ b (+ bias (N,) on every row: spin's job layout), or None when
-    its BLAS cannot take it."""
-    if not _GEMM:
-        _GEMM.update(_blas_gemm_addresses() or {None: None})
-    address = _GEMM.get(c.dtype)
-    if address is None or a.dtype != c.dtype or b.dtype != c.dtype or c.strides[1] != c.itemsize or 0 in c.shape:
+_NO_BIAS = {np.dtype(np.float32): np.zeros(0, np.float32), np.dtype(np.float64): np.zeros(0, np.float64)}
+
+
+def _take_workers(n):
+    """Ember's workers, taken by this caller (their `busy` lock held: release it), when they can run n
+    compiled jobs now; None when they cannot (one thread, a share splitting again, another caller, the
+    workers not ready)."""
+    pool = _pool() if _state[0] >= 2 and not getattr(_inside, "active", False) else None
+    if not isinstance(pool, _Workers) or n > len(pool.posted) or not pool.busy.acquire(blocking=False):
         return None
-    (ta, lda), (tb, ldb) = _cblas_layout(a), _cblas_layout(b)
-    if ta is None or tb is None or c.strides[0] % c.itemsize or c.strides[0] // c.itemsize < c.shape[1]:
-        return None
-    if bias is not None and (bias.dtype != c.dtype or bias.shape != c.shape[1:] or
-                             (bias.strides[0] != bias.itemsize and len(bias) > 1)):
-        return None
-    kind = 1 if c.dtype == np.float32 else 2  # spin.SGEMM, spin.DGEMM
-    return (kind, ta, tb, a.shape[0], b.shape[1], a.shape[1], a.ctypes.data, lda, b.ctypes.data, ldb,
-            c.ctypes.data, c.strides[0] // c.itemsize, address, 0 if bias is None else bias.ctypes.data)
+    return pool
+
+
+def _run_posted(pool, own, n):
+    """Hand the workers the n jobs written in their rows, run own() here meanwhile, wait for the jobs; then
+    give the workers back."""
+    try:
+        for i in range(n):
+            pool.post(i)
+        try:
+            own()
+        finally:
+            for i in range(n):
+                pool.finish(i)
+    finally:
+        pool.busy.release()
 
 
 def alongside(own, jobs):
@@ -348,51 +366,48 @@ def alongside(own, jobs):
     layout), one each: no share waits for the GIL. jobs: their list, or a function making it, called
     only when the workers can take them. False (nothing run) when they cannot now (one thread, a share
     splitting again, another caller, the workers not ready, a job None)."""
-    pool = _pool() if _state[0] >= 2 and not getattr(_inside, "active", False) else None
-    if not isinstance(pool, _Workers):
+    pool = _take_workers(1)
+    if pool is None:
         return False
-    if callable(jobs):
-        jobs = jobs()
+    jobs = jobs() if callable(jobs) else jobs
     if len(jobs) > len(pool.posted) or None in jobs:
-        return False
-    if not pool.busy.acquire(blocking=False):
-        return False
-    try:
-        for i, job in enumerate(jobs):
-            pool.post(i, gemm=job)
-        try:
-            own()
-        finally:
-            for i in range(len(jobs)):
-                pool.finish(i)
-    finally:
         pool.busy.release()
+        return False
+    for i, job in enumerate(jobs):
+        pool.jobs[i, :len(job)] = job
+    _run_posted(pool, own, len(jobs))
     return True
 
 
 def _products_on_workers(pairs, outs, adds=None, also=None):
     """outs[i] = a @ b (+ adds[i], broadcast) for each pair, the first in the calling thread and the others
-    handed to Ember's workers as BLAS calls, each adding its bias row itself after its product (one it
-    cannot read is added after); the calling thread adds adds[0] and runs also() (into also[1]) while
-    the workers finish. False (nothing done) when the workers cannot take them now."""
-    late = [None] * len(pairs)  # the adds a worker's job cannot take (a bias row it cannot read): added after
-    jobs = []
-    for i, ((a, b), out) in enumerate(zip(pairs[1:], outs[1:]), 1):
+    handed to Ember's workers as BLAS calls; each adds its bias row inside its job (one it cannot read is
+    added after). The calling thread runs also() (into also[1]) while the workers finish. False (nothing
+    done) when the workers cannot take them now."""
+    pool = _take_workers(len(pairs) - 1)
+    if pool is None:
+        return False
+    late = [None] * len(pairs)  # the adds a job cannot take (not a bias row it can read): added after
+    rows = [pool.own] + [pool.jobs[i] for i in range(len(pairs) - 1)]
+    for i, ((a, b), out, row) in enumerate(zip(pairs, outs, rows)):
         add = None if adds is None else adds[i]
-        job = _gemm_job(a, b, out, add) if add is not None and add.ndim == 1 else None
-        if job is None:
-            job, late[i] = _gemm_job(a, b, out), add
-        jobs.append(job)
+        if add is None or add.ndim != 1 or _gemm_job(a, b, out, add, row) is None:
+            late[i] = add
+            if _gemm_job(a, b, out, None, row) is None:
+                if i > 0:
+                    pool.busy.release()
+                    return False
+                rows[0] = None  # the calling thread's own product is NumPy's
 
     def own():
-        np.matmul(*pairs[0], out=outs[0])
-        if adds is not None:
-            outs[0] += adds[0]
+        if rows[0] is not None:
+            pool.spin.gemm(rows[0])
+        else:
+            np.matmul(*pairs[0], out=outs[0])
         if also is not None:
             also[1] = also[0]()
-    if not alongside(own, jobs):
-        return False
-    for out, add in zip(outs[1:], late[1:]):
+    _run_posted(pool, own, len(pairs) - 1)
+    for out, add in zip(outs, late):
         if add is not None:
             out += add
     return True
