@@ -46,6 +46,14 @@ _R2_32, _UMAX_32, _RPI_32 = _F32(_INV_SQRT_2), _F32(_U_MAX), _F32(_INV_SQRT_2PI)
 _ZERO, _HALF, _ONE = _F32(0.0), _F32(0.5), _F32(1.0)
 
 
+def _vmath_globals():
+    """vmath's exp, fma, row_max and row_sum as this module's globals, for the loops to call: numba keys a
+    loop's disk cache on its closure's values pickled, and a compiled function pickles differently in
+    every process, so a loop that found one in its closure would compile again in each."""
+    global exp, fma, row_max, row_sum
+    from .vmath import exp, fma, row_max, row_sum
+
+
 def _compiled(name):
     with _lock:
         return _build(name)
@@ -53,8 +61,8 @@ def _compiled(name):
 
 @functools.lru_cache(maxsize=None)
 def _build(name):
+    _vmath_globals()
     if name == "gelu":
-        from .vmath import exp, fma
 
         @_jit
         def gelu(x, g, out, backward):
@@ -80,15 +88,16 @@ def _build(name):
                     out[i] = v * phi
         return gelu
     if name == "gelu_job":
+        global _gelu_loop, carray, pointer  # globals, not closure cells (see _vmath_globals)
         from numba import carray
         from .spin import pointer
-        kernel = _compiled("gelu")
+        _gelu_loop = _compiled("gelu")
 
         def gelu_job(args):
             """gelu on a worker: args = [x, g, out (addresses of float32 values), n, backward]."""
             n = args[3]
-            kernel(carray(pointer(args[0], _ZERO), (n,)), carray(pointer(args[1], _ZERO), (n,)),
-                   carray(pointer(args[2], _ZERO), (n,)), args[4] != 0)
+            _gelu_loop(carray(pointer(args[0], _ZERO), (n,)), carray(pointer(args[1], _ZERO), (n,)),
+                       carray(pointer(args[2], _ZERO), (n,)), args[4] != 0)
         return _cfunc(gelu_job).address
     if name == "layer_norm":
         @functools.partial(_jit, reassoc=True)
@@ -157,8 +166,6 @@ def _build(name):
         return layer_norm_backward
 
     if name == "softmax":
-        from .vmath import exp, row_max, row_sum
-
         @_jit
         def softmax(s, scale, causal):
             """s[b, i] ← softmax(scale·s[b, i]) over the last dim of s (B, L, S), in place; with causal only

@@ -26,6 +26,8 @@ from .loops import _jit, _lock
 
 @functools.lru_cache(maxsize=None)
 def _compile():
+    # the loops that other loops call are globals, not closure cells (see fused._vmath_globals)
+    global gemm, exp, lstm_cell, lstm_cell_backward, lstm_step, lstm_step_backward
     from .spin import gemm
     from .vmath import exp
     one, two = np.float32(1), np.float32(2)  # float32 constants: a float32 loop stays in float32

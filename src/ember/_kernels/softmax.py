@@ -19,6 +19,7 @@ from .loops import _jit, _lock, fits
 def _compile():
     import math
 
+    global exp, row_max, row_sum  # globals, not closure cells (see fused._vmath_globals)
     from .vmath import exp, row_max, row_sum
 
     @_jit
