@@ -89,7 +89,8 @@ def _blas_gemm_addresses():
     return found
 
 
-_GEMM = {}  # {dtype: address, or None}, filled on first use by _blas_gemm_addresses
+_GEMM = {}  # filled on first use by _gemm_kind
+_fill = None  # spin.fill, once _gemm_kind has imported spin
 # [threads, pid, executor]: the executor is made on first use and remade in a forked child (which
 # inherits no threads). Without control of the BLAS threads, splitting would oversubscribe the cores.
 _state = [int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)) if _set_blas_threads is not None else 1,
@@ -245,14 +246,18 @@ def set_num_threads(n):
         _state[:] = [n, None, None]
 
 
-_inside = threading.local()  # set while a thread runs a share: a share that splits again runs serially
+class _Inside(threading.local):
+    active = False  # set while a thread runs a share: a share that splits again runs serially
+
+
+_inside = _Inside()
 
 
 def run(fn, items):
     """[fn(share) for each thread's share of items], the shares dealt round-robin; the calling
     thread takes the first share. One share (no thread hand-off) when there is one thread or item."""
     n = min(_state[0], len(items))
-    if n < 2 or getattr(_inside, "active", False):
+    if n < 2 or _inside.active:
         return [fn(items)]
     pool = _pool()
     shares = [items[i::n] for i in range(n)]
@@ -274,7 +279,7 @@ def each(fn, items):
     thread too): a thread that starts late (waking one costs ~0.1 ms on some VMs) or runs slow takes
     fewer. The results come in the items' order, whichever thread made them."""
     n = min(_state[0], len(items))
-    if n < 2 or getattr(_inside, "active", False):
+    if n < 2 or _inside.active:
         return [fn(item) for item in items]
     results = [None] * len(items)
     turn = itertools.count()  # next() on it is atomic under the GIL
@@ -316,31 +321,37 @@ def _gemm_job(a, b, c, bias=None, job=None):
     """job (a new one when None) with the fields of a worker's job c = a @ b (+ bias (N,) on every row:
     ember._kernels.spin's job layout), for 2-D arrays; None when its BLAS cannot take it."""
     dtype = c.dtype
-    if dtype not in _GEMM:
-        _GEMM.update(_blas_gemm_addresses())
-        _GEMM.setdefault(dtype, None)
-    address = _GEMM[dtype]
-    if address is None or a.dtype != dtype or b.dtype != dtype or 0 in c.shape or \
+    kind = _GEMM.get(dtype)
+    if kind is None:
+        kind = _gemm_kind(dtype)
+    if not kind or a.dtype != dtype or b.dtype != dtype or not c.size or \
             (bias is not None and (bias.dtype != dtype or bias.shape != c.shape[1:])):
         return None
-    from . import spin
     job = np.zeros(2 * _LINE, np.int64) if job is None else job
-    kind = spin.SGEMM if dtype == np.float32 else spin.DGEMM
     try:
-        written = spin.fill(job, kind, address, a, b, c, _NO_BIAS[dtype] if bias is None else bias, bias is not None)
+        written = _fill(job, kind[0], kind[1], a, b, c, kind[2] if bias is None else bias, bias is not None)
     except TypeError:  # arrays fill has no signature for (not 2-D, unaligned)
         return None
     return job if written else None
 
 
-_NO_BIAS = {np.dtype(np.float32): np.zeros(0, np.float32), np.dtype(np.float64): np.zeros(0, np.float64)}
+def _gemm_kind(dtype):
+    """_GEMM[dtype]: (spin's job kind, the cblas function's address, an empty bias row), () for no such BLAS."""
+    global _fill
+    from . import spin
+    _fill = spin.fill
+    addresses = _blas_gemm_addresses()
+    for t, kind in ((np.float32, spin.SGEMM), (np.float64, spin.DGEMM)):
+        if np.dtype(t) in addresses:
+            _GEMM[np.dtype(t)] = (kind, addresses[np.dtype(t)], np.zeros(0, t))
+    return _GEMM.setdefault(dtype, ())
 
 
 def _take_workers(n):
     """Ember's workers, taken by this caller (their `busy` lock held: release it), when they can run n
     compiled jobs now; None when they cannot (one thread, a share splitting again, another caller, the
     workers not ready)."""
-    pool = _pool() if _state[0] >= 2 and not getattr(_inside, "active", False) else None
+    pool = _pool() if _state[0] >= 2 and not _inside.active else None
     if not isinstance(pool, _Workers) or n > len(pool.posted) or not pool.busy.acquire(blocking=False):
         return None
     return pool
