@@ -165,3 +165,32 @@ def test_compiled_jobs_run_on_the_workers_without_the_gil(two_threads, monkeypat
     ember.set_num_threads(1)
     np.testing.assert_array_equal(y, fused.gelu(x))
     np.testing.assert_array_equal(gy, fused.gelu_backward(g, x))
+
+
+@pytest.mark.parametrize("causal", [True, False])
+@pytest.mark.parametrize("form", ["gpt-heads", "3-d"])
+def test_attention_shares_run_on_the_workers_as_compiled_jobs(two_threads, monkeypatch, causal, form):
+    torch = pytest.importorskip("torch")
+    ran = []
+    alongside = threads.alongside
+    monkeypatch.setattr(threads, "alongside", lambda own, jobs: ran.append(alongside(own, jobs)) or ran[-1])
+    rng = np.random.default_rng(5)
+    if form == "gpt-heads":  # q, k, v split off one projection and viewed per head: strided, as in a GPT block
+        arrays = [rng.normal(size=(12, 64, 384)).astype(np.float32)]
+
+        def heads(lib, qkv):
+            return [z.view(12, 64, 4, 32).transpose(1, 2) for z in qkv.split(128, dim=2)]
+    else:  # (batch, length, features), more keys than queries, a value width of its own
+        arrays = [rng.normal(size=s).astype(np.float32) for s in ((16, 50, 32), (16, 70, 32), (16, 70, 24))]
+
+        def heads(lib, *qkv):
+            return qkv
+    outs = []
+    for lib in (torch, ember):
+        ts = [lib.tensor(a, requires_grad=True) for a in arrays]
+        y = lib.nn.functional.scaled_dot_product_attention(*heads(lib, *ts), is_causal=causal)
+        y.backward(lib.tensor(np.cos(np.arange(y.numel(), dtype=np.float32)).reshape(tuple(y.shape))))
+        outs.append([y.detach().numpy()] + [t.grad.numpy() for t in ts])
+    assert ran == [True, True]  # the forward's and the backward's worker share: each one compiled job
+    for ours, ref in zip(outs[1], outs[0]):
+        np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=2e-5)

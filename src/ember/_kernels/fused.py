@@ -165,6 +165,69 @@ def _build(name):
                         o[j] = inv * (gh - a - xhat[j] * c)
         return layer_norm_backward
 
+    if name in ("attention_job", "attention_backward_job"):
+        global _gemm, _product, _softmax_loop, _softmax_backward_loop, carray, pointer  # (see _vmath_globals)
+        from numba import carray
+        from .spin import gemm as _gemm, pointer
+        _softmax_loop, _softmax_backward_loop = _compiled("softmax"), _compiled("softmax_backward")
+
+        @_jit
+        def _product(job, ta, tb, m, n, k, a, lda, b, ldb, c, ldc):
+            """C (m×n) = op(A)·op(B) by the job's cblas_sgemm (cblas's terms: addresses, strides in elements)."""
+            job[1], job[2], job[3], job[4], job[5] = ta, tb, m, n, k
+            job[6], job[7], job[8], job[9], job[10], job[11] = a, lda, b, ldb, c, ldc
+            _gemm(job)
+
+        def attention_job(args):
+            """A share of the one-node attention on a worker, float32: for each of its heads p = q·kᵀ, then
+            p ← softmax(scale·p) (causal or not), then out = p·v. args: _attention_fields'."""
+            a = carray(args, (26,))
+            nb, H, L, S, E, Ev = a[5], a[6], a[7], a[8], a[9], a[10]
+            job = np.zeros(16, np.int64)
+            job[0], job[12] = 1, a[25]  # spin.SGEMM with the BLAS's function
+            for i in range(nb):
+                for h in range(H):
+                    pa = a[3] + 4 * (i * H + h) * L * S
+                    _product(job, 111, 112, L, S, E, a[0] + 4 * (i * a[11] + h * a[12]), a[13],
+                             a[1] + 4 * (i * a[14] + h * a[15]), a[16], pa, S)
+            _softmax_loop(carray(pointer(a[3], _ZERO), (nb * H, L, S)), np.float32(a[23:24].view(np.float64)[0]),
+                          a[24] != 0)
+            for i in range(nb):
+                for h in range(H):
+                    pa = a[3] + 4 * (i * H + h) * L * S
+                    _product(job, 111, 111, L, Ev, S, pa, S, a[2] + 4 * (i * a[17] + h * a[18]), a[19],
+                             a[4] + 4 * (i * a[20] + h * a[21]), a[22])
+
+        def attention_backward_job(args):
+            """A share of the one-node attention's backward on a worker, float32: for each head dv = pᵀ·g and
+            gs = g·vᵀ, then gs ← the softmax's gradient, then dq = gs·k and dk = gsᵀ·q (dq, dk or dv at
+            address 0: not wanted). args: _attention_fields' for q, k, v, p, g, then gs, dq, dk, dv."""
+            a = carray(args, (30,))
+            nb, H, L, S, E, Ev = a[5], a[6], a[7], a[8], a[9], a[10]
+            gs, dq, dk, dv = a[26], a[27], a[28], a[29]
+            job = np.zeros(16, np.int64)
+            job[0], job[12] = 1, a[25]
+            for i in range(nb):
+                for h in range(H):
+                    n = i * H + h
+                    pa, ga = a[3] + 4 * n * L * S, a[4] + 4 * (i * a[20] + h * a[21])
+                    if dv:
+                        _product(job, 112, 111, S, Ev, L, pa, S, ga, a[22], dv + 4 * n * S * Ev, Ev)
+                    _product(job, 111, 112, L, S, Ev, ga, a[22], a[2] + 4 * (i * a[17] + h * a[18]), a[19],
+                             gs + 4 * n * L * S, S)
+            _softmax_backward_loop(carray(pointer(a[3], _ZERO), (nb * H, L, S)),
+                                   carray(pointer(gs, _ZERO), (nb * H, L, S)), np.float32(a[23:24].view(np.float64)[0]))
+            for i in range(nb):
+                for h in range(H):
+                    n = i * H + h
+                    if dq:
+                        _product(job, 111, 111, L, E, S, gs + 4 * n * L * S, S, a[1] + 4 * (i * a[14] + h * a[15]),
+                                 a[16], dq + 4 * n * L * E, E)
+                    if dk:
+                        _product(job, 112, 111, S, E, L, gs + 4 * n * L * S, S, a[0] + 4 * (i * a[11] + h * a[12]),
+                                 a[13], dk + 4 * n * S * E, E)
+        return _cfunc(attention_job if name == "attention_job" else attention_backward_job).address
+
     if name == "softmax":
         @_jit
         def softmax(s, scale, causal):
@@ -279,6 +342,47 @@ def layer_norm_backward(g, x, weight, mean, rstd, want_x, want_w, want_b):
     gb = np.zeros(d) if want_b else _empty(np.float64)
     _compiled("layer_norm_backward")(g, x, _empty(x.dtype) if weight is None else weight, mean, rstd, gx, gw, gb)
     return (gx if want_x else None, gw.astype(x.dtype) if want_w else None, gb.astype(x.dtype) if want_b else None)
+
+
+def _heads(a):
+    """(batch, head, row) strides in elements of a (B, H, rows, cols) or (B, rows, cols) array (one head)."""
+    st = [x // a.itemsize for x in a.strides]
+    return (st[0], st[1], st[2]) if a.ndim == 4 else (st[0], 0, st[1])
+
+
+def _attention_fields(q, k, v, p, g, r0, scale, causal):
+    """The first 26 arguments of an attention job (a share from batch entry r0): the addresses of q, k, v, p
+    and g (or out) at r0; the share's entries (filled in by the caller), heads, L, S, E, Ev; the batch,
+    head and row strides of q, k, v and g; scale's float64 bits; causal; the BLAS's sgemm. None where the
+    workers cannot run it (not float32, a last dim not contiguous, no BLAS to call)."""
+    kind = _threads.gemm_kind(np.dtype(np.float32))
+    if not kind or any(a.dtype != np.float32 or a.strides[-1] != 4 or a.ndim not in (3, 4) for a in (q, k, v, g)):
+        return None
+    return [*(a.ctypes.data + r0 * a.strides[0] for a in (q, k, v, p, g)), 0,
+            q.shape[1] if q.ndim == 4 else 1, q.shape[-2], k.shape[-2], q.shape[-1], v.shape[-1],
+            *_heads(q), *_heads(k), *_heads(v), *_heads(g), int(np.float64(scale).view(np.int64)), int(causal),
+            kind[1]]
+
+
+def attention_job(q, k, v, p, out, r0, r1, scale, causal):
+    """The one-node attention of batch entries r0:r1 (q·kᵀ into p, its softmax, p·v into out) as a compiled
+    job for Ember's workers (spin.CALL), or None."""
+    fields = _attention_fields(q, k, v, p, out, r0, scale, causal)
+    if fields is None:
+        return None
+    fields[5] = r1 - r0
+    return (3, _compiled("attention_job"), *fields)
+
+
+def attention_backward_job(q, k, v, p, g, gs, dq, dk, dv, r0, r1, scale):
+    """Its backward for batch entries r0:r1 as a compiled job (gs the softmax's gradient, dq, dk, dv
+    C-contiguous or None), or None."""
+    fields = _attention_fields(q, k, v, p, g, r0, scale, False)
+    if fields is None:
+        return None
+    fields[5] = r1 - r0
+    return (3, _compiled("attention_backward_job"), *fields, gs.ctypes.data + r0 * gs.strides[0],
+            *(0 if d is None else d.ctypes.data + r0 * d.strides[0] for d in (dq, dk, dv)))
 
 
 def softmax(s, scale, causal):

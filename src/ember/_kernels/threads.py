@@ -109,7 +109,7 @@ class _Workers:
         from . import spin
         self.spin = spin
         self.flags = np.zeros(_LINE * n, np.int64)
-        self.jobs = np.zeros((n, 2 * _LINE), np.int64)
+        self.jobs = np.zeros((n, 5 * _LINE), np.int64)  # a job and a CALL's arguments (an attention share's 30)
         self.own = np.zeros(2 * _LINE, np.int64)  # the calling thread's own share of a split product
         self.calls = [None] * n
         self.results = [None] * n
@@ -333,6 +333,13 @@ def _gemm_job(a, b, c, bias=None, job=None):
     except TypeError:  # arrays fill has no signature for (not 2-D, unaligned)
         return None
     return job if written else None
+
+
+def gemm_kind(dtype):
+    """(spin's job kind, the address of the BLAS's cblas_?gemm, an empty row) for dtype's products, or ()
+    when Ember's workers cannot call a BLAS for it."""
+    kind = _GEMM.get(dtype)
+    return _gemm_kind(dtype) if kind is None else kind
 
 
 def _gemm_kind(dtype):

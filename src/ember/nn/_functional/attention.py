@@ -3,7 +3,8 @@ Ember ops (matmul, softmax, masked_fill), so their gradients come from autograd.
 
 Without a mask (or with is_causal), dropout or grouped heads, scaled_dot_product_attention is ONE
 node, as torch's ScaledDotProductFlashAttentionForCpuBackward0: two batched products around a
-compiled softmax, and a backward of four products around the softmax's gradient."""
+compiled softmax, and a backward of four products around the softmax's gradient, the batch shared out
+between the threads (Ember's workers run their share as one compiled job)."""
 import math
 
 import numpy as np
@@ -61,7 +62,8 @@ def _attention_backward(self, g):
             np.matmul(gs[a:b], ka[a:b], out=dq[a:b])
         if nk:
             np.matmul(gs[a:b].swapaxes(-1, -2), qa[a:b], out=dk[a:b])
-    _fused.shares(share, len(qa), _min_batch(qa, ka, va))
+    _fused.shares(share, len(qa), _min_batch(qa, ka, va),
+                  job=lambda a, b: _fused.attention_backward_job(qa, ka, va, pa, ga, gs, dq, dk, dv, a, b, scale))
     dt = q._dtype
     return tuple(None if a is None else wrap(a, dt) for a in (dq, dk, dv))
 
@@ -135,7 +137,8 @@ def _attention(query, key, value, scale, causal):
         np.matmul(q[a:b], k[a:b].swapaxes(-1, -2), out=p[a:b])
         _fused.softmax(p[a:b].reshape(-1, *p.shape[-2:]), scale, causal)
         np.matmul(p[a:b], v[a:b], out=out[a:b])
-    _fused.shares(share, len(q), _min_batch(q, k, v))
+    _fused.shares(share, len(q), _min_batch(q, k, v),
+                  job=lambda a, b: _fused.attention_job(q, k, v, p, out, a, b, scale, causal))
     res = wrap(out, query._dtype)
     if state.enabled and (query._rg or key._rg or value._rg):
         node = record(_Attention, res, (query, key, value), (scale, causal))
