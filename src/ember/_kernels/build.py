@@ -136,8 +136,8 @@ def _find_stamp_path():
 def _exercise():
     """Run every compiled path Ember has on small float32 and float64 models, twice per optimizer (the
     momentum loops start at the second step), and the ops whose loops start at a size (GELU, log_softmax)
-    or are shared between the threads (BatchNorm over 4 MB; GELU's compiled jobs) at that size: each loop
-    compiles for the signatures real programs call it with."""
+    or are shared between the threads (BatchNorm over 4 MB; GELU's and attention's compiled jobs) at that
+    size: each loop compiles for the signatures real programs call it with."""
     import ember
     from ember import nn, optim
     import ember.nn.functional as F
@@ -168,7 +168,8 @@ def _exercise():
                 opt.step()
         for shape, fn in (((64, 1024), F.gelu), ((256, 4096), lambda t: F.log_softmax(t, -1)),
                           ((16, 64, 32, 32), nn.BatchNorm2d(64).to(dtype)),
-                          ((16, 64, 32, 32), lambda t: F.max_pool2d(t, 3, 2, 1))):
+                          ((16, 64, 32, 32), lambda t: F.max_pool2d(t, 3, 2, 1)),
+                          ((6, 4, 64, 32), lambda t: F.scaled_dot_product_attention(t, t, t, is_causal=True))):
             out = fn(ember.randn(*shape, dtype=dtype, requires_grad=True))
             out.backward(ember.randn(*out.shape, dtype=dtype))  # a real gradient array, not a broadcast one
         features = ember.randn(1, 4, 8, 8, dtype=dtype, requires_grad=True)
