@@ -201,8 +201,9 @@ def _build(name):
         def attention_backward_job(args):
             """A share of the one-node attention's backward on a worker, float32: for each head dv = pᵀ·g and
             gs = g·vᵀ, then gs ← the softmax's gradient, then dq = gs·k and dk = gsᵀ·q (dq, dk or dv at
-            address 0: not wanted). args: _attention_fields' for q, k, v, p, g, then gs, dq, dk, dv."""
-            a = carray(args, (30,))
+            address 0: not wanted). args: _attention_fields' for q, k, v, p, g, then gs, dq, dk, dv and the
+            batch, head and row strides of dq, dk and dv."""
+            a = carray(args, (39,))
             nb, H, L, S, E, Ev = a[5], a[6], a[7], a[8], a[9], a[10]
             gs, dq, dk, dv = a[26], a[27], a[28], a[29]
             job = np.zeros(16, np.int64)
@@ -212,20 +213,20 @@ def _build(name):
                     n = i * H + h
                     pa, ga = a[3] + 4 * n * L * S, a[4] + 4 * (i * a[20] + h * a[21])
                     if dv:
-                        _product(job, 112, 111, S, Ev, L, pa, S, ga, a[22], dv + 4 * n * S * Ev, Ev)
+                        _product(job, 112, 111, S, Ev, L, pa, S, ga, a[22], dv + 4 * (i * a[36] + h * a[37]), a[38])
                     _product(job, 111, 112, L, S, Ev, ga, a[22], a[2] + 4 * (i * a[17] + h * a[18]), a[19],
                              gs + 4 * n * L * S, S)
             _softmax_backward_loop(carray(pointer(a[3], _ZERO), (nb * H, L, S)),
                                    carray(pointer(gs, _ZERO), (nb * H, L, S)), np.float32(a[23:24].view(np.float64)[0]))
             for i in range(nb):
                 for h in range(H):
-                    n = i * H + h
+                    sa = gs + 4 * (i * H + h) * L * S
                     if dq:
-                        _product(job, 111, 111, L, E, S, gs + 4 * n * L * S, S, a[1] + 4 * (i * a[14] + h * a[15]),
-                                 a[16], dq + 4 * n * L * E, E)
+                        _product(job, 111, 111, L, E, S, sa, S, a[1] + 4 * (i * a[14] + h * a[15]), a[16],
+                                 dq + 4 * (i * a[30] + h * a[31]), a[32])
                     if dk:
-                        _product(job, 112, 111, S, E, L, gs + 4 * n * L * S, S, a[0] + 4 * (i * a[11] + h * a[12]),
-                                 a[13], dk + 4 * n * S * E, E)
+                        _product(job, 112, 111, S, E, L, sa, S, a[0] + 4 * (i * a[11] + h * a[12]), a[13],
+                                 dk + 4 * (i * a[33] + h * a[34]), a[35])
         return _cfunc(attention_job if name == "attention_job" else attention_backward_job).address
 
     if name == "softmax":
@@ -375,14 +376,16 @@ def attention_job(q, k, v, p, out, r0, r1, scale, causal):
 
 
 def attention_backward_job(q, k, v, p, g, gs, dq, dk, dv, r0, r1, scale):
-    """Its backward for batch entries r0:r1 as a compiled job (gs the softmax's gradient, dq, dk, dv
-    C-contiguous or None), or None."""
+    """Its backward for batch entries r0:r1 as a compiled job (gs the softmax's gradient, C-contiguous; dq,
+    dk, dv with unit last strides, or None), or None."""
     fields = _attention_fields(q, k, v, p, g, r0, scale, False)
-    if fields is None:
+    grads = [d if d is not None else np.empty((1,) * q.ndim, np.float32) for d in (dq, dk, dv)]
+    if fields is None or any(d.strides[-1] != 4 for d in grads):
         return None
     fields[5] = r1 - r0
     return (3, _compiled("attention_backward_job"), *fields, gs.ctypes.data + r0 * gs.strides[0],
-            *(0 if d is None else d.ctypes.data + r0 * d.strides[0] for d in (dq, dk, dv)))
+            *(0 if d is None else d.ctypes.data + r0 * d.strides[0] for d in (dq, dk, dv)),
+            *(st for d in grads for st in _heads(d)))
 
 
 def softmax(s, scale, causal):

@@ -109,7 +109,7 @@ class _Workers:
         from . import spin
         self.spin = spin
         self.flags = np.zeros(_LINE * n, np.int64)
-        self.jobs = np.zeros((n, 5 * _LINE), np.int64)  # a job and a CALL's arguments (an attention share's 30)
+        self.jobs = np.zeros((n, 6 * _LINE), np.int64)  # a job and a CALL's arguments (an attention share's 39)
         self.own = np.zeros(2 * _LINE, np.int64)  # the calling thread's own share of a split product
         self.calls = [None] * n
         self.results = [None] * n

@@ -48,9 +48,7 @@ def _attention_backward(self, g):
         return (gs.matmul(k) if nq else None, gs.transpose(-2, -1).matmul(q) if nk else None,
                 p.transpose(-2, -1).matmul(g) if nv else None)
     qa, ka, va, pa, ga = q._data, k._data, v._data, p._data, g._data
-    dq = np.empty(qa.shape, qa.dtype) if nq else None
-    dk = np.empty(ka.shape, qa.dtype) if nk else None
-    dv = np.empty(va.shape, qa.dtype) if nv else None
+    dq, dk, dv = (_grad_like(a) if n else None for a, n in ((qa, nq), (ka, nk), (va, nv)))
     gs = np.empty(pa.shape, qa.dtype)
 
     def share(a, b):
@@ -69,6 +67,15 @@ def _attention_backward(self, g):
 
 
 _Attention = node_class("ScaledDotProductFlashAttentionForCpuBackward0", _attention_backward)
+
+
+def _grad_like(a):
+    """An empty gradient for q, k or v laid out as torch's fused attention lays its gradients out: of 4-D
+    (B, H, L, E), as empty((B, L, H, E)).transpose(1, 2), whatever a's strides (so the gradient of heads
+    split from a (B, L, H·E) projection views back into it without a copy); else C-contiguous."""
+    if a.ndim != 4:
+        return np.empty(a.shape, a.dtype)
+    return np.empty((a.shape[0], a.shape[2], a.shape[1], a.shape[3]), a.dtype).swapaxes(1, 2)
 
 
 def _softmax_of_logits(q, k, scale, causal):
