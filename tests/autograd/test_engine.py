@@ -443,6 +443,19 @@ def functional_hvp_and_vhp(T):
 
 
 @scenario
+def leaf_grads_are_laid_out_as_their_leaves(T):
+    """AccumulateGrad's layout contract: a leaf's .grad has the leaf's strides, whatever the gradient's (a
+    leaf used as q, k and v of one attention sums three gradients of different layouts; a transposed leaf)."""
+    q = leaf(T, 2, 3, 5, 4, dtype="float32")
+    T.nn.functional.scaled_dot_product_attention(q, q, q).sum().backward()
+    t = leaf(T, 4, 6, seed=1).t().detach().requires_grad_()
+    (t * t.detach().permute(1, 0).contiguous().t()).sum().backward()
+    e = leaf(T, 3, 1, 4, seed=2)
+    (e.expand(3, 5, 4) * 2).sum().backward()
+    return [(x.grad, x.grad.stride(), x.stride()) for x in (q, t, e)]
+
+
+@scenario
 def legacy_variable(T):
     t = T.ones(2)
     v = T.autograd.Variable(t, requires_grad=True)

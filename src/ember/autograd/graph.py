@@ -396,6 +396,19 @@ def _run_leaf_hooks(var, g):
     return g
 
 
+def _same_layout(a, b):
+    """Whether two arrays have one shape and the same strides along every dim longer than 1."""
+    return a.shape == b.shape and all(x == y for x, y, n in zip(a.strides, b.strides, a.shape) if n > 1)
+
+
+def _like(a):
+    """An empty array shaped and laid out as a when its strides are dense (a transposed leaf, say), else
+    C-contiguous: where torch's AccumulateGrad puts a gradient."""
+    import numpy as np
+    out = np.empty_like(a, order="K")
+    return out if _same_layout(out, a) else np.empty(a.shape, a.dtype)
+
+
 def _accumulate(var, g, create_graph, given):
     """AccumulateGrad: add g into the leaf's `.grad` (in place when nobody else holds the buffer)."""
     if g is None:
@@ -405,9 +418,13 @@ def _accumulate(var, g, create_graph, given):
     if var.grad is None:
         if not create_graph:
             g = g.detach()
-            # Steal the buffer only if nothing else can see it: another leaf, a view, the caller.
-            if id(g) in given or not g._data.flags.owndata or g._data.shape != var._data.shape:
-                g = g.clone() if g._data.shape == var._data.shape else g.expand(var.shape).clone()
+            # Steal the buffer only if nothing else can see it (another leaf, a view, the caller) and it is
+            # laid out as the leaf is; else copy it into the leaf's layout, as torch's AccumulateGrad does
+            if id(g) in given or not g._data.flags.owndata or not _same_layout(g._data, var._data):
+                g = g.expand(var.shape) if g._data.shape != var._data.shape else g
+                data = g._data.copy(order="K") if _same_layout(g._data, var._data) else _like(var._data)
+                data[...] = g._data
+                g = type(g)._make(data, g._dtype)
             given.add(id(g))
         var.grad = g
     elif create_graph or var.grad._rg:
