@@ -194,3 +194,21 @@ def test_attention_shares_run_on_the_workers_as_compiled_jobs(two_threads, monke
     assert ran == [True, True]  # the forward's and the backward's worker share: each one compiled job
     for ours, ref in zip(outs[1], outs[0]):
         np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=2e-5)
+
+
+def test_attention_of_expanded_inputs_takes_the_shares_cblas_can_read(two_threads):
+    """q expanded along its rows (stride 0) or its heads: no compiled job (cblas cannot read rows of
+    stride 0), the same values and gradients as torch."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    k = rng.normal(size=(6, 4, 64, 32)).astype(np.float32)
+    for base in (rng.normal(size=(6, 4, 1, 32)), rng.normal(size=(6, 1, 64, 32))):
+        outs = []
+        for lib in (torch, ember):
+            q = lib.tensor(base.astype(np.float32), requires_grad=True)
+            y = lib.nn.functional.scaled_dot_product_attention(q.expand(6, 4, 64, 32), lib.tensor(k), lib.tensor(k),
+                                                               is_causal=True)
+            y.sum().backward()
+            outs.append((y.detach().numpy(), q.grad.numpy()))
+        for ours, ref in zip(outs[1], outs[0]):
+            np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=2e-5)

@@ -63,7 +63,6 @@ def _compiled(name):
 def _build(name):
     _vmath_globals()
     if name == "gelu":
-
         @_jit
         def gelu(x, g, out, backward):
             """out = x·Φ(x) = x/2·(1 + erf(x/√2)), or with backward g·(Φ(x) + x·φ(x)) (flat float32 arrays; g
@@ -355,9 +354,11 @@ def _attention_fields(q, k, v, p, g, r0, scale, causal):
     """The first 26 arguments of an attention job (a share from batch entry r0): the addresses of q, k, v, p
     and g (or out) at r0; the share's entries (filled in by the caller), heads, L, S, E, Ev; the batch,
     head and row strides of q, k, v and g; scale's float64 bits; causal; the BLAS's sgemm. None where the
-    workers cannot run it (not float32, a last dim not contiguous, no BLAS to call)."""
+    workers cannot run it (not float32, rows cblas cannot read: a last dim not contiguous, rows overlapping
+    or going backwards; no BLAS to call)."""
     kind = _threads.gemm_kind(np.dtype(np.float32))
-    if not kind or any(a.dtype != np.float32 or a.strides[-1] != 4 or a.ndim not in (3, 4) for a in (q, k, v, g)):
+    if not kind or any(a.dtype != np.float32 or a.ndim not in (3, 4) or a.strides[-1] != 4 or min(a.strides) < 0
+                       or a.strides[-2] < 4 * a.shape[-1] for a in (q, k, v, g)):
         return None
     return [*(a.ctypes.data + r0 * a.strides[0] for a in (q, k, v, p, g)), 0,
             q.shape[1] if q.ndim == 4 else 1, q.shape[-2], k.shape[-2], q.shape[-1], v.shape[-1],
@@ -379,13 +380,12 @@ def attention_backward_job(q, k, v, p, g, gs, dq, dk, dv, r0, r1, scale):
     """Its backward for batch entries r0:r1 as a compiled job (gs the softmax's gradient, C-contiguous; dq,
     dk, dv with unit last strides, or None), or None."""
     fields = _attention_fields(q, k, v, p, g, r0, scale, False)
-    grads = [d if d is not None else np.empty((1,) * q.ndim, np.float32) for d in (dq, dk, dv)]
-    if fields is None or any(d.strides[-1] != 4 for d in grads):
+    if fields is None or any(d is not None and d.strides[-1] != 4 for d in (dq, dk, dv)):
         return None
     fields[5] = r1 - r0
     return (3, _compiled("attention_backward_job"), *fields, gs.ctypes.data + r0 * gs.strides[0],
             *(0 if d is None else d.ctypes.data + r0 * d.strides[0] for d in (dq, dk, dv)),
-            *(st for d in grads for st in _heads(d)))
+            *(st for d in (dq, dk, dv) for st in ((0, 0, 0) if d is None else _heads(d))))
 
 
 def softmax(s, scale, causal):

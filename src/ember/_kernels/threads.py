@@ -321,9 +321,7 @@ def _gemm_job(a, b, c, bias=None, job=None):
     """job (a new one when None) with the fields of a worker's job c = a @ b (+ bias (N,) on every row:
     ember._kernels.spin's job layout), for 2-D arrays; None when its BLAS cannot take it."""
     dtype = c.dtype
-    kind = _GEMM.get(dtype)
-    if kind is None:
-        kind = _gemm_kind(dtype)
+    kind = gemm_kind(dtype)
     if not kind or a.dtype != dtype or b.dtype != dtype or not c.size or \
             (bias is not None and (bias.dtype != dtype or bias.shape != c.shape[1:])):
         return None
