@@ -168,7 +168,7 @@ def test_compiled_jobs_run_on_the_workers_without_the_gil(two_threads, monkeypat
 
 
 @pytest.mark.parametrize("causal", [True, False])
-@pytest.mark.parametrize("form", ["gpt-heads", "3-d"])
+@pytest.mark.parametrize("form", ["gpt-heads", "one-head"])
 def test_attention_shares_run_on_the_workers_as_compiled_jobs(two_threads, monkeypatch, causal, form):
     torch = pytest.importorskip("torch")
     ran = []
@@ -180,8 +180,8 @@ def test_attention_shares_run_on_the_workers_as_compiled_jobs(two_threads, monke
 
         def heads(lib, qkv):
             return [z.view(12, 64, 4, 32).transpose(1, 2) for z in qkv.split(128, dim=2)]
-    else:  # (batch, length, features), more keys than queries, a value width of its own
-        arrays = [rng.normal(size=s).astype(np.float32) for s in ((16, 50, 32), (16, 70, 32), (16, 70, 24))]
+    else:  # one head, more keys than queries
+        arrays = [rng.normal(size=s).astype(np.float32) for s in ((16, 1, 50, 32), (16, 1, 70, 32), (16, 1, 70, 32))]
 
         def heads(lib, *qkv):
             return qkv

@@ -1,10 +1,11 @@
 """Attention: F.scaled_dot_product_attention and F.multi_head_attention_forward, written with
 Ember ops (matmul, softmax, masked_fill), so their gradients come from autograd.
 
-Without a mask (or with is_causal), dropout or grouped heads, scaled_dot_product_attention is ONE
-node, as torch's ScaledDotProductFlashAttentionForCpuBackward0: two batched products around a
-compiled softmax, and a backward of four products around the softmax's gradient, the batch shared out
-between the threads (Ember's workers run their share as one compiled job)."""
+For 4-D q, k, v of one batch and head width, without a mask (or with is_causal), dropout or grouped
+heads, scaled_dot_product_attention is ONE node, as torch's ScaledDotProductFlashAttentionForCpuBackward0:
+two batched products around a compiled softmax, and a backward of four products around the softmax's
+gradient, the batch shared out between the threads (Ember's workers run their share as one compiled
+job)."""
 import math
 
 import numpy as np
@@ -159,9 +160,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     A boolean attn_mask marks the positions that may be attended; rows with none give zeros."""
     L, S = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    if (attn_mask is None and dropout_p == 0.0 and query.dim() >= 3 and L and S and query.shape[-1]
-            and query.shape[:-2] == key.shape[:-2] == value.shape[:-2] and key.shape[-1] == query.shape[-1]
-            and value.shape[-2] == S and _fused.fits(query._data, key._data, value._data)):
+    # one node where torch's CPU takes its fused kernel without a mask (4-D, one batch, Ev = E); elsewhere
+    # (3-D or 5-D inputs, Ev ≠ E) torch composes matmuls and softmax, and so does Ember (the same grad_fn)
+    if (attn_mask is None and dropout_p == 0.0 and query.dim() == 4 and L and S and query.shape[-1]
+            and query.shape[:-2] == key.shape[:-2] == value.shape[:-2] and key.shape == value.shape
+            and key.shape[-1] == query.shape[-1] and _fused.fits(query._data, key._data, value._data)):
         return _attention(query, key, value, scale, is_causal)
     if is_causal:
         if attn_mask is not None:
