@@ -220,20 +220,60 @@ def test_one_node_attention_gradients_are_laid_out_as_torchs(form):
         np.testing.assert_allclose(grads[1][name][1], grads[0][name][1], rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("causal", [False, True, "mask"])
 def test_one_node_attention_double_backward(causal):
     """Second-order gradients through the one-node attention equal those of softmax(q kᵀ s + mask) v written
     out in torch (whose own CPU attention has no double backward)."""
+    mask = np.random.default_rng(4).standard_normal((2, 1, 5, 6))
+
     def call(lib, q, k, v):
         if lib is ember:
+            if causal == "mask":
+                return ember.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=ember.tensor(mask), scale=0.6)
+            assert ember.nn.functional.scaled_dot_product_attention(q, k, v).grad_fn.name().startswith("ScaledDot")
             return ember.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=0.6)
         logits = q @ k.transpose(-2, -1) * 0.6
-        if causal:
+        if causal == "mask":
+            logits = logits + torch.tensor(mask)
+        elif causal:
             logits = logits.masked_fill(~torch.ones(5, 6, dtype=torch.bool).tril(), float("-inf"))
         return torch.softmax(logits, -1) @ v
     rng = np.random.default_rng(3)
-    arrays = [rng.standard_normal(s) for s in ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 3))]
+    arrays = [rng.standard_normal(s) for s in ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 4))]
     check_grads_against_torch(call, arrays, rtol=1e-9, atol=1e-11, double=True)
+
+
+MASKS = {"bool-2d": lambda r: r.random((5, 7)) > 0.4, "float-2d": lambda r: r.standard_normal((5, 7)),
+         "bool-4d": lambda r: r.random((3, 1, 1, 7)) > 0.3,
+         "a-row-masked-everywhere": lambda r: np.arange(35).reshape(5, 7) // 7 != 2,
+         "float-minus-inf": lambda r: np.where(r.random((3, 2, 5, 7)) > 0.5, -np.inf, 0.0),
+         "bool-3d": lambda r: r.random((1, 5, 7)) > 0.3}
+
+
+@pytest.mark.parametrize("kind", list(MASKS))
+def test_masked_attention_matches_torch(kind):
+    """A 2-D or 4-D mask keeps torch's one fused node (its name, the output laid out like q); a 3-D one is
+    composed, as in torch. Values and gradients; a row with nothing to attend to gives zeros."""
+    rng = np.random.default_rng(7)
+    mask = MASKS[kind](rng)
+    mask = mask if mask.dtype == bool else mask.astype(np.float32)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((3, 2, 5, 4), (3, 2, 7, 4), (3, 2, 7, 4))]
+
+    def call(lib, q, k, v):
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=lib.tensor(mask))
+    check_grads_against_torch(call, arrays, rtol=1e-4, atol=1e-5)
+    outs = [call(lib, *(lib.tensor(a, requires_grad=True) for a in arrays)) for lib in (torch, ember)]
+    assert outs[1].grad_fn.name() == outs[0].grad_fn.name()
+    assert tuple(outs[1].stride()) == tuple(outs[0].stride())
+    assert not np.isnan(outs[1].detach().numpy()).any()
+
+
+def test_attention_mask_of_another_float_dtype_is_refused_as_in_torch():
+    for lib in (torch, ember):
+        q = lib.ones(2, 3, 5, 4)
+        with pytest.raises(RuntimeError, match=r"Expected attn_mask dtype to be bool or float or to match query "
+                                               r"dtype, but got attn_mask.dtype: double and  query.dtype: float"):
+            lib.nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=lib.ones(5, 5, dtype=lib.float64))
 
 
 @pytest.mark.parametrize("expr", ["nn.MultiheadAttention(8, 2)",

@@ -232,9 +232,9 @@ def _build(name):
         @_jit
         def softmax(s, scale, causal):
             """s[b, i] ← softmax(scale·s[b, i]) over the last dim of s (B, L, S), in place; with causal only
-            over j ≤ i (the rest 0), as a lower-triangular mask aligned at the top left. Each loop reads and
-            writes one row through one name, so that LLVM vectorises it (through two names for one array it
-            must assume they overlap and runs the scalar loop)."""
+            over j ≤ i (the rest 0), as a lower-triangular mask aligned at the top left; a row all -inf
+            gives zeros. Each loop reads and writes one row through one name, so that LLVM vectorises it
+            (through two names for one array it must assume they overlap and runs the scalar loop)."""
             for b in range(s.shape[0]):
                 for i in range(s.shape[1]):
                     row = s[b, i]
@@ -245,6 +245,10 @@ def _build(name):
                         m = row[0] * scale
                         for j in range(1, n):
                             m = max(m, row[j] * scale)
+                    if m == -np.inf:  # a row masked everywhere (an attention mask's): zeros, not NaN
+                        for j in range(row.size):
+                            row[j] = 0.0
+                        continue
                     for j in range(n):
                         row[j] = exp(row[j] * scale - m)
                     inv = row.dtype.type(1.0 / row_sum(row[:n]))

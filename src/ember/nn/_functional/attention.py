@@ -20,7 +20,7 @@ from ..._ops.creation import zeros, ones
 from ..._ops.shape import cat
 from .activation import softmax
 from .dropout import dropout
-from .linear import linear
+from .linear import _dtype_name, linear
 from .vision import pad
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -40,10 +40,10 @@ def _attention_backward(self, g):
     """dv = Pᵀg, dP = g vᵀ, dS = scale·P·(dP - Σ P·dP), dq = dS k, dk = dSᵀq; while recording a graph
     (create_graph) in Ember ops with P recomputed from q and k, for higher orders."""
     q, k, v, p = self.saved
-    scale, causal = self.args
+    scale, causal, mask = self.args
     nq, nk, nv = (n is not None for n, _ in self.next_functions)
     if state.enabled:
-        p = _softmax_of_logits(q, k, scale, causal)
+        p = _softmax_of_logits(q, k, scale, causal, mask)
         gp = g.matmul(v.transpose(-2, -1))
         gs = p * (gp - (gp * p).sum(-1, keepdim=True)) * scale
         return (gs.matmul(k) if nq else None, gs.transpose(-2, -1).matmul(q) if nk else None,
@@ -79,12 +79,29 @@ def _grad_like(a):
     return np.empty((a.shape[0], a.shape[2], a.shape[1], a.shape[3]), a.dtype).swapaxes(1, 2)
 
 
-def _softmax_of_logits(q, k, scale, causal):
+def _softmax_of_logits(q, k, scale, causal, mask=None):
     logits = q.matmul(k.transpose(-2, -1)) * scale
     if causal:
         L, S = logits.shape[-2:]
         logits = logits.masked_fill(ones(L, S, dtype=D.bool_).tril().logical_not(), _NEG_INF)
+    return _weights(logits, mask)
+
+
+def _weights(logits, mask):
+    """softmax(logits + mask) over the last dim (mask additive, or None); rows that may attend nowhere (all
+    -inf) give 0, not NaN, with a zero gradient."""
+    if mask is None:
+        return softmax(logits, -1)
+    logits = logits + mask
+    dead = logits.isneginf().all(-1, keepdim=True)
+    if bool(dead.any()):
+        return softmax(logits.masked_fill(dead, 0.0), -1).masked_fill(dead, 0.0)
     return softmax(logits, -1)
+
+
+def _broadcasts(shape, to):
+    """Whether an array of shape broadcasts to the shape `to` (as many or fewer dims)."""
+    return len(shape) <= len(to) and all(a in (1, b) for a, b in zip(shape[::-1], to[::-1]))
 
 
 def _min_batch(q, k, v):
@@ -135,21 +152,27 @@ def _dense_order(shape, strides):
     return perm[::-1]
 
 
-def _attention(query, key, value, scale, causal):
-    """The one-node attention of same-batch q (..., L, E), k (..., S, E), v (..., S, Ev)."""
+def _attention(query, key, value, scale, causal, mask=None):
+    """The one-node attention of same-batch q (..., L, E), k (..., S, E), v (..., S, Ev), with an additive
+    mask (a tensor broadcasting to the logits' shape) or None."""
     q, k, v = query._data, key._data, value._data
     p = np.empty((*q.shape[:-1], k.shape[-2]), q.dtype)
     out = _output_like(q, k, v)
+    m = None if mask is None else np.broadcast_to(mask._data, p.shape)
+    row_scale = scale if m is None else 1.0  # with a mask the logits are scaled before it is added
 
     def share(a, b):  # a slice of the leading dim, in one thread: products and softmax
         np.matmul(q[a:b], k[a:b].swapaxes(-1, -2), out=p[a:b])
-        _fused.softmax(p[a:b].reshape(-1, *p.shape[-2:]), scale, causal)
+        if m is not None:
+            p[a:b] *= p.dtype.type(scale)
+            p[a:b] += m[a:b]
+        _fused.softmax(p[a:b].reshape(-1, *p.shape[-2:]), row_scale, causal)
         np.matmul(p[a:b], v[a:b], out=out[a:b])
-    _fused.shares(share, len(q), _min_batch(q, k, v),
-                  job=lambda a, b: _fused.attention_job(q, k, v, p, out, a, b, scale, causal))
+    _fused.shares(share, len(q), _min_batch(q, k, v), job=None if m is not None else
+                  lambda a, b: _fused.attention_job(q, k, v, p, out, a, b, scale, causal))
     res = wrap(out, query._dtype)
     if state.enabled and (query._rg or key._rg or value._rg):
-        node = record(_Attention, res, (query, key, value), (scale, causal))
+        node = record(_Attention, res, (query, key, value), (scale, causal, mask))
         node.save(query, key, value, wrap(p, query._dtype))
     return res
 
@@ -160,12 +183,19 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     A boolean attn_mask marks the positions that may be attended; rows with none give zeros."""
     L, S = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    # one node where torch's CPU takes its fused kernel without a mask (4-D, one batch, Ev = E); elsewhere
-    # (3-D or 5-D inputs, Ev ≠ E) torch composes matmuls and softmax, and so does Ember (the same grad_fn)
-    if (attn_mask is None and dropout_p == 0.0 and query.dim() == 4 and L and S and query.shape[-1]
+    if attn_mask is not None and attn_mask.dtype is not D.bool_ and attn_mask.dtype is not query.dtype:
+        raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                           f"attn_mask.dtype: {_dtype_name(attn_mask.dtype)} and  query.dtype: "
+                           f"{_dtype_name(query.dtype)} instead.")
+    # one node where torch's CPU takes its fused kernel (4-D, one batch, Ev = E, a mask of 2 or 4 dims that
+    # needs no gradient); elsewhere (3-D or 5-D inputs, Ev ≠ E, dropout, a 3-D mask) torch composes matmuls
+    # and softmax, and so does Ember (the same grad_fn)
+    if (dropout_p == 0.0 and query.dim() == 4 and L and S and query.shape[-1]
             and query.shape[:-2] == key.shape[:-2] == value.shape[:-2] and key.shape == value.shape
-            and key.shape[-1] == query.shape[-1] and _fused.fits(query._data, key._data, value._data)):
-        return _attention(query, key, value, scale, is_causal)
+            and key.shape[-1] == query.shape[-1] and _fused.fits(query._data, key._data, value._data)
+            and (attn_mask is None or (attn_mask.dim() in (2, 4) and not is_causal and not attn_mask.requires_grad
+                                       and _broadcasts(attn_mask.shape, (*query.shape[:-1], S))))):
+        return _attention(query, key, value, scale, is_causal, _as_additive(attn_mask, query.dtype, True))
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
@@ -174,19 +204,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if enable_gqa and key.dim() >= 3 and key.shape[-3] != query.shape[-3]:
         rep = query.shape[-3] // key.shape[-3]
         key, value = key.repeat_interleave(rep, dim=-3), value.repeat_interleave(rep, dim=-3)
-    logits = query.matmul(key.transpose(-2, -1)) * scale
-    mask = _as_additive(attn_mask, query.dtype, True)
-    if mask is not None:
-        logits = logits + mask
-        # rows that may attend nowhere give 0 (not NaN), with a zero gradient
-        dead = logits.isneginf().all(-1, keepdim=True)
-        if bool(dead.any()):
-            logits = logits.masked_fill(dead, 0.0)
-            weights = softmax(logits, -1).masked_fill(dead, 0.0)
-        else:
-            weights = softmax(logits, -1)
-    else:
-        weights = softmax(logits, -1)
+    weights = _weights(query.matmul(key.transpose(-2, -1)) * scale, _as_additive(attn_mask, query.dtype, True))
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return weights.matmul(value)
