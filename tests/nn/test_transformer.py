@@ -198,19 +198,21 @@ def test_one_node_attention_output_is_laid_out_as_torchs(shape):
         np.testing.assert_allclose(outs[1].numpy(), outs[0].numpy(), rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("form", ["gpt-heads", "contiguous"])
+@pytest.mark.parametrize("form", ["gpt-heads", "contiguous", "3-d"])
 def test_one_node_attention_gradients_are_laid_out_as_torchs(form):
     """torch's fused attention lays the gradients of 4-D q, k, v out as (B, L, H, E) transposed to (B, H, L, E)
-    (so those of a GPT's heads view back into its projection without a copy); strides and values. (3-D
-    inputs take torch's math path, whose key gradient comes out transposed; Ember's are contiguous.)"""
+    (so those of a GPT's heads view back into its projection without a copy); 3-D inputs take the composed
+    path in both, whose key gradient comes out transposed. Strides and values."""
     grads = []
     for lib in (torch, ember):
         seen = {}
         x = lib.tensor(np.sin(np.arange(2 * 5 * 24, dtype=np.float32)).reshape(2, 5, 24), requires_grad=True)
         if form == "gpt-heads":
             qkv = [z.view(2, 5, 2, 4).transpose(1, 2) for z in x.split(8, dim=2)]
-        else:
+        elif form == "contiguous":
             qkv = [z.reshape(2, 5, 2, 4).contiguous() for z in x.split(8, dim=2)]
+        else:
+            qkv = [z.contiguous() for z in x.split(8, dim=2)]
         for name, t in zip("qkv", qkv):
             t.register_hook(lambda g, name=name: seen.__setitem__(name, (tuple(g.stride()), g.numpy().copy())))
         lib.nn.functional.scaled_dot_product_attention(*qkv, is_causal=True).pow(2).sum().backward()
