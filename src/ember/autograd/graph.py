@@ -422,8 +422,11 @@ def _accumulate(var, g, create_graph, given):
             # laid out as the leaf is; else copy it into the leaf's layout, as torch's AccumulateGrad does
             if id(g) in given or not g._data.flags.owndata or not _same_layout(g._data, var._data):
                 g = g.expand(var.shape) if g._data.shape != var._data.shape else g
-                data = g._data.copy(order="K") if _same_layout(g._data, var._data) else _like(var._data)
-                data[...] = g._data
+                if _same_layout(g._data, var._data):
+                    data = g._data.copy(order="K")
+                else:
+                    data = _like(var._data)
+                    data[...] = g._data
                 g = type(g)._make(data, g._dtype)
             given.add(id(g))
         var.grad = g
