@@ -8,11 +8,12 @@ an atomic load and the CPU's `pause` between looks, and runs a matrix-product sh
 the BLAS's cblas_?gemm through its address, without ever taking the GIL. Only shares that are Python
 functions, and sleeping when idle, go back to Python.
 
-A worker's job is an int64 array: [kind, transa, transb, M, N, K, A, lda, B, ldb, C, ldc, gemm, bias], kind
-PYTHON (run the Python share), SGEMM or DGEMM (C = A·B row-major, with the function at address gemm, then
-the N values at address bias added to every row of C unless bias is 0: a linear layer's share); or
-[CALL, function, arguments...]: a compiled loop's share, the C function void f(int64 *arguments) at that
-address (a numba cfunc, which reads its arrays from the addresses and sizes among its arguments).
+A worker's job is an int64 array, one row of the worker's ring of jobs (several can be posted ahead, run in
+turn): [kind, transa, transb, M, N, K, A, lda, B, ldb, C, ldc, gemm, bias], kind PYTHON (run the Python
+share), SGEMM or DGEMM (C = A·B row-major, with the function at address gemm, then the N values at address
+bias added to every row of C unless bias is 0: a linear layer's share); or [CALL, function, arguments...]:
+a compiled loop's share, the C function void f(int64 *arguments) at that address (a numba cfunc, which reads
+its arrays from the addresses and sizes among its arguments).
 `fill` writes a product's job from its arrays; `gemm(job)` runs one: the calling thread's own share of a
 split product (ember._kernels.threads) and other compiled loops (an LSTM's steps, ember._kernels.rnn) too.
 """
@@ -114,22 +115,24 @@ _dgemm = _gemm_intrinsic(ir.DoubleType())
 
 
 def _until(flags, i, value, turns):
-    """Whether flags[i] became value within `turns` turns of the loop (about 30 ns each)."""
+    """Whether flags[i] reached value within `turns` turns of the loop (about 30 ns each)."""
     for _ in range(turns):
-        if _load_acquire(flags, i) == value:
+        if _load_acquire(flags, i) >= value:
             return True
         _pause()
-    return _load_acquire(flags, i) == value
+    return _load_acquire(flags, i) >= value
 
 
-def _serve(flags, slot, job, turns):
-    """A worker's loop: flags[slot] counts the jobs posted to it, flags[slot + 1] those it finished. Runs
-    the compiled jobs (products, CALLs) as they come; returns True for a Python job (for the caller to run, and to
-    count as finished), False after `turns` turns without a job."""
+def _serve(flags, slot, jobs, turns):
+    """A worker's loop: flags[slot] counts the jobs posted to it, flags[slot + 1] those it finished, and job
+    number n is row n % len(jobs) of jobs (a ring: several can be posted ahead). Runs the compiled jobs
+    (products, CALLs) in turn as they come; returns True at a Python job (for the caller to run, and to count
+    as finished), False after `turns` turns without a job."""
     while True:
         done = flags[slot + 1]
         if not _until(flags, slot, done + 1, turns):  # a post counts one more than the jobs finished
             return False
+        job = jobs[done % jobs.shape[0]]
         if job[0] == PYTHON:
             return True
         if job[0] == CALL:

@@ -21,6 +21,11 @@ addresses: `alongside`, GELU's shares). Other Python shares go back to Python. T
 watches the worker's flag too, except when it had to wake the worker: a CPU spinning there delays the
 other's wake-up by a millisecond on such a machine. Until the loops are ready (or without numba) a
 ThreadPoolExecutor runs the shares.
+
+A product can also be handed to a worker for later (`later`): a linear layer's backward hands over its
+weight's gradient, which only the optimizer reads, and goes on down the graph while the worker makes it; the
+autograd engine waits for it (`settle`) before anything reads it. While a worker is behind like this, the
+kernels that would share their work with it run in the calling thread instead.
 """
 import ctypes
 import glob
@@ -34,7 +39,8 @@ import numpy as np
 
 from . import build
 
-__all__ = ["get_num_threads", "set_num_threads", "run", "each", "split", "alongside", "matmul", "products"]
+__all__ = ["get_num_threads", "set_num_threads", "run", "each", "split", "alongside", "matmul", "products", "later",
+           "pending", "settle"]
 
 MIN_PRODUCTS_FLOPS = 1e7  # two independent products of ~0.1 ms each already pay for a hand-off
 MIN_SPLIT_FLOPS = 5e7  # a matrix product below this (~0.5 ms on a core) gains less than a hand-off costs
@@ -98,18 +104,20 @@ _state = [int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)) if _set_bl
 WATCH_TURNS = 150_000  # how long an idle worker watches its flag before it sleeps: ~5 ms of spin turns
 _NAP = 50e-6           # the calling thread's sleep between looks at a worker it had to wake
 _LINE = 8             # flags of different workers lie a cache line (8 int64) apart
+_RING = 8             # jobs a worker can be handed ahead (products for later, `later`)
 
 
 class _Workers:
     """Threads that each run one share at a time, handed over through flags (ember._kernels.spin):
-    flags[LINE·i] counts the shares posted to worker i, flags[LINE·i + 1] those it has finished; jobs[i]
-    says what the share is (a matrix product it runs itself, or a Python call in calls[i])."""
+    flags[LINE·i] counts the shares posted to worker i, flags[LINE·i + 1] those it has finished; row
+    n % RING of jobs[i] says what share number n is (a matrix product it runs itself, or a Python call in
+    calls[i]). Products handed to worker 0 for later (`later`) are kept alive in `later` until it ran them."""
 
     def __init__(self, n):
         from . import spin
         self.spin = spin
         self.flags = np.zeros(_LINE * n, np.int64)
-        self.jobs = np.zeros((n, 6 * _LINE), np.int64)  # a job and a CALL's arguments (an attention share's 39)
+        self.jobs = np.zeros((n, _RING, 6 * _LINE), np.int64)  # jobs, each with a CALL's arguments (up to 39)
         self.own = np.zeros(2 * _LINE, np.int64)  # the calling thread's own share of a split product
         self.calls = [None] * n
         self.results = [None] * n
@@ -119,6 +127,7 @@ class _Workers:
         self.wake = threading.Condition()
         self.busy = threading.Lock()  # one caller at a time: a second one runs its shares itself
         self.failure = None
+        self.later = []  # the arrays of the products handed over for later, until they are done
         # with more threads than cores (set_num_threads above the CPU count) a thread that spins keeps
         # another from running: then workers sleep as soon as they are idle and the caller naps
         self.turns = WATCH_TURNS if n + 1 <= _cores() else 0
@@ -126,10 +135,10 @@ class _Workers:
             threading.Thread(target=self._work, args=(i,), daemon=True, name=f"ember-{i}").start()
 
     def _work(self, i):
-        flags, slot, job = self.flags, _LINE * i, self.jobs[i]
+        flags, slot, ring = self.flags, _LINE * i, self.jobs[i]
         while True:
             try:
-                served = self.spin.serve(flags, slot, job, self.turns)
+                served = self.spin.serve(flags, slot, ring, self.turns)
             except BaseException as e:  # the compiled loop failed (it could not compile, say): give up the
                 self.failure = e        # workers, and let the caller that waits for a share raise it
                 return
@@ -148,10 +157,22 @@ class _Workers:
                 self.results[i] = (False, e)
             flags[slot + 1] += 1
 
+    def row(self, i):
+        """Where the next job posted to worker i is written."""
+        return self.jobs[i, self.posted[i] % _RING]
+
+    def behind(self):
+        """Whether worker 0 is still running products handed over for later (forgetting those it ran)."""
+        if self.later:
+            if self.flags[1] < self.posted[0]:
+                return True
+            self.later.clear()
+        return False
+
     def post(self, i, fn=None, share=None):
-        """Hand worker i a Python share fn(share), or without fn the compiled job written in jobs[i]."""
+        """Hand worker i a Python share fn(share), or without fn the compiled job written in row(i)."""
         if fn is not None:
-            self.jobs[i, 0] = self.spin.PYTHON
+            self.row(i)[0] = self.spin.PYTHON
             self.calls[i] = (fn, share)
         self.posted[i] += 1
         self.flags[_LINE * i] = self.posted[i]
@@ -174,7 +195,7 @@ class _Workers:
                     self.wake.notify_all()
         if self.failure is not None:
             raise RuntimeError(f"Ember's worker thread failed: {self.failure!r}") from self.failure
-        if self.jobs[i, 0] != self.spin.PYTHON:
+        if self.jobs[i, (self.posted[i] - 1) % _RING, 0] != self.spin.PYTHON:
             return None
         ok, value = self.results[i]
         self.results[i] = None
@@ -263,6 +284,9 @@ def run(fn, items):
     shares = [items[i::n] for i in range(n)]
     if isinstance(pool, _Workers):
         if not pool.busy.acquire(blocking=False):  # another thread of the program has the workers
+            return [fn(share) for share in shares]
+        if pool.behind():  # a worker runs products for later: the calling thread runs every share
+            pool.busy.release()
             return [fn(share) for share in shares]
         try:
             return pool.run(fn, shares)
@@ -355,9 +379,12 @@ def _gemm_kind(dtype):
 def _take_workers(n):
     """Ember's workers, taken by this caller (their `busy` lock held: release it), when they can run n
     compiled jobs now; None when they cannot (one thread, a share splitting again, another caller, the
-    workers not ready)."""
+    workers not ready or still running products for later)."""
     pool = _pool() if _state[0] >= 2 and not _inside.active else None
     if not isinstance(pool, _Workers) or n > len(pool.posted) or not pool.busy.acquire(blocking=False):
+        return None
+    if pool.behind():
+        pool.busy.release()
         return None
     return pool
 
@@ -390,7 +417,7 @@ def alongside(own, jobs):
         pool.busy.release()
         return False
     for i, job in enumerate(jobs):
-        pool.jobs[i, :len(job)] = job
+        pool.row(i)[:len(job)] = job
     _run_posted(pool, own, len(jobs))
     return True
 
@@ -404,7 +431,7 @@ def _products_on_workers(pairs, outs, adds=None, also=None):
     if pool is None:
         return False
     late = [None] * len(pairs)  # the adds a job cannot take (not a bias row it can read): added after
-    rows = [pool.own] + [pool.jobs[i] for i in range(len(pairs) - 1)]
+    rows = [pool.own] + [pool.row(i) for i in range(len(pairs) - 1)]
     for i, ((a, b), out, row) in enumerate(zip(pairs, outs, rows)):
         add = None if adds is None else adds[i]
         if add is None or add.ndim != 1 or _gemm_job(a, b, out, add, row) is None:
@@ -479,3 +506,43 @@ def products(pairs, also=None):
         else:
             results = each(lambda ab: np.matmul(*ab), pairs)
     return results + ([also()] if also is not None else [])
+
+
+_handed = []  # the pools holding products for later
+
+
+def later(a, b):
+    """a @ b (2-D arrays) into a new array, handed to one of Ember's workers to run while the calling thread
+    goes on (a weight's gradient, needed only once the backward pass is over): the array, to be read only
+    after `settle()`, and a and b not to be changed until then; None when the workers cannot take it now.
+    Worth it for products of MIN_WORKER_SPLIT_FLOPS and more."""
+    pool = _pool() if _state[0] >= 2 and not _inside.active else None
+    if not isinstance(pool, _Workers) or not pool.busy.acquire(blocking=False):
+        return None
+    try:
+        if pool.posted[0] - pool.flags[1] >= _RING - 1:  # the ring is full
+            return None
+        out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+        if _gemm_job(a, b, out, None, pool.row(0)) is None:
+            return None
+        pool.later.append((a, b, out))
+        if pool not in _handed:
+            _handed.append(pool)
+        pool.post(0)
+        return out
+    finally:
+        pool.busy.release()
+
+
+def pending(*arrays):
+    """Whether a product handed over for later writes one of these arrays (till `settle()`)."""
+    return any(out is x for pool in _handed for _, _, out in pool.later for x in arrays)
+
+
+def settle():
+    """Wait until the workers have run every product handed over for later (`later`)."""
+    while _handed:
+        pool = _handed.pop()
+        if pool.later:
+            pool.finish(0)
+            pool.later.clear()

@@ -10,6 +10,7 @@ import warnings
 import weakref
 
 from .grad_mode import state
+from .._kernels import threads as _threads
 
 FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after "
          "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -347,9 +348,14 @@ def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=No
                 buf = buffers.get(nxt)
                 if buf is None:
                     buf = buffers[nxt] = [None] * nxt.n_outputs
-                buf[nr] = g if buf[nr] is None else buf[nr] + g
+                if buf[nr] is None:
+                    buf[nr] = g
+                else:
+                    _ready(buf[nr], g)  # a tied weight's two gradients: a worker may still be making one
+                    buf[nr] = buf[nr] + g
     finally:
         state.enabled, state.inference = prev
+        _threads.settle()  # the weights' gradients handed to the workers are all made before backward returns
     return targets
 
 
@@ -409,6 +415,13 @@ def _like(a):
     return out if _same_layout(out, a) else np.empty(a.shape, a.dtype)
 
 
+def _ready(*grads):
+    """Wait for the worker making any of these gradients (a weight's, handed over by a linear layer's
+    backward: ember._kernels.threads.later) before reading them."""
+    if _threads._handed and _threads.pending(*(g._data for g in grads)):
+        _threads.settle()
+
+
 def _accumulate(var, g, create_graph, given):
     """AccumulateGrad: add g into the leaf's `.grad` (in place when nobody else holds the buffer)."""
     if g is None:
@@ -421,6 +434,7 @@ def _accumulate(var, g, create_graph, given):
             # Steal the buffer only if nothing else can see it (another leaf, a view, the caller) and it is
             # laid out as the leaf is; else copy it into the leaf's layout, as torch's AccumulateGrad does
             if id(g) in given or not g._data.flags.owndata or not _same_layout(g._data, var._data):
+                _ready(g)
                 g = g.expand(var.shape) if g._data.shape != var._data.shape else g
                 if _same_layout(g._data, var._data):
                     data = g._data.copy(order="K")
@@ -433,6 +447,7 @@ def _accumulate(var, g, create_graph, given):
     elif create_graph or var.grad._rg:
         var.grad = var.grad + g
     else:
+        _ready(g)
         var.grad._data += g._data
         var.grad._vc[0] += 1
     post = var._meta.get("post_hooks") if var._meta is not None else None

@@ -4,7 +4,7 @@ linear on a 2-D input is ONE node, as torch's addmm: y = x @ W.T + b in one GEMM
 into the fresh output, with the three gradients g @ W, g.T @ x and g.sum(0) in its backward.
 Its edges are torch's: AddmmBackward0(bias, input, TBackward0(weight)), MmBackward0(input,
 TBackward0(weight)) without a bias, so `next_functions` reads as in PyTorch's tutorials."""
-from ...autograd.graph import record
+from ...autograd.graph import AccumulateGrad, record
 from ...autograd.grad_mode import state
 from ..._tensor import Tensor
 from ..._ops.registry import node_class, sum_to, wrap
@@ -19,7 +19,13 @@ def _linear_backward(self, g):
     edges = self.next_functions
     nx, nw = edges[-2][0], edges[-1][0]
     gb = None
-    if nx is not None and nw is not None and not state.enabled:  # the two products side by side
+    if nx is not None and nw is not None and not state.enabled and _weight_later(nw, g, x):
+        # the input's gradient first, on both threads if the worker is free; then a worker makes the weight's
+        # while this thread goes on down the graph
+        gx = g.mm(w)
+        gw = _threads.later(g._data.T, x._data)
+        gw = g.t().mm(x) if gw is None else wrap(gw, g._dtype)
+    elif nx is not None and nw is not None and not state.enabled:  # the two products side by side
         ga = g._data
         # the bias gradient Σ g over rows: the calling thread sums while a worker finishes its product
         row_bias = len(edges) == 3 and edges[0][0] is not None and len(self.args) == 1 and ga.dtype.kind == "f" \
@@ -41,6 +47,20 @@ def _linear_backward(self, g):
     if gb is None:
         gb = g.sum(0) if len(self.args) == 1 else sum_to(g, self.args)
     return gb, gx, gwt
+
+
+def _weight_later(nw, g, x):
+    """Whether the weight's gradient g.T @ x is to be made for later (ember._kernels.threads.later): it is
+    large enough, and the weight is a leaf nobody watches during the pass, whose AccumulateGrad only keeps
+    the array (the engine settles it before the pass ends)."""
+    (m, n), k = g.shape, x.shape[1]
+    if 2.0 * m * n * k < _threads.MIN_WORKER_SPLIT_FLOPS:
+        return False
+    leaf = nw.next_functions[0][0] if len(nw.next_functions) == 1 else None
+    if type(leaf) is not AccumulateGrad or nw._hooked or nw._hooks is not None or state.anomaly:
+        return False
+    weight = leaf.variable  # else its AccumulateGrad would read the array (to add it, copy it, hand it to hooks)
+    return weight.grad is None and weight._meta is None and weight._data.flags.c_contiguous
 
 
 def _weight_t_backward(self, g):
