@@ -148,18 +148,18 @@ def test_weight_gradients_made_later_match_torch(scenario, two_threads):
     assert any(two_threads), "no weight gradient was handed to a worker"
 
 
-def test_a_product_for_later_waits_behind_a_busy_worker_and_blocks_shares(two_threads):
+def test_a_product_for_later_queues_behind_a_busy_worker_and_shares_wait_for_it(two_threads):
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=(384, 768)).astype(np.float32), rng.normal(size=(768, 128)).astype(np.float32)
-    pool = threads._pool()
     assert _later(BIG, BIG) is not None  # the worker is busy with this one for a while
     out = threads.later(a, b)
     assert out is not None and threads.pending(out) and not threads.pending(a)
-    assert threads._take_workers(1) is None  # the worker is behind: shares run in the calling thread
-    np.testing.assert_allclose(threads.matmul(a, b), a @ b, rtol=1e-4, atol=1e-3)
-    threads.settle()
+    pool = threads._take_workers(1)  # a share for the worker waits till it has run the products for later
+    assert isinstance(pool, threads._Workers) and not threads.pending(out)
+    pool.busy.release()
+    np.testing.assert_allclose(out, a @ b, rtol=1e-4, atol=1e-3)
+    out = threads.later(a, b)
+    np.testing.assert_allclose(threads.matmul(b.T, a.T), b.T @ a.T, rtol=1e-4, atol=1e-3)
     assert not threads.pending(out)
     np.testing.assert_allclose(out, a @ b, rtol=1e-4, atol=1e-3)
-    taken = threads._take_workers(1)
-    assert taken is pool
-    pool.busy.release()
+    threads.settle()

@@ -24,8 +24,8 @@ ThreadPoolExecutor runs the shares.
 
 A product can also be handed to a worker for later (`later`): a linear layer's backward hands over its
 weight's gradient, which only the optimizer reads, and goes on down the graph while the worker makes it; the
-autograd engine waits for it (`settle`) before anything reads it. While a worker is behind like this, the
-kernels that would share their work with it run in the calling thread instead.
+autograd engine waits for it (`settle`) before anything reads it. The calling thread makes the input's
+gradient meanwhile; a kernel that shares its work with the worker next waits for it to finish first.
 """
 import ctypes
 import glob
@@ -161,13 +161,11 @@ class _Workers:
         """Where the next job posted to worker i is written."""
         return self.jobs[i, self.posted[i] % _RING]
 
-    def behind(self):
-        """Whether worker 0 is still running products handed over for later (forgetting those it ran)."""
+    def catch_up(self):
+        """Wait for worker 0 to finish the products handed over for later (`later`)."""
         if self.later:
-            if self.flags[1] < self.posted[0]:
-                return True
+            self.finish(0)
             self.later.clear()
-        return False
 
     def post(self, i, fn=None, share=None):
         """Hand worker i a Python share fn(share), or without fn the compiled job written in row(i)."""
@@ -285,9 +283,7 @@ def run(fn, items):
     if isinstance(pool, _Workers):
         if not pool.busy.acquire(blocking=False):  # another thread of the program has the workers
             return [fn(share) for share in shares]
-        if pool.behind():  # a worker runs products for later: the calling thread runs every share
-            pool.busy.release()
-            return [fn(share) for share in shares]
+        pool.catch_up()
         try:
             return pool.run(fn, shares)
         finally:
@@ -378,14 +374,12 @@ def _gemm_kind(dtype):
 
 def _take_workers(n):
     """Ember's workers, taken by this caller (their `busy` lock held: release it), when they can run n
-    compiled jobs now; None when they cannot (one thread, a share splitting again, another caller, the
-    workers not ready or still running products for later)."""
+    compiled jobs now (once they finished the products for later); None when they cannot (one thread, a
+    share splitting again, another caller, the workers not ready)."""
     pool = _pool() if _state[0] >= 2 and not _inside.active else None
     if not isinstance(pool, _Workers) or n > len(pool.posted) or not pool.busy.acquire(blocking=False):
         return None
-    if pool.behind():
-        pool.busy.release()
-        return None
+    pool.catch_up()
     return pool
 
 
@@ -542,7 +536,4 @@ def pending(*arrays):
 def settle():
     """Wait until the workers have run every product handed over for later (`later`)."""
     while _handed:
-        pool = _handed.pop()
-        if pool.later:
-            pool.finish(0)
-            pool.later.clear()
+        _handed.pop().catch_up()

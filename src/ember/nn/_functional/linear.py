@@ -1,9 +1,12 @@
 """F.linear and F.bilinear.
 
 linear on a 2-D input is ONE node, as torch's addmm: y = x @ W.T + b in one GEMM and one add
-into the fresh output, with the three gradients g @ W, g.T @ x and g.sum(0) in its backward.
+into the fresh output, with the three gradients g @ W, g.T @ x and g.sum(0) in its backward (where the
+weight is a plain leaf, a worker thread makes g.T @ x while the pass goes on: ember._kernels.threads.later).
 Its edges are torch's: AddmmBackward0(bias, input, TBackward0(weight)), MmBackward0(input,
 TBackward0(weight)) without a bias, so `next_functions` reads as in PyTorch's tutorials."""
+import numpy as np
+
 from ...autograd.graph import AccumulateGrad, record
 from ...autograd.grad_mode import state
 from ..._tensor import Tensor
@@ -19,12 +22,11 @@ def _linear_backward(self, g):
     edges = self.next_functions
     nx, nw = edges[-2][0], edges[-1][0]
     gb = None
-    if nx is not None and nw is not None and not state.enabled and _weight_later(nw, g, x):
-        # the input's gradient first, on both threads if the worker is free; then a worker makes the weight's
-        # while this thread goes on down the graph
-        gx = g.mm(w)
-        gw = _threads.later(g._data.T, x._data)
-        gw = g.t().mm(x) if gw is None else wrap(gw, g._dtype)
+    gw = _threads.later(g._data.T, x._data) if nx is not None and nw is not None and not state.enabled and \
+        _weight_later(nw, g, x) else None
+    if gw is not None:  # a worker makes the weight's gradient while this thread makes the input's and goes on
+        gw = wrap(gw, g._dtype)
+        gx = wrap(np.matmul(g._data, w._data), g._dtype)
     elif nx is not None and nw is not None and not state.enabled:  # the two products side by side
         ga = g._data
         # the bias gradient Σ g over rows: the calling thread sums while a worker finishes its product
