@@ -270,6 +270,69 @@ def test_masked_attention_matches_torch(kind):
     assert not np.isnan(outs[1].detach().numpy()).any()
 
 
+GQA = {"plain": ((2, 6, 5, 4), (2, 2, 7, 4), {}), "causal": ((2, 4, 6, 4), (2, 1, 6, 4), {"is_causal": True}),
+       "bool-mask": ((2, 6, 5, 4), (2, 3, 7, 4), {"attn_mask": np.random.default_rng(8).random((5, 7)) > 0.3}),
+       "threads": ((6, 8, 64, 32), (6, 2, 64, 32), {"is_causal": True})}
+
+
+@pytest.mark.parametrize("kind", list(GQA))
+def test_grouped_query_attention_is_one_node_as_in_torch(kind):
+    """enable_gqa with k and v of fewer heads (each serving a group of q's heads): torch's one fused node (its
+    name, the gradients laid out as its own), values and gradients."""
+    qs, ks, kwargs = GQA[kind]
+    rng = np.random.default_rng(9)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in (qs, ks, ks)]
+
+    def call(lib, q, k, v):
+        opts = {key: lib.tensor(val) if key == "attn_mask" else val for key, val in kwargs.items()}
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, enable_gqa=True, **opts)
+    check_grads_against_torch(call, arrays, rtol=1e-4, atol=1e-5)
+    seen = []
+    for lib in (torch, ember):
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = call(lib, *xs)
+        grads = lib.autograd.grad(out.sum(), xs)
+        seen.append((out.grad_fn.name(), tuple(out.stride()), [tuple(g.stride()) for g in grads]))
+    assert seen[1] == seen[0]
+
+
+def test_grouped_query_attention_double_backward():
+    """Second-order gradients through the grouped one-node attention equal those of torch's attention with
+    k's and v's heads repeated, written out (torch's own CPU attention has no double backward)."""
+    def call(lib, q, k, v):
+        if lib is ember:
+            return ember.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+        k, v = k.repeat_interleave(3, dim=1), v.repeat_interleave(3, dim=1)
+        logits = (q @ k.transpose(-2, -1) / 2.0).masked_fill(~torch.ones(5, 5, dtype=torch.bool).tril(), float("-inf"))
+        return torch.softmax(logits, -1) @ v
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(s) for s in ((2, 6, 5, 4), (2, 2, 5, 4), (2, 2, 5, 4))]
+    check_grads_against_torch(call, arrays, rtol=1e-9, atol=1e-11, double=True)
+
+
+@pytest.mark.parametrize("shapes", [((2, 6, 5, 4), (2, 4, 5, 4), (2, 4, 5, 4)), ((2, 2, 5, 4), (2, 4, 5, 4), (2, 4, 5, 4)),
+                                    ((5, 4), (5, 4), (5, 4)), ((2, 6, 5, 4), (2, 2, 5, 4), (2, 3, 5, 4)),
+                                    ((6, 5, 4), (3, 5, 4), (3, 5, 4))],
+                         ids=["not-dividing", "more-kv-heads", "2-d", "k-v-heads-differ", "3-d"])
+def test_grouped_query_attention_checks_and_paths_as_torch(shapes):
+    """Head counts that do not divide q's, and inputs without a head dim, raise torch's errors; k and v of
+    different head counts and 3-D inputs take torch's composed path: its grad_fn and values."""
+    outcomes = []
+    for lib in (torch, ember):
+        q, k, v = (lib.tensor(np.cos(np.arange(np.prod(s), dtype=np.float32)).reshape(s), requires_grad=True)
+                   for s in shapes)
+        try:
+            out = lib.nn.functional.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+            outcomes.append((out.grad_fn.name(), out.detach().numpy()))
+        except Exception as e:  # noqa: BLE001 — the exception is what is compared
+            outcomes.append((type(e).__name__, str(e)))
+    assert outcomes[1][0] == outcomes[0][0]
+    if isinstance(outcomes[0][1], str):
+        assert outcomes[1][1] == outcomes[0][1]
+    else:
+        np.testing.assert_allclose(outcomes[1][1], outcomes[0][1], rtol=1e-5, atol=1e-6)
+
+
 def test_attention_mask_of_another_float_dtype_is_refused_as_in_torch():
     for lib in (torch, ember):
         q = lib.ones(2, 3, 5, 4)

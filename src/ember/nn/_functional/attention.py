@@ -40,16 +40,24 @@ def _attention_backward(self, g):
     """dv = Pᵀg, dP = g vᵀ, dS = scale·P·(dP - Σ P·dP), dq = dS k, dk = dSᵀq; while recording a graph
     (create_graph) in Ember ops with P recomputed from q and k, for higher orders."""
     q, k, v, p = self.saved
-    scale, causal, mask = self.args
+    scale, causal, mask, groups = self.args
     nq, nk, nv = (n is not None for n, _ in self.next_functions)
     if state.enabled:
+        if groups > 1:  # each of k's and v's heads serves `groups` heads of q
+            k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
         p = _softmax_of_logits(q, k, scale, causal, mask)
         gp = g.matmul(v.transpose(-2, -1))
         gs = p * (gp - (gp * p).sum(-1, keepdim=True)) * scale
-        return (gs.matmul(k) if nq else None, gs.transpose(-2, -1).matmul(q) if nk else None,
-                p.transpose(-2, -1).matmul(g) if nv else None)
-    qa, ka, va, pa, ga = q._data, k._data, v._data, p._data, g._data
-    dq, dk, dv = (_grad_like(a) if n else None for a, n in ((qa, nq), (ka, nk), (va, nv)))
+        dk, dv = (gs.transpose(-2, -1).matmul(q) if nk else None, p.transpose(-2, -1).matmul(g) if nv else None)
+        if groups > 1:
+            dk, dv = (None if d is None else d.unflatten(1, (-1, groups)).sum(2) for d in (dk, dv))
+        return gs.matmul(k) if nq else None, dk, dv
+    qa, pa, ga = q._data, p._data, g._data
+    ka, va = (_heads_repeated(a._data, groups) for a in (k, v))
+    dq = _grad_like(qa) if nq else None
+    # with groups the products give one gradient per head of q, summed into k's and v's heads after
+    dk, dv = (None if not n else _grad_like(a) if groups == 1 else np.empty(a.shape, a.dtype)
+              for a, n in ((ka, nk), (va, nv)))
     gs = np.empty(pa.shape, qa.dtype)
 
     def share(a, b):
@@ -63,8 +71,24 @@ def _attention_backward(self, g):
             np.matmul(gs[a:b].swapaxes(-1, -2), qa[a:b], out=dk[a:b])
     _fused.shares(share, len(qa), _min_batch(qa, ka, va),
                   job=lambda a, b: _fused.attention_backward_job(qa, ka, va, pa, ga, gs, dq, dk, dv, a, b, scale))
+    if groups > 1:
+        dk, dv = (None if d is None else _heads_summed(d, groups, like) for d, like in ((dk, k._data), (dv, v._data)))
     dt = q._dtype
     return tuple(None if a is None else wrap(a, dt) for a in (dq, dk, dv))
+
+
+def _heads_repeated(a, groups):
+    """a (B, H, S, E) with each head repeated `groups` times in a row (B, H·groups, S, E): grouped-query
+    attention's keys and values, one head per head of q."""
+    return a if groups == 1 else np.repeat(a, groups, axis=1)
+
+
+def _heads_summed(d, groups, like):
+    """The gradient of _heads_repeated: d (B, H·groups, S, E) summed over each head's group, laid out as
+    torch lays out its fused attention's gradient of `like` (_grad_like)."""
+    out = _grad_like(like)
+    np.sum(d.reshape(d.shape[0], -1, groups, *d.shape[2:]), axis=2, out=out)
+    return out
 
 
 _Attention = node_class("ScaledDotProductFlashAttentionForCpuBackward0", _attention_backward)
@@ -152,10 +176,12 @@ def _dense_order(shape, strides):
     return perm[::-1]
 
 
-def _attention(query, key, value, scale, causal, mask=None):
+def _attention(query, key, value, scale, causal, mask=None, groups=1):
     """The one-node attention of same-batch q (..., L, E), k (..., S, E), v (..., S, Ev), with an additive
-    mask (a tensor broadcasting to the logits' shape) or None."""
-    q, k, v = query._data, key._data, value._data
+    mask (a tensor broadcasting to the logits' shape) or None; with groups > 1 (4-D, grouped-query), each
+    head of k and v serves `groups` consecutive heads of q."""
+    q = query._data
+    k, v = (_heads_repeated(t._data, groups) for t in (key, value))
     p = np.empty((*q.shape[:-1], k.shape[-2]), q.dtype)
     out = _output_like(q, k, v)
     m = None if mask is None else np.broadcast_to(mask._data, p.shape)
@@ -172,7 +198,7 @@ def _attention(query, key, value, scale, causal, mask=None):
                   lambda a, b: _fused.attention_job(q, k, v, p, out, a, b, scale, causal))
     res = wrap(out, query._dtype)
     if state.enabled and (query._rg or key._rg or value._rg):
-        node = record(_Attention, res, (query, key, value), (scale, causal, mask))
+        node = record(_Attention, res, (query, key, value), (scale, causal, mask, groups))
         node.save(query, key, value, wrap(p, query._dtype))
     return res
 
@@ -187,27 +213,39 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {_dtype_name(attn_mask.dtype)} and  query.dtype: "
                            f"{_dtype_name(query.dtype)} instead.")
+    groups = _groups(query, key, value) if enable_gqa else 1
     # one node where torch's CPU takes its fused kernel (4-D, one batch, Ev = E, a mask of 2 or 4 dims that
-    # needs no gradient); elsewhere (3-D or 5-D inputs, Ev ≠ E, dropout, a 3-D mask) torch composes matmuls
-    # and softmax, and so does Ember (the same grad_fn)
-    if (dropout_p == 0.0 and query.dim() == 4 and L and S and query.shape[-1]
-            and query.shape[:-2] == key.shape[:-2] == value.shape[:-2] and key.shape == value.shape
+    # needs no gradient, grouped-query heads); elsewhere (3-D or 5-D inputs, Ev ≠ E, dropout, a 3-D mask)
+    # torch composes matmuls and softmax, and so does Ember (the same grad_fn)
+    if (dropout_p == 0.0 and query.dim() == 4 and L and S and query.shape[-1] and groups
+            and query.shape[:-3] == key.shape[:-3] and query.shape[-3] == key.shape[-3] * groups
+            and key.shape == value.shape
             and key.shape[-1] == query.shape[-1] and _fused.fits(query._data, key._data, value._data)
             and (attn_mask is None or (attn_mask.dim() in (2, 4) and not is_causal and not attn_mask.requires_grad
                                        and _broadcasts(attn_mask.shape, (*query.shape[:-1], S))))):
-        return _attention(query, key, value, scale, is_causal, _as_additive(attn_mask, query.dtype, True))
+        return _attention(query, key, value, scale, is_causal, _as_additive(attn_mask, query.dtype, True), groups)
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                                "is_causal=True")
         attn_mask = ones(L, S, dtype=D.bool_).tril()
-    if enable_gqa and key.dim() >= 3 and key.shape[-3] != query.shape[-3]:
-        rep = query.shape[-3] // key.shape[-3]
-        key, value = key.repeat_interleave(rep, dim=-3), value.repeat_interleave(rep, dim=-3)
+    if enable_gqa:
+        key, value = (t.repeat_interleave(query.shape[-3] // t.shape[-3], dim=-3) for t in (key, value))
     weights = _weights(query.matmul(key.transpose(-2, -1)) * scale, _as_additive(attn_mask, query.dtype, True))
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     return weights.matmul(value)
+
+
+def _groups(query, key, value):
+    """How many heads of q each head of k and v serves (enable_gqa), 0 when k's and v's head counts differ;
+    torch's errors where their head counts do not divide q's."""
+    for t in (query, key, value):
+        t._wrap_dim(-3)
+    hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+    if hq % hk or hq % hv:
+        raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
+    return hq // hk if hk == hv else 0
 
 
 def _check_mha_mask(attn_mask, L, S, bsz, num_heads):
