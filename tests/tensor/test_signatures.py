@@ -25,7 +25,7 @@ STALE_TORCH_DOCS = {
     ("Tensor", "hsplit"): {"split_size_or_sections"}, ("Tensor", "vsplit"): {"split_size_or_sections"},
     ("Tensor", "dsplit"): {"split_size_or_sections"}, ("Tensor", "unsafe_split"): {"split_size"},
     ("Tensor", "random_"): {"from"}, ("Tensor", "uniform_"): {"from"},  # `from` is a Python keyword
-    ("torch", "randint"): {r"\*"}, ("torch", "squeeze"): {"List[int]]]"},  # docstring markup, not names
+    ("torch", "squeeze"): {"List[int]]]"},  # docstring markup, not names
 }
 # Known differences in Ember, each a decision rather than an oversight.
 ACCEPTED = {
@@ -47,7 +47,7 @@ def _doc_names(obj, name):
         return None
     names = []
     for part in re.split(r",\s*(?![^\[\(]*[\]\)])", m.group(1)):
-        part = part.strip()
+        part = part.strip().lstrip("\\")  # `\*` is the docstring's markup for the keyword-only marker
         if part and part != "*" and not part.startswith("*"):
             names.append(part.split("=")[0].split(":")[0].strip())
     return [n for n in names if n not in ("input", "self")]

@@ -8,6 +8,7 @@ from .. import _dtype as D
 from .._backend import to_device, default_device
 from .._random import rng
 from .._tensor import Tensor
+from . import layout as _layout
 from .registry import op, wrap, with_out, FUNCTIONS
 
 
@@ -223,17 +224,34 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, layo
                    requires_grad=requires_grad)
 
 
-def _like(maker):
+def _like(input, dtype, memory_format, device, requires_grad, values=None):
+    """A new tensor shaped and laid out as input (memory_format, torch.preserve_format by default) holding
+    values(dtype) (an array, Tensor or number broadcasting to input's shape; None: left empty)."""
+    dt = _dt(dtype, input._dtype)
+    out = _layout.empty_like(input._data, memory_format, dt.np)
+    if values is not None:
+        made = values(dt)
+        out[...] = made._data if isinstance(made, Tensor) else made
+    return _finish(Tensor._make(out, dt), device=device, requires_grad=requires_grad)
+
+
+def _filled_like(value, name):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-        return maker(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+        return _like(input, dtype, memory_format, device, requires_grad, None if value is None else lambda dt: value)
+    like.__name__ = like.__qualname__ = name
     return like
 
 
-FUNCTIONS["zeros_like"] = _like(zeros)
-FUNCTIONS["ones_like"] = _like(ones)
-FUNCTIONS["empty_like"] = _like(empty)
-FUNCTIONS["full_like"] = lambda input, fill_value, *, dtype=None, device=None, requires_grad=False, **kw: \
-    full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+FUNCTIONS["zeros_like"] = _filled_like(0, "zeros_like")
+FUNCTIONS["ones_like"] = _filled_like(1, "ones_like")
+FUNCTIONS["empty_like"] = _filled_like(None, "empty_like")
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _like(input, dtype, memory_format, device, requires_grad, lambda dt: full(input.shape, fill_value, dtype=dt))
+
+
+FUNCTIONS["full_like"] = full_like
 
 
 def _new(maker):
@@ -349,8 +367,16 @@ def _normal(g, size, dt):
 
 rand, randn = _random(_uniform, "check_uniform_bounds"), _random(_normal, "normal_kernel_cpu")
 FUNCTIONS["rand"], FUNCTIONS["randn"] = with_out(rand, "rand"), with_out(randn, "randn")
-FUNCTIONS["rand_like"] = lambda input, *, dtype=None, **kw: rand(input.shape, dtype=dtype or input.dtype, **kw)
-FUNCTIONS["randn_like"] = lambda input, *, dtype=None, **kw: randn(input.shape, dtype=dtype or input.dtype, **kw)
+def _random_like(draw, name):
+    def like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+             memory_format=None):
+        return _like(input, dtype, memory_format, device, requires_grad,
+                     lambda dt: draw(input.shape, generator=generator, dtype=dt))
+    like.__name__ = like.__qualname__ = name
+    return like
+
+
+FUNCTIONS["rand_like"], FUNCTIONS["randn_like"] = _random_like(rand, "rand_like"), _random_like(randn, "randn_like")
 
 
 @op(method=False)
@@ -373,9 +399,15 @@ def randint(low=None, high=None, size=None, *, generator=None, dtype=None, devic
     return _finish(Tensor._make(arr, dt), device=device, requires_grad=requires_grad)
 
 
-FUNCTIONS["randint_like"] = lambda input, low, high=None, *, dtype=None, **kw: \
-    randint(low, high, input.shape, dtype=dtype or input.dtype, **kw) if high is not None else \
-    randint(0, low, input.shape, dtype=dtype or input.dtype, **kw)
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None):
+    """torch.randint_like(input, high) or (input, low, high)."""
+    low, high = (0, low) if high is None else (low, high)
+    return _like(input, dtype, memory_format, device, requires_grad,
+                 lambda dt: randint(low, high, input.shape, generator=generator, dtype=dt))
+
+
+FUNCTIONS["randint_like"] = randint_like
 
 
 @op(method=False)

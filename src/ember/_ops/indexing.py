@@ -5,6 +5,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.graph import record, SavedOutput
 from ..autograd.grad_mode import state, no_grad
+from . import layout as _layout
 from .registry import op, node_class, wrap, cast, sum_to, shape_str, commit_inplace, check_inplace, FUNCTIONS
 from .shape import basic_view, _Select, view_of, _record_view, insert_axes
 
@@ -737,11 +738,11 @@ _ToCopy = node_class("ToCopyBackward0", lambda self, g: (g.real if g._dtype.is_c
                                                           else g).to(self.args))  # real input: the real part
 
 
-def convert(x, dt, copy=False):
-    """x in dtype dt (x itself when nothing changes and no copy is asked)."""
-    if dt is x._dtype and not copy:
+def convert(x, dt, copy=False, memory_format=None):
+    """x in dtype dt, laid out in memory_format (x itself when nothing changes and no copy is asked)."""
+    if dt is x._dtype and not copy and _layout.has(x._data, memory_format):
         return x
-    res = wrap(x._data.astype(dt.np) if dt is not x._dtype else x._data.copy(), dt)
+    res = wrap(_layout.copy(x._data, memory_format, dt.np), dt)
     if x._rg and state.enabled and (dt._cat >= 2):
         record(_ToCopy, res, (x,), x._dtype)
     return res
@@ -770,7 +771,7 @@ def to(self, *args, **kwargs):
     if device is not None:
         from .._backend import to_device
         to_device(self._data, device)
-    return convert(self, dtype or self._dtype, kwargs.get("copy", False))
+    return convert(self, dtype or self._dtype, kwargs.get("copy", False), kwargs.get("memory_format"))
 
 
 def _caster(dt):

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _root, _contiguous_strides
+from . import layout as _layout
 from ..autograd.graph import record
 from ..autograd.grad_mode import state
 from .registry import (op, fused, node_class, wrap, sum_to, shape_str, check_inplace, FUNCTIONS, operands, write_out,
@@ -499,7 +500,8 @@ _Clone = node_class("CloneBackward0", lambda self, g: g)
 
 @op()
 def clone(input, *, memory_format=None):
-    out = wrap(input._data.copy(), input._dtype)
+    """A copy laid out as input (or in memory_format): torch.clone."""
+    out = wrap(_layout.copy(input._data, memory_format), input._dtype)
     if input._rg and state.enabled:
         record(_Clone, out, (input,))
     return out
@@ -507,9 +509,11 @@ def clone(input, *, memory_format=None):
 
 @op(function=False)
 def contiguous(input, memory_format=None):
-    if input._data.flags.c_contiguous:
+    """input itself when laid out in memory_format (row-major by default) already, else a copy that is."""
+    memory_format = "contiguous_format" if memory_format is None else memory_format
+    if _layout.has(input._data, memory_format):
         return input
-    return clone(input)
+    return clone(input, memory_format=memory_format)
 
 
 _Cat = node_class("CatBackward0", lambda self, g: _split_sizes(g, *self.args))

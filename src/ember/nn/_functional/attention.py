@@ -9,13 +9,13 @@ job)."""
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ... import _dtype as D
 from ...autograd.graph import record
 from ...autograd.grad_mode import state
 from ..._ops.registry import node_class, wrap
 from ..._kernels import fused as _fused
+from ..._ops import layout as _layout
 from ..._ops.creation import zeros, ones
 from ..._ops.shape import cat
 from .activation import softmax
@@ -141,39 +141,7 @@ def _output_like(q, k, v):
     is contiguous, and `.contiguous()` there copies nothing."""
     if q.ndim != 4 or v.shape[-1] != q.shape[-1] or any(a.strides[-1] != a.itemsize for a in (q, k, v)):
         return np.empty((*q.shape[:-1], v.shape[-1]), q.dtype)
-    return _empty_like(q.swapaxes(1, 2)).swapaxes(1, 2)
-
-
-def _empty_like(a):
-    """An empty array shaped and laid out as torch.empty_like(a) lays out a tensor with a's strides: the
-    same strides when they are dense, else dense in the order of a's strides (_dense_order)."""
-    order = _dense_order(a.shape, a.strides)
-    out = np.empty([a.shape[d] for d in order], a.dtype).transpose(np.argsort(order))
-    if all(x == y for x, y, n in zip(out.strides, a.strides, a.shape) if n > 1):
-        out = as_strided(out, a.shape, a.strides)  # the sizes-1 dims' strides too
-    return out
-
-
-def _dense_order(shape, strides):
-    """The dims outermost first as torch.empty_like orders them: by stride, equal strides by size, dims of
-    stride 0 left where they are among the others (an insertion sort, innermost first)."""
-    def outside(d0, d1):  # > 0: d0 goes outside d1
-        if strides[d0] == 0 or strides[d1] == 0:
-            return 0
-        if strides[d0] != strides[d1]:
-            return 1 if strides[d0] > strides[d1] else -1
-        return 1 if shape[d0] > shape[d1] else 0
-    perm = list(range(len(shape)))[::-1]
-    for i in range(1, len(perm)):
-        j = i
-        for k in range(i - 1, -1, -1):
-            c = outside(perm[k], perm[j])
-            if c > 0:
-                perm[k], perm[j] = perm[j], perm[k]
-                j = k
-            elif c < 0:
-                break
-    return perm[::-1]
+    return _layout.empty_like(q.swapaxes(1, 2)).swapaxes(1, 2)
 
 
 def _attention(query, key, value, scale, causal, mask=None, groups=1):
