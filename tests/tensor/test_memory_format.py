@@ -79,3 +79,24 @@ def test_memory_formats_as_torch(how, fmt, shape):
         except RuntimeError as e:
             outcomes.append((type(e).__name__, str(e)))
     assert outcomes[1] == outcomes[0]
+
+
+_A = np.arange(24, dtype=np.float32).reshape(4, 6)
+ARRAYS = {"reversed": lambda: _A[::-1], "transposed": lambda: _A.T, "strided": lambda: _A[:, ::2],
+          "broadcast": lambda: np.broadcast_to(_A[:1], (3, 6)), "size-1-transposed": lambda: np.zeros((3, 1), np.float32).T,
+          "fortran": lambda: np.asfortranarray(np.zeros((3, 1, 4))), "cast": lambda: _A.T.astype(np.int64),
+          "numpy-scalar": lambda: np.float32(3), "0-d": lambda: np.array(2.0)}
+
+
+@pytest.mark.parametrize("kind", list(ARRAYS))
+def test_tensor_of_an_array_keeps_its_layout_as_torch(kind):
+    """torch.tensor(ndarray) copies the array in its own layout (a Fortran array stays column-major), and
+    refuses negative strides as from_numpy does."""
+    outcomes = []
+    for lib in (torch, ember):
+        try:
+            y = lib.tensor(ARRAYS[kind](), dtype=lib.float64 if kind == "cast" else None)
+            outcomes.append((tuple(y.stride()), str(y.dtype).split(".")[1], y.tolist()))
+        except ValueError as e:
+            outcomes.append((type(e).__name__, str(e)))
+    assert outcomes[1] == outcomes[0]

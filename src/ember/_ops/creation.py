@@ -138,12 +138,15 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     """torch.tensor: always copies `data`."""
     if dtype is not None:
         dtype = D.to_dtype(dtype)
+    if isinstance(data, np.ndarray):
+        _refuse_negative_strides(data)
     arr, dt = _infer(data, dtype)
     if dtype is not None:
         dt = dtype
         if not isinstance(data, (Tensor, np.ndarray, np.generic)):
             _check_fits(arr, dt)
-    arr = np.array(arr, dtype=dt.np, copy=True)
+    # a tensor or an array keeps its layout (torch.preserve_format); nested sequences are row-major
+    arr = _layout.copy(arr, None, dt.np) if isinstance(data, (Tensor, np.ndarray)) else np.array(arr, dt.np)
     return _finish(Tensor._make(arr, dt), device=device, requires_grad=requires_grad)
 
 
@@ -161,14 +164,18 @@ FUNCTIONS["asarray"] = lambda obj, *, dtype=None, device=None, copy=None, requir
     _finish(tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype), requires_grad=requires_grad)
 
 
+def _refuse_negative_strides(a):
+    if any(s < 0 for s in a.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a copy "
+                         "of your array  with array.copy().) ")
+
+
 @op(method=False)
 def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    if any(s < 0 for s in ndarray.strides):
-        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
-                         "strides are not currently supported. (You can probably work around this by making a copy "
-                         "of your array  with array.copy().) ")
+    _refuse_negative_strides(ndarray)
     return Tensor._make(ndarray, D.from_numpy_dtype(ndarray.dtype))
 
 
