@@ -167,6 +167,18 @@ class _Workers:
             self.finish(0)
             self.later.clear()
 
+    def take(self):
+        """The workers for this caller (their `busy` lock taken, once they caught up), or None when another
+        caller has them."""
+        if not self.busy.acquire(blocking=False):
+            return None
+        try:
+            self.catch_up()
+        except BaseException:
+            self.busy.release()
+            raise
+        return self
+
     def post(self, i, fn=None, share=None):
         """Hand worker i a Python share fn(share), or without fn the compiled job written in row(i)."""
         if fn is not None:
@@ -281,9 +293,8 @@ def run(fn, items):
     pool = _pool()
     shares = [items[i::n] for i in range(n)]
     if isinstance(pool, _Workers):
-        if not pool.busy.acquire(blocking=False):  # another thread of the program has the workers
+        if pool.take() is None:  # another thread of the program has the workers
             return [fn(share) for share in shares]
-        pool.catch_up()
         try:
             return pool.run(fn, shares)
         finally:
@@ -377,10 +388,9 @@ def _take_workers(n):
     compiled jobs now (once they finished the products for later); None when they cannot (one thread, a
     share splitting again, another caller, the workers not ready)."""
     pool = _pool() if _state[0] >= 2 and not _inside.active else None
-    if not isinstance(pool, _Workers) or n > len(pool.posted) or not pool.busy.acquire(blocking=False):
+    if not isinstance(pool, _Workers) or n > len(pool.posted):
         return None
-    pool.catch_up()
-    return pool
+    return pool.take()
 
 
 def _run_posted(pool, own, n):

@@ -374,6 +374,8 @@ def _normal(g, size, dt):
 
 rand, randn = _random(_uniform, "check_uniform_bounds"), _random(_normal, "normal_kernel_cpu")
 FUNCTIONS["rand"], FUNCTIONS["randn"] = with_out(rand, "rand"), with_out(randn, "randn")
+
+
 def _random_like(draw, name):
     def like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
              memory_format=None):
