@@ -150,6 +150,34 @@ def test_max_pool_with_nan_matches_torch(kwargs):
     np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
+                                    {"kernel_size": 3, "stride": 1}, {"kernel_size": (2, 3), "dilation": 2}])
+def test_max_pool_compiled_loops_with_one_nan_ties_and_infinities(dtype, kwargs):
+    """The compiled pools run a loop blind to NaN first and again with the scan's NaN test on a share (of
+    the ~1 MB shares across the two threads) that held one: one NaN far into the batch, infinities, ties
+    of 0 and -0 (the first offset keeps its sign) all give torch's values, bits and indices; the 2x2
+    backward moves the gradient's bits, inf and NaN included."""
+    rng = np.random.default_rng(7)
+    x = np.maximum(rng.standard_normal((6, 16, 48, 40)), 0).astype(dtype)  # 4-7 MB: split between the threads
+    x[0, 0, 0, :4] = [-0.0, 0.0, 0.0, -0.0]
+    x[1, 2, 5, 5], x[1, 2, 6, 6], x[2, 3, 7, 7] = np.inf, -np.inf, -np.inf
+    x[5, 15, 40, 33] = np.nan
+    tx, ex = torch.from_numpy(x).requires_grad_(), ember.from_numpy(x).requires_grad_()
+    tv, ti = torch.nn.functional.max_pool2d(tx, return_indices=True, **kwargs)
+    ev, ei = ember.nn.functional.max_pool2d(ex, return_indices=True, **kwargs)
+    np.testing.assert_array_equal(ei.numpy(), ti.numpy())
+    assert np.isnan(ev.detach().numpy()).sum() == np.isnan(tv.detach().numpy()).sum() >= 1
+    np.testing.assert_array_equal(np.signbit(ev.detach().numpy()), np.signbit(tv.detach().numpy()))
+    np.testing.assert_array_equal(ev.detach().numpy(), tv.detach().numpy())
+    g = rng.standard_normal(tuple(tv.shape)).astype(dtype)
+    g[0, 0, 0, :3] = [np.inf, np.nan, -0.0]
+    tv.backward(torch.from_numpy(g))
+    ev.backward(ember.from_numpy(g))
+    np.testing.assert_array_equal(np.signbit(ex.grad.numpy()), np.signbit(tx.grad.numpy()))
+    np.testing.assert_array_equal(ex.grad.numpy(), tx.grad.numpy())
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float16", "bfloat16"])
 @pytest.mark.parametrize("size", [(8, 8), (7, 9)])
 def test_seed_max_pool_in_other_dtypes_matches_torch(dtype, size):

@@ -172,6 +172,8 @@ def _exercise():
                           ((6, 4, 64, 32), lambda t: F.scaled_dot_product_attention(t, t, t, is_causal=True))):
             out = fn(ember.randn(*shape, dtype=dtype, requires_grad=True))
             out.backward(ember.randn(*out.shape, dtype=dtype))  # a real gradient array, not a broadcast one
+        nan = ember.full((1, 2, 4, 4), float("nan"), dtype=dtype)  # the pools' loops with the NaN test
+        F.max_pool2d(nan, 2), F.max_pool2d(nan, 3, 2, 1)
         features = ember.randn(1, 4, 8, 8, dtype=dtype, requires_grad=True)
         roi_pool(features, ember.tensor([[0, 0, 0, 6, 6]], dtype=dtype), 2).sum().backward()
 

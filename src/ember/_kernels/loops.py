@@ -103,60 +103,94 @@ def _jit_sums(fn):
 
 @functools.lru_cache(maxsize=None)
 def _compile():
-    @_jit
-    def max_pool_2x2(x, out, arg):
-        """out[p, i, j] = max of x[p, 2i:2i+2, 2j:2j+2] and arg its offset (0..3) by torch's scan:
-        an offset is taken when greater than the maximum so far or NaN."""
-        for p in range(out.shape[0]):
-            for i in range(out.shape[1]):
-                for j in range(out.shape[2]):
-                    m = x[p, 2 * i, 2 * j]
-                    k = 0
-                    for d in range(1, 4):
-                        v = x[p, 2 * i + d // 2, 2 * j + d % 2]
-                        if v > m or v != v:
-                            m = v
-                            k = d
-                    out[p, i, j] = m
-                    arg[p, i, j] = k
+    # torch's scan over a pooling window takes an offset when its value is greater than the maximum so
+    # far, or NaN. Without the NaN test the choice is the pattern of the CPU's max instruction, with no
+    # branch: each pool is compiled twice, `nan` a constant, and callers run the NaN-blind loop first,
+    # which says whether it met a NaN (then they run the other on that share again). A branch taken at
+    # random (every other window, on real activations) costs more than the whole vectorised loop.
+    def max_pools(nan):
+        @_jit
+        def max_pool_2x2(x, out, arg):
+            """out[p, i, j] = max of x[p, 2i:2i+2, 2j:2j+2] and arg its offset (0..3) by the scan; returns
+            whether x held a NaN."""
+            seen = False
+            for p in range(out.shape[0]):
+                for i in range(out.shape[1]):
+                    top, bottom, o, a = x[p, 2 * i], x[p, 2 * i + 1], out[p, i], arg[p, i]
+                    for j in range(o.size):
+                        m = top[2 * j]
+                        k = 0
+                        bad = m != m
+                        for d in range(1, 4):  # unrolled: d is a constant in each copy
+                            v = (top if d < 2 else bottom)[2 * j + d % 2]
+                            bad |= v != v
+                            take = (v > m) | (v != v) if nan else v > m
+                            k = d if take else k
+                            m = v if take else m
+                        o[j] = m
+                        a[j] = k
+                        seen |= bad
+            return seen
 
-    @_jit
-    def max_pool_2x2_backward(g, arg, gx):
-        """Each window of gx (its 2×2 block) gets g at the offset arg names and zeros elsewhere."""
-        for p in range(g.shape[0]):
-            for i in range(g.shape[1]):
-                for j in range(g.shape[2]):
-                    k, v = arg[p, i, j], g[p, i, j]
-                    gx[p, 2 * i, 2 * j] = v if k == 0 else 0.0
-                    gx[p, 2 * i, 2 * j + 1] = v if k == 1 else 0.0
-                    gx[p, 2 * i + 1, 2 * j] = v if k == 2 else 0.0
-                    gx[p, 2 * i + 1, 2 * j + 1] = v if k == 3 else 0.0
-
-    @_jit
-    def max_pool2d(x, out, arg, kh, kw, sh, sw, ph, pw, dh, dw):
-        """out[p, i, j] = max of the window at (i·sh - ph, j·sw - pw) of x[p] (kh×kw offsets dh, dw
-        apart, those outside the image left out), arg its offset's number a·kw + b, by torch's
-        scan (max_pool_2x2's); -inf and offset 0 for a window with no value above -inf."""
-        H, W = x.shape[1], x.shape[2]
-        for p in range(out.shape[0]):
-            for i in range(out.shape[1]):
-                for j in range(out.shape[2]):
-                    m = -np.inf
-                    k = 0
+        @_jit
+        def max_pool2d(x, out, arg, kh, kw, sh, sw, ph, pw, dh, dw):
+            """out[p, i, j] = max of the window at (i·sh - ph, j·sw - pw) of x[p] (kh×kw offsets dh, dw
+            apart, those outside the image left out), arg its offset's number a·kw + b, by the scan; -inf
+            and offset 0 for a window with no value above -inf. Returns whether x held a NaN. The offsets
+            are the outer loops, so the inner one (along a row of out) keeps no branch but its end."""
+            H, W = x.shape[1], x.shape[2]
+            OW = out.shape[2]
+            first, end = np.empty(kw, np.int64), np.empty(kw, np.int64)  # the js whose column is in x
+            for b in range(kw):
+                shift = b * dw - pw
+                first[b] = max(0, (sw - 1 - shift) // sw)
+                end[b] = min(OW, (W - 1 - shift) // sw + 1)
+            seen = False
+            for p in range(out.shape[0]):
+                for i in range(out.shape[1]):
+                    o, ao = out[p, i], arg[p, i]
+                    for j in range(OW):
+                        o[j] = -np.inf
+                        ao[j] = 0
                     for a in range(kh):
                         r = i * sh - ph + a * dh
                         if r < 0 or r >= H:
                             continue
+                        row = x[p, r]
                         for b in range(kw):
-                            c = j * sw - pw + b * dw
-                            if c < 0 or c >= W:
-                                continue
-                            v = x[p, r, c]
-                            if v > m or v != v:
-                                m = v
-                                k = a * kw + b
-                    out[p, i, j] = m
-                    arg[p, i, j] = k
+                            shift, offset = b * dw - pw, a * kw + b
+                            bad = False
+                            for j in range(first[b], end[b]):
+                                v, m, k = row[j * sw + shift], o[j], ao[j]
+                                bad |= v != v
+                                take = (v > m) | (v != v) if nan else v > m
+                                k = offset if take else k
+                                m = v if take else m
+                                o[j] = m
+                                ao[j] = k
+                            seen |= bad
+            return seen
+        return max_pool_2x2, max_pool2d
+
+    max_pool_2x2, max_pool2d = max_pools(False)
+    max_pool_2x2_nan, max_pool2d_nan = max_pools(True)
+
+    @_jit
+    def max_pool_2x2_backward(g, arg, gx):
+        """Each window of gx (its 2×2 block) gets g at the offset arg names and zeros elsewhere, -0 as 0 (as
+        torch's 0 + g). g and gx are integer views of the gradients (the same bits): a value or zero is
+        then a mask, not a branch."""
+        negative_zero = np.int64(-1) << (8 * g.itemsize - 1)  # the sign bit alone
+        for p in range(g.shape[0]):
+            for i in range(g.shape[1]):
+                gr, a, top, bottom = g[p, i], arg[p, i], gx[p, 2 * i], gx[p, 2 * i + 1]
+                for j in range(gr.size):
+                    k, v = np.int32(a[j]), gr[j]
+                    v = v & -(v != negative_zero)
+                    top[2 * j] = v & -np.int32(k == 0)
+                    top[2 * j + 1] = v & -np.int32(k == 1)
+                    bottom[2 * j] = v & -np.int32(k == 2)
+                    bottom[2 * j + 1] = v & -np.int32(k == 3)
 
     @_jit
     def max_pool2d_backward(g, arg, gx, kw, sh, sw, ph, pw, dh, dw):
@@ -350,12 +384,14 @@ def _compile():
         for i in range(y.size):
             y[i] = y[i] + alpha * x[i]
 
-    kernels = {"axpy": axpy, "max_pool_2x2": max_pool_2x2, "max_pool_2x2_backward": max_pool_2x2_backward, "shifted": shifted,
-               "max_pool2d": max_pool2d, "max_pool2d_backward": max_pool2d_backward,
+    kernels = {"axpy": axpy, "shifted": shifted, "max_pool_2x2": max_pool_2x2, "max_pool_2x2_nan": max_pool_2x2_nan,
+               "max_pool_2x2_backward": max_pool_2x2_backward, "max_pool2d": max_pool2d, "max_pool2d_nan": max_pool2d_nan,
+               "max_pool2d_backward": max_pool2d_backward,
                "batch_norm_stats": batch_norm_stats, "batch_norm_apply": batch_norm_apply,
                "batch_norm_grad_sums": batch_norm_grad_sums, "batch_norm_grad_input": batch_norm_grad_input,
                "wide_rows": wide_rows, "relu": relu, "relu_backward": relu_backward, "adam_update": adam_update,
-               "adadelta_update": adadelta_update, "grad_layouts": grad_layouts, "sgd_momentum_update": sgd_momentum_update}
+               "adadelta_update": adadelta_update, "grad_layouts": grad_layouts,
+               "sgd_momentum_update": sgd_momentum_update}
     globals().update(kernels)  # later lookups find them directly, without __getattr__
     return kernels
 

@@ -7,6 +7,8 @@ offset and torch's flat indices are derived from it on request. 2x2 windows of s
 pool) are a pairwise tournament. Adaptive average pooling is a separable linear map (see vision.py).
 The 1-D pools run as 2-D pools over an unsqueezed input, as in torch (so their grad_fn is a squeeze).
 """
+import functools
+
 import numpy as np
 
 from ... import _dtype as D
@@ -101,7 +103,8 @@ def _max_pool_array(x, geo, need_arg):
         x3 = x.reshape((-1,) + x.shape[2:])
         out3 = out.reshape((-1,) + geo[1])
         arg3 = (arg if arg is not None else np.empty(out.shape, np.int8)).reshape(out3.shape)
-        _threads.split(lambda s: _loops.max_pool_2x2(x3[s], out3[s], arg3[s]), len(x3), x.nbytes)
+        pool = functools.partial(_nan_again, _loops.max_pool_2x2, _loops.max_pool_2x2_nan)
+        _threads.split(lambda s: pool(x3[s], out3[s], arg3[s]), len(x3), x.nbytes)
         return out, arg
     if len(geo[0]) == 2 and _loops.fits(x):  # any other 2-D window: one compiled pass too
         x3 = x.reshape((-1,) + x.shape[2:])
@@ -109,11 +112,18 @@ def _max_pool_array(x, geo, need_arg):
         arg3 = (arg if arg is not None else np.empty(out.shape, np.int8 if np.prod(geo[2]) <= 127 else np.int32))
         arg3 = arg3.reshape(out3.shape)
         win = geo[2] + geo[3] + geo[4] + geo[5]
-        _threads.split(lambda s: _loops.max_pool2d(x3[s], out3[s], arg3[s], *win), len(x3), x.nbytes)
+        pool = functools.partial(_nan_again, _loops.max_pool2d, _loops.max_pool2d_nan)
+        _threads.split(lambda s: pool(x3[s], out3[s], arg3[s], *win), len(x3), x.nbytes)
         return out, arg
     _threads.split(lambda s: _window_scan(x[s], geo, out[s], None if arg is None else arg[s]), x.shape[0],
                     x.nbytes)
     return out, arg
+
+
+def _nan_again(pool, pool_nan, *args):
+    """A compiled pool's NaN-blind loop, then (when it met a NaN) its loop with the scan's NaN test."""
+    if pool(*args):
+        pool_nan(*args)
 
 
 def _window_scan(x, geo, out, arg):
@@ -144,6 +154,7 @@ def _max_pool_grad_array(g, arg, geo, shape):
             gx.fill(0)
         g3, arg3 = g.reshape((-1,) + geo[1]), arg.reshape((-1,) + geo[1])
         gx3 = gx.reshape((-1,) + shape[2:])
+        g3, gx3 = g3.view(f"i{g.itemsize}"), gx3.view(f"i{g.itemsize}")  # the loop moves bits (see it)
         _threads.split(lambda s: _loops.max_pool_2x2_backward(g3[s], arg3[s], gx3[s]), len(g3), gx.nbytes)
         return gx
     if len(geo[0]) == 2 and _loops.fits(g):
