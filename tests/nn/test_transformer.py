@@ -159,6 +159,18 @@ def test_one_node_attention_matches_torch(shapes):
     assert out.grad_fn.name() == "ScaledDotProductFlashAttentionForCpuBackward0"  # torch's name on a CPU
 
 
+def test_causal_attention_ignores_overflowing_future_logits():
+    """A causal row's exponentials run in whole vectors of eight past its last key; there the logits may
+    overflow (here up to ~1e3 after scaling), and must leave no inf or NaN behind."""
+    rng = np.random.default_rng(3)
+    q = rng.standard_normal((2, 2, 13, 8)).astype(np.float32) * 12
+    k = np.sort(rng.standard_normal((2, 2, 13, 8)).astype(np.float32), axis=2) * 12  # later keys larger
+    v = rng.standard_normal((2, 2, 13, 8)).astype(np.float32)
+    check_grads_against_torch(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v,
+                                                                                                   is_causal=True),
+                              [q, k, v], rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize("shapes", [((3, 5, 4), (3, 6, 4), (3, 6, 4)), ((2, 1, 3, 5, 4),) * 3,
                                     ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 7)), ((2, 3, 5, 4), (1, 3, 6, 4), (1, 3, 6, 4)),
                                     ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 4))],

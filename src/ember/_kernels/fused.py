@@ -249,10 +249,13 @@ def _build(name):
                         for j in range(row.size):
                             row[j] = 0.0
                         continue
-                    for j in range(n):
+                    # whole vectors of eight: a causal row's last few entries would otherwise go one at a
+                    # time; those past n are zeroed after
+                    wide = min(row.size, (n + 7) & -8)
+                    for j in range(wide):
                         row[j] = exp(row[j] * scale - m)
                     inv = row.dtype.type(1.0 / row_sum(row[:n]))
-                    for j in range(n):
+                    for j in range(wide):
                         row[j] *= inv
                     for j in range(n, row.size):
                         row[j] = 0.0
