@@ -101,6 +101,14 @@ def _jit_sums(fn):
     return _jit(fn, fastmath={"reassoc", "contract"})
 
 
+def _scan_step(v, m, k, offset, nan):
+    """One step of torch's scan over a pooling window: the maximum so far m and its offset k after the value
+    v at `offset`. Without `nan` (a constant in the loops) the choice is the pattern of the CPU's max
+    instruction, with no branch; with it a NaN is taken too."""
+    take = (v > m) | (v != v) if nan else v > m
+    return (v if take else m), (offset if take else k)
+
+
 @functools.lru_cache(maxsize=None)
 def _compile():
     # torch's scan over a pooling window takes an offset when its value is greater than the maximum so
@@ -108,6 +116,9 @@ def _compile():
     # branch: each pool is compiled twice, `nan` a constant, and callers run the NaN-blind loop first,
     # which says whether it met a NaN (then they run the other on that share again). A branch taken at
     # random (every other window, on real activations) costs more than the whole vectorised loop.
+    global _window_step  # a global, not a closure cell (see fused._vmath_globals)
+    _window_step = _jit(_scan_step, inline="always")
+
     def max_pools(nan):
         @_jit
         def max_pool_2x2(x, out, arg):
@@ -124,9 +135,7 @@ def _compile():
                         for d in range(1, 4):  # unrolled: d is a constant in each copy
                             v = (top if d < 2 else bottom)[2 * j + d % 2]
                             bad |= v != v
-                            take = (v > m) | (v != v) if nan else v > m
-                            k = d if take else k
-                            m = v if take else m
+                            m, k = _window_step(v, m, k, d, nan)
                         o[j] = m
                         a[j] = k
                         seen |= bad
@@ -161,13 +170,9 @@ def _compile():
                             shift, offset = b * dw - pw, a * kw + b
                             bad = False
                             for j in range(first[b], end[b]):
-                                v, m, k = row[j * sw + shift], o[j], ao[j]
+                                v = row[j * sw + shift]
                                 bad |= v != v
-                                take = (v > m) | (v != v) if nan else v > m
-                                k = offset if take else k
-                                m = v if take else m
-                                o[j] = m
-                                ao[j] = k
+                                o[j], ao[j] = _window_step(v, o[j], ao[j], offset, nan)
                             seen |= bad
             return seen
         return max_pool_2x2, max_pool2d
