@@ -108,6 +108,33 @@ def test_gelu_saturates_as_torch():
     np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=5e-7)
 
 
+def test_gelu_keeps_its_slope_for_the_backward_as_torch_keeps_its_input():
+    """A float32 GELU's forward keeps its derivative, so that its backward is one product: the gradients
+    of a retained graph's two backwards, the error of a third after the graph is freed, and of a backward
+    after the input changed in place, all as torch's."""
+    x = np.random.default_rng(8).standard_normal((64, 200)).astype(np.float32) * 3
+    g = np.random.default_rng(9).standard_normal((64, 200)).astype(np.float32)
+    grads, errors = {}, {}
+    for lib in (torch, ember):
+        t = lib.tensor(x, requires_grad=True)
+        y = lib.nn.functional.gelu(t * 1)
+        y.backward(lib.tensor(g), retain_graph=True)
+        first = t.grad.clone()
+        y.backward(lib.tensor(g))
+        grads[lib] = (first.numpy(), t.grad.numpy())
+        with pytest.raises(RuntimeError) as freed:
+            y.backward(lib.tensor(g))
+        a = t * 1
+        z = lib.nn.functional.gelu(a)
+        a.add_(1)
+        with pytest.raises(RuntimeError) as changed:
+            z.sum().backward()
+        errors[lib] = (str(freed.value)[:40], str(changed.value)[:60])
+    for e, t in zip(grads[ember], grads[torch]):  # torch's erf is within 1e-7, times g (here up to 4)
+        np.testing.assert_allclose(e, t, rtol=1e-6, atol=2e-6)
+    assert errors[ember] == errors[torch]
+
+
 @pytest.mark.parametrize("name,args", INPLACE, ids=[c[0] for c in INPLACE])
 def test_inplace_activation_matches_torch(name, args):
     kwargs = {} if name.endswith("_") else {"inplace": True}

@@ -14,7 +14,7 @@ import numpy as np
 from . import threads as _threads
 from .loops import _cfunc, _lock, fits
 
-__all__ = ["fits", "gelu", "gelu_backward", "layer_norm", "layer_norm_backward", "softmax", "softmax_backward"]
+__all__ = ["fits", "gelu", "layer_norm", "layer_norm_backward", "softmax", "softmax_backward"]
 
 # erfc(u) = t·e^{-u²}·S(t), t = 1/(1 + u/2), on 0 ≤ u ≤ 5.5 (erf(5.5) is 1 in float32 and float64 to
 # 1e-14): S's coefficients are a least-squares fit to SciPy's erfcx (tools/fit_erfc.py), erf's error
@@ -27,13 +27,13 @@ _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _jit(fn, reassoc=False):
+def _jit(fn, reassoc=False, **extra):
     """numba.njit as ember._kernels.loops._jit, allowed to fuse multiply-adds and to multiply by a
     reciprocal (the divisions by constants). reassoc: sums may be reordered, so that LLVM vectorises a
     row's sum (4x faster LayerNorm), and such a loop must not use vmath's exp; never NaN/inf assumptions."""
     import numba
     flags = {"contract", "arcp", "reassoc", "nsz"} if reassoc else {"contract", "arcp"}
-    options = dict(nogil=True, error_model="numpy", fastmath=flags)
+    options = dict(nogil=True, error_model="numpy", fastmath=flags, **extra)
     try:
         return numba.njit(cache=True, **options)(fn)
     except RuntimeError:  # no writable cache directory (a read-only install): compile in memory
@@ -47,11 +47,30 @@ _ZERO, _HALF, _ONE = _F32(0.0), _F32(0.5), _F32(1.0)
 
 
 def _vmath_globals():
-    """vmath's exp, fma, row_max and row_sum as this module's globals, for the loops to call: numba keys a
-    loop's disk cache on its closure's values pickled, and a compiled function pickles differently in
-    every process, so a loop that found one in its closure would compile again in each."""
-    global exp, fma, row_max, row_sum
+    """vmath's exp, fma, row_max and row_sum (and _gelu_pair, which calls them) as this module's globals, for
+    the loops to call: numba keys a loop's disk cache on its closure's values pickled, and a compiled
+    function pickles differently in every process, so a loop that found one in its closure would compile
+    again in each."""
+    global exp, fma, row_max, row_sum, _gelu_pair
     from .vmath import exp, fma, row_max, row_sum
+    _gelu_pair = _jit(_gelu_values, inline="always")
+
+
+def _gelu_values(v):
+    """(GELU(v), its derivative Φ(v) + v·φ(v)) for a float32 v. In float32 throughout, so that a loop of it
+    vectorises eight wide: erfc(u) = t·e^{-u²}·S(t), u = |v|/√2, with e^{-u²} from vmath's exp of -u²
+    rounded times (1 - its rounding error, from an fma), and Φ(v) = erfc(u)/2 below 0, without the
+    cancellation of 1 + erf."""
+    S0, S1, S2, S3, S4, S5, S6, S7 = _S
+    u = min(abs(v) * _R2_32, _UMAX_32)
+    hi = u * u
+    e = exp(-hi) * (_ONE - fma(u, u, -hi))
+    t = _ONE / (_ONE + _HALF * u)
+    erfc = t * e * (S0 + t * (S1 + t * (S2 + t * (S3 + t * (S4 + t * (S5 + t * (S6 + t * S7)))))))
+    if u >= _UMAX_32:  # saturated, as float32's erf: GELU(-inf) and its slope at ±inf are NaN, as in torch
+        erfc, e = _ZERO, _ZERO
+    phi = _ONE - _HALF * erfc if v >= _ZERO else _HALF * erfc
+    return v * phi, phi + v * e * _RPI_32
 
 
 def _compiled(name):
@@ -64,27 +83,16 @@ def _build(name):
     _vmath_globals()
     if name == "gelu":
         @_jit
-        def gelu(x, g, out, backward):
-            """out = x·Φ(x) = x/2·(1 + erf(x/√2)), or with backward g·(Φ(x) + x·φ(x)) (flat float32 arrays; g
-            unread in the forward). In float32 throughout, so that it vectorises eight wide: erfc(u) =
-            t·e^{-u²}·S(t), with e^{-u²} from vmath's exp of -u² rounded times (1 - its rounding error, from
-            an fma), and Φ(x) = erfc(u)/2 below 0, without the cancellation of 1 + erf. One loop for both
-            directions: numba caches a loop that calls no other compiled function."""
-            S0, S1, S2, S3, S4, S5, S6, S7 = _S
-            for i in range(x.size):
-                v = x[i]
-                u = min(abs(v) * _R2_32, _UMAX_32)
-                hi = u * u
-                e = exp(-hi) * (_ONE - fma(u, u, -hi))
-                t = _ONE / (_ONE + _HALF * u)
-                erfc = t * e * (S0 + t * (S1 + t * (S2 + t * (S3 + t * (S4 + t * (S5 + t * (S6 + t * S7)))))))
-                if u >= _UMAX_32:  # saturated, as float32's erf: GELU(-inf) and its slope at ±inf are NaN, as in torch
-                    erfc, e = _ZERO, _ZERO
-                phi = _ONE - _HALF * erfc if v >= _ZERO else _HALF * erfc
-                if backward:
-                    out[i] = g[i] * (phi + v * e * _RPI_32)
-                else:
-                    out[i] = v * phi
+        def gelu(x, out, slope):
+            """out = GELU(x) (flat float32 arrays); given a slope of x's size, also its derivative there, from
+            the same e^{-x²/2}, for a backward that is then one product. One loop for each, storing
+            unconditionally, so that LLVM vectorises it (see _gelu_values)."""
+            if slope.size > 0:
+                for i in range(x.size):
+                    out[i], slope[i] = _gelu_pair(x[i])
+            else:
+                for i in range(x.size):
+                    out[i] = _gelu_pair(x[i])[0]
         return gelu
     if name == "gelu_job":
         global _gelu_loop, carray, pointer  # globals, not closure cells (see _vmath_globals)
@@ -93,10 +101,10 @@ def _build(name):
         _gelu_loop = _compiled("gelu")
 
         def gelu_job(args):
-            """gelu on a worker: args = [x, g, out (addresses of float32 values), n, backward]."""
+            """gelu on a worker: args = [x, out, slope (addresses of float32 values), n, slope's size]."""
             n = args[3]
             _gelu_loop(carray(pointer(args[0], _ZERO), (n,)), carray(pointer(args[1], _ZERO), (n,)),
-                       carray(pointer(args[2], _ZERO), (n,)), args[4] != 0)
+                       carray(pointer(args[2], _ZERO), (args[4],)))
         return _cfunc(gelu_job).address
     if name == "layer_norm":
         @functools.partial(_jit, reassoc=True)
@@ -297,27 +305,19 @@ def shares(fn, n, min_n=MIN_SHARE, job=None):
     _threads.run(lambda part: [fn(s, min(s + step, n)) for s in part], starts)
 
 
-def _gelu(x, g, backward):
-    """out = GELU(x), or its gradient at x times g, over flat float32 arrays, shared out."""
-    out = np.empty_like(x)
-    kernel, size = _compiled("gelu"), x.itemsize
+def gelu(x, with_slope=False):
+    """GELU(x) (the erf form) of a contiguous float32 array in one pass, shared out; with_slope: (GELU(x), its
+    derivative at x)."""
+    xf = x.reshape(-1)
+    out = np.empty_like(xf)
+    slope = np.empty_like(xf) if with_slope else _empty(xf.dtype)
+    kernel, size = _compiled("gelu"), xf.itemsize
 
     def job(a, b):
-        return (3, _compiled("gelu_job"), x.ctypes.data + a * size, g.ctypes.data + a * size,  # spin.CALL
-                out.ctypes.data + a * size, b - a, int(backward))
-    shares(lambda a, b: kernel(x[a:b], g[a:b], out[a:b], backward), x.size, job=job)
-    return out
-
-
-def gelu(x):
-    """GELU(x) (the erf form) of a contiguous float32 array, in one pass."""
-    xf = x.reshape(-1)
-    return _gelu(xf, xf, False).reshape(x.shape)
-
-
-def gelu_backward(g, x):
-    """The gradient of GELU (the erf form) at x, times g, in one pass."""
-    return _gelu(x.reshape(-1), g.reshape(-1), True).reshape(x.shape)
+        return (3, _compiled("gelu_job"), xf.ctypes.data + a * size, out.ctypes.data + a * size,  # spin.CALL
+                slope.ctypes.data + a * size if with_slope else 0, b - a, b - a if with_slope else 0)
+    shares(lambda a, b: kernel(xf[a:b], out[a:b], slope[a:b] if with_slope else slope), xf.size, job=job)
+    return (out.reshape(x.shape), slope.reshape(x.shape)) if with_slope else out.reshape(x.shape)
 
 
 _EMPTY = {}

@@ -21,26 +21,27 @@ __all__ = ["relu", "relu_", "relu6", "threshold", "threshold_", "hardtanh", "har
            "softsign", "logsigmoid", "sigmoid", "tanh", "softmax", "softmin", "log_softmax", "glu"]
 
 
-def _elementwise(name, forward, slope, inplace_name=None, fast_backward=None):
+def _elementwise(name, forward, slope, inplace_name=None, forward_slope=None):
     """An activation applied elementwise: forward(a, *params) on arrays, slope(x, out, *params)
     its derivative as an Ember tensor. In-place calls record `inplace_name` where torch does.
-    fast_backward(g, x, *params) on arrays: the gradient in one compiled pass, or None where it does not apply
-    (never while recording a graph: higher orders need `slope`'s Ember ops)."""
+    forward_slope(a, *params): for a forward that records a node, (output, derivative) arrays from one
+    compiled pass, or None where it does not apply; the derivative is saved, and the backward is then one
+    product (not while recording a graph: higher orders need `slope`'s Ember ops)."""
     def backward(self, g):
-        x, out = self.saved
-        if fast_backward is not None and not state.enabled:
-            res = fast_backward(g._data, x._data, *self.args)
-            if res is not None:
-                return wrap(res, g._dtype)
+        x, out, *kept = self.saved
+        if kept and not state.enabled and g._dtype is kept[0]._dtype:
+            return wrap(np.multiply(g._data, kept[0]._data), g._dtype)
         return g * slope(x, out, *self.args)
     Node = node_class(name + "Backward0", backward)
     NodeInplace = node_class(inplace_name, backward) if inplace_name else Node
 
     def apply(input, params=(), inplace=False):
-        res = wrap(forward(input._data, *params), input._dtype)
-        if input._rg and state.enabled:
+        graph = input._rg and state.enabled
+        pair = forward_slope(input._data, *params) if graph and forward_slope is not None else None
+        res = wrap(forward(input._data, *params) if pair is None else pair[0], input._dtype)
+        if graph:
             node = record(NodeInplace if inplace else Node, res, (input,), params)
-            node.save(input, SavedOutput(res))
+            node.save(input, SavedOutput(res), *(() if pair is None else (wrap(pair[1], input._dtype),)))
         return commit_inplace(input, res) if inplace else res
     return apply
 
@@ -216,13 +217,11 @@ def _gelu_slope(x, out, approximate):
     return 0.5 * (1 + (x / math.sqrt(2.0)).erf()) + x * (-0.5 * x * x).exp() / math.sqrt(2 * math.pi)
 
 
-def _gelu_backward(g, x, approximate):
-    if _gelu_fits(x, approximate) and g.dtype == x.dtype and g.shape == x.shape:
-        return _fused.gelu_backward(np.ascontiguousarray(g), np.ascontiguousarray(x))
-    return None
+def _gelu_forward_slope(a, approximate):
+    return _fused.gelu(np.ascontiguousarray(a), with_slope=True) if _gelu_fits(a, approximate) else None
 
 
-_gelu = _elementwise("Gelu", _gelu_forward, _gelu_slope, fast_backward=_gelu_backward)
+_gelu = _elementwise("Gelu", _gelu_forward, _gelu_slope, forward_slope=_gelu_forward_slope)
 
 
 def gelu(input, approximate="none"):
