@@ -2,6 +2,7 @@
 (`ember.add(a, b)`), as a method (`a.add(b)`) and in place (`a.add_(b)`) wherever PyTorch has
 that form, and the results must agree in values, dtype and shape — or both must raise the same
 exception type."""
+import numpy as np
 import pytest
 import torch
 
@@ -625,3 +626,21 @@ def test_op(name, args, kwargs, form, rtol, atol):
         assert_same(out[0], out[1], rtol, atol)
         if form == "inplace":
             assert_same(ea[0], ta[0], rtol, atol, "input after the in-place op")
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("name", ["argmax", "argmin", "max", "min"])
+def test_arg_extrema_take_the_first_nan_as_torch(name, dtype):
+    """NaN is the extremum, the first of several wins; ties keep the first index; along either dim and over all."""
+    nan, inf = float("nan"), float("inf")
+    x = np.array([[1, nan, 3, nan], [nan, 5, nan, -inf], [2, 2, -inf, 0], [-inf, nan, 7, 7]], dtype)
+    t, e = torch.from_numpy(x), ember.from_numpy(x)
+    for dim in (0, 1, -1):
+        tr, er = getattr(t, name)(dim), getattr(e, name)(dim)
+        if name in ("max", "min"):
+            np.testing.assert_array_equal(er.indices.numpy(), tr.indices.numpy())
+            np.testing.assert_array_equal(er.values.numpy(), tr.values.numpy())
+        else:
+            np.testing.assert_array_equal(er.numpy(), tr.numpy())
+    if name.startswith("arg"):
+        assert getattr(e, name)().item() == getattr(t, name)().item()

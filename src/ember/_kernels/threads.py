@@ -468,7 +468,8 @@ def matmul(a, b, out=None, bias=None):
     flops = 2.0 * M * N * K
     if _state[0] < 2 or flops < MIN_WORKER_SPLIT_FLOPS or max(M, N) < 2 * _state[0] or \
             (flops < MIN_SPLIT_FLOPS and not _spin_ready()):
-        out = np.matmul(a, b, out=out)
+        # np.dot: the same BLAS call as np.matmul for 2-D arrays, ~0.8 us sooner (a batch-1 layer's whole op)
+        out = np.dot(a, b) if out is None else np.matmul(a, b, out=out)
         if bias is not None:
             out += bias
         return out

@@ -252,14 +252,10 @@ def _drop(shape, d, x):
     return tuple(s for i, s in enumerate(shape) if i != d) if x._data.ndim else ()
 
 
-def _nan_arg(fn):
-    def arg(a, axis):  # NaN is the extremum, as in torch
-        nan = np.isnan(a) if a.dtype.kind in "fc" else None
-        if nan is not None and nan.any():
-            return np.where(nan.any(axis, keepdims=True), np.argmax(nan, axis, keepdims=True),
-                            np.expand_dims(fn(np.where(nan, 0, a), axis=axis), axis)).squeeze(axis)
-        return fn(a, axis=axis)
-    return arg
+def _first(fn):
+    """np.argmax or np.argmin as (array, axis) -> indices: the first extremum, and of floats the first NaN
+    (NumPy's float loops stop at a NaN), as in torch."""
+    return lambda a, axis: fn(a, axis=axis)
 
 
 def _index_grad(g, indices, shape, d, keepdim):
@@ -271,8 +267,8 @@ def _index_grad(g, indices, shape, d, keepdim):
     return g.new_zeros(shape).scatter(d, indices, g)
 
 
-max = _extremum("max", np.max, _nan_arg(np.argmax))
-min = _extremum("min", np.min, _nan_arg(np.argmin))
+max = _extremum("max", np.max, _first(np.argmax))
+min = _extremum("min", np.min, _first(np.argmin))
 
 
 def _amax(name, np_fn):
@@ -312,8 +308,8 @@ def _arg(name, fn):
     op(name)(f)
 
 
-_arg("argmax", _nan_arg(np.argmax))
-_arg("argmin", _nan_arg(np.argmin))
+_arg("argmax", _first(np.argmax))
+_arg("argmin", _first(np.argmin))
 
 
 @fused("AminmaxBackward0", n_outputs=2)
