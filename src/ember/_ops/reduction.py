@@ -252,12 +252,6 @@ def _drop(shape, d, x):
     return tuple(s for i, s in enumerate(shape) if i != d) if x._data.ndim else ()
 
 
-def _first(fn):
-    """np.argmax or np.argmin as (array, axis) -> indices: the first extremum, and of floats the first NaN
-    (NumPy's float loops stop at a NaN), as in torch."""
-    return lambda a, axis: fn(a, axis=axis)
-
-
 def _index_grad(g, indices, shape, d, keepdim):
     """Gradient of values taken at `indices` along d: g scattered back into zeros."""
     if not keepdim and len(shape):
@@ -267,8 +261,9 @@ def _index_grad(g, indices, shape, d, keepdim):
     return g.new_zeros(shape).scatter(d, indices, g)
 
 
-max = _extremum("max", np.max, _first(np.argmax))
-min = _extremum("min", np.min, _first(np.argmin))
+# NumPy's argmax/argmin give the first extremum, and of floats the first NaN (their loops stop at one), as torch
+max = _extremum("max", np.max, np.argmax)
+min = _extremum("min", np.min, np.argmin)
 
 
 def _amax(name, np_fn):
@@ -308,8 +303,8 @@ def _arg(name, fn):
     op(name)(f)
 
 
-_arg("argmax", _first(np.argmax))
-_arg("argmin", _first(np.argmin))
+_arg("argmax", np.argmax)
+_arg("argmin", np.argmin)
 
 
 @fused("AminmaxBackward0", n_outputs=2)
