@@ -304,7 +304,7 @@ class Tensor:
     def item(self):
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.reshape(()).item() if self._dtype is not D.bfloat16 else float(self._data.reshape(()))
+        return self._data.item() if self._dtype is not D.bfloat16 else float(self._data.reshape(()))
 
     def tolist(self):
         if self._dtype is D.bfloat16:
