@@ -42,7 +42,6 @@ from . import loops as _loops, threads as _threads
 CHUNK_BYTES = 1 << 21      # target size of one chunk's patch matrix (about a core's L2)
 SHIFTED_CHUNK_BYTES = 1 << 19  # the compiled loops' images, gradients and results of one chunk: half a core's L2
 WHOLE_BATCH_BYTES = 1 << 24  # the largest patch matrix built for the whole batch at once (see _plan)
-MIN_SPLIT_COPY_BYTES = 1 << 19  # a patch matrix from which the threads share im2col and col2im (~0.3 ms)
 
 
 # ---------------------------------------------------------------------- reused buffers
@@ -121,13 +120,11 @@ class _Compact:
 
     def im2col(self, x, cols):
         """cols (C, K, m, Q) <- images x (m, C, *img)."""
-        xt, full = x.swapaxes(0, 1), self._full(cols, x.shape[0])
-        _by_channels(lambda c: self.copy(xt[c], full[c]), cols)
+        self.copy(x.swapaxes(0, 1), self._full(cols, x.shape[0]))
 
     def col2im(self, cols, gx):
         """images gx (m, C, *img) += cols (C, K, m, Q)."""
-        gt, full = gx.swapaxes(0, 1), self._full(cols, gx.shape[0])
-        _by_channels(lambda c: self.add(full[c], gt[c]), cols)
+        self.add(self._full(cols, gx.shape[0]), gx.swapaxes(0, 1))
 
     def positions(self, a):
         """(A, m, Q) -> a view (A, m, *out) of the output positions."""
@@ -183,34 +180,35 @@ class _Wide:
         return a.reshape(a.shape[:2] + (-1,))
 
     def im2col(self, x, cols):
-        buf = x if self.bare else _take(("pad", self.geo), x.shape[:2] + self.padded, x.dtype, True)
-        flat, compiled, Q = self._flat(buf), _loops.fits(buf, cols), self.Q
-
-        def part(c):
-            if not self.bare:
-                buf[(slice(None), c) + self.frame] = x[(slice(None), c) + self.inner]
-            if compiled:
-                _loops.shifted(flat, cols, self.offset_array, True, c.start, c.stop)
-            else:
-                for k, off in enumerate(self.offsets):
-                    cols[c, k] = flat[:, c, off:off + Q].swapaxes(0, 1)
-        _by_channels(part, cols)
+        if self.bare:
+            flat = self._flat(x)
+        else:
+            buf = _take(("pad", self.geo), x.shape[:2] + self.padded, x.dtype, True)
+            buf[(Ellipsis,) + self.frame] = x[(Ellipsis,) + self.inner]
+            flat = self._flat(buf)
+        if _loops.fits(flat, cols):
+            _loops.shifted(flat, cols, self.offset_array, True)
+        else:
+            xt = flat.swapaxes(0, 1)
+            Q = self.Q
+            for k, off in enumerate(self.offsets):
+                cols[:, k] = xt[:, :, off:off + Q]
         if not self.bare:
             _give(("pad", self.geo), buf)
 
     def col2im(self, cols, gx):
-        buf = gx if self.bare else np.zeros(gx.shape[:2] + self.padded, gx.dtype)
-        flat, compiled, Q = self._flat(buf), _loops.fits(buf, cols), self.Q
-
-        def part(c):
-            if compiled:  # one compiled pass instead of K read-modify-write passes of short rows
-                _loops.shifted(flat, cols, self.offset_array, False, c.start, c.stop)
-            else:
-                for k, off in enumerate(self.offsets):
-                    flat[:, c, off:off + Q] += cols[c, k].swapaxes(0, 1)
-            if not self.bare:
-                gx[(slice(None), c) + self.inner] += buf[(slice(None), c) + self.frame]
-        _by_channels(part, cols)
+        m, C = gx.shape[:2]
+        buf = gx if self.bare else np.zeros((m, C) + self.padded, gx.dtype)
+        flat = self._flat(buf)
+        if _loops.fits(flat, cols):  # one compiled pass instead of K read-modify-write passes of short rows
+            _loops.shifted(flat, cols, self.offset_array, False)
+        else:
+            gt = flat.swapaxes(0, 1)
+            Q = self.Q
+            for k, off in enumerate(self.offsets):
+                gt[:, :, off:off + Q] += cols[:, k]
+        if not self.bare:
+            gx[(Ellipsis,) + self.inner] += buf[(Ellipsis,) + self.frame]
 
     def positions(self, a):
         step = a.strides[2]  # of one position (a channels-last layout's is the channels')
@@ -238,14 +236,6 @@ class _Wide:
 
     def done_with(self, gyc):
         _give(("gy", self.geo), gyc)
-
-
-def _by_channels(fn, cols):
-    """fn(slice of channels) over all of the patch matrix cols (C, K, m, Q)'s channels: shared between the
-    threads when the batch is one chunk, whose copies would otherwise run on one thread while the others
-    wait (a chunk of a split batch is a thread's share already, and runs it whole). These copies go in
-    short strided rows, slower per byte than a stream, so less memory than other passes pays a hand-off."""
-    _threads.split(fn, cols.shape[0], cols.nbytes, MIN_SPLIT_COPY_BYTES)
 
 
 def _to_output(pos, bias, y):

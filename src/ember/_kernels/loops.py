@@ -269,12 +269,12 @@ def _compile():
                     dst[j] = a * grow[j] + b * (xrow[j] - m) + z
 
     @_jit
-    def shifted(flat, cols, offsets, gather, c0, c1):
+    def shifted(flat, cols, offsets, gather):
         """The wide layout's im2col (gather): cols (C, K, m, Q)[c, k, i, q] = flat (m, C, L)[i, c, off_k + q];
-        and its col2im (not gather): flat[i, c, off_k + q] += cols[c, k, i, q]; for channels c0:c1."""
+        and its col2im (not gather): flat[i, c, off_k + q] += cols[c, k, i, q]."""
         C, K, m, Q = cols.shape
         for i in range(m):
-            for c in range(c0, c1):
+            for c in range(C):
                 for k in range(K):
                     # 1-D views indexed by the loop counter: LLVM vectorises this loop, not flat[i, c, off + q]
                     image, patch = flat[i, c, offsets[k]:offsets[k] + Q], cols[c, k, i]

@@ -324,14 +324,13 @@ def each(fn, items):
     return results
 
 
-def split(fn, n, nbytes, min_bytes=MIN_SPLIT_BYTES):
+def split(fn, n, nbytes):
     """fn(slice) over contiguous slices of range(n) (along a batch axis, say) for a pass that touches
     nbytes of memory: slices of about BLOCK_BYTES, so each stays in cache through the pass's several
-    NumPy loops, shared out between the threads when there is enough work to pay for the hand-off
-    (min_bytes: less for a pass slower per byte than a stream through memory)."""
+    NumPy loops, shared out between the threads when there is enough work to pay for the hand-off."""
     pieces = max(1, min(n, nbytes // BLOCK_BYTES))
-    threads = min(_state[0], n) if nbytes >= min_bytes else 1
-    pieces = min(n, -(-pieces // threads) * threads)  # as many for each thread
+    threads = min(_state[0], n) if nbytes >= MIN_SPLIT_BYTES else 1
+    pieces = max(pieces, threads)
     step = -(-n // pieces)
     slices = [slice(i, min(i + step, n)) for i in range(0, n, step)]
     if threads < 2:
