@@ -371,13 +371,18 @@ DEEP = [  # (input, weight, stride, padding, dtype): a ResNet's deep layers, few
 ]
 
 
-def test_stride_one_takes_the_compact_layout_where_wide_positions_would_be_a_third_dropped():
+def test_stride_one_takes_the_compact_layout_where_too_many_wide_positions_would_be_dropped():
     from ember._kernels import conv as C
     geo = lambda n, d=2: ((n,) * d, (n,) * d, (3,) * d, (1,) * d, (1,) * d, (1,) * d)  # noqa: E731
-    assert isinstance(C._layout(geo(2)), C._Compact)  # 6 wide positions for 4 outputs
-    assert isinstance(C._layout(geo(2, 3)), C._Compact)
-    assert isinstance(C._layout(geo(3)), C._Wide) and isinstance(C._layout(geo(16)), C._Wide)
-    assert isinstance(C._layout(geo(2, 1)), C._Wide)  # 1-d: no dropped positions
+    for forward in (False, True):
+        assert isinstance(C._layout(geo(2), forward), C._Compact)  # 6 wide positions for 4 outputs
+        assert isinstance(C._layout(geo(2, 3), forward), C._Compact)
+        assert isinstance(C._layout(geo(16), forward), C._Wide) and isinstance(C._layout(geo(8), forward), C._Wide)
+        assert isinstance(C._layout(geo(2, 1), forward), C._Wide)  # 1-d: no dropped positions
+    # 3×3 and 4×4 images (13 and 22 wide positions for 9 and 16): compact for a forward's one product,
+    # wide for the gradients
+    for n in (3, 4):
+        assert isinstance(C._layout(geo(n), True), C._Compact) and isinstance(C._layout(geo(n)), C._Wide)
 
 
 @pytest.mark.parametrize("whole", [True, False], ids=["whole-batch", "chunks"])

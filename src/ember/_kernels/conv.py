@@ -14,9 +14,9 @@ Layers with few positions and many channels take the whole batch as one chunk in
 split between the threads by rows (_plan).
 
 Two layouts of the positions Q (_layout chooses):
-  wide (stride 1, unless a third of its positions would be dropped): the image is flattened (padded
-    when there is padding) and an output position is read at its flat index, so kernel offset k's
-    patch is the contiguous run image[off_k : off_k + Q]: im2col and col2im are copies of long
+  wide (stride 1, unless too many of its positions would be dropped: _layout): the image is flattened
+    (padded when there is padding) and an output position is read at its flat index, so kernel offset
+    k's patch is the contiguous run image[off_k : off_k + Q]: im2col and col2im are copies of long
     contiguous runs. Q spans whole image rows, so a few columns per row are computed and dropped (8%
     of the work for a 3×3 kernel on 26 columns).
   compact (any stride): Q = the output positions; one strided multi-dimensional copy per offset,
@@ -257,14 +257,18 @@ def _wide(geo):
 
 
 @functools.lru_cache(maxsize=1024)
-def _layout(geo):
-    """The layout of im2col: wide for stride 1, unless a third or more of its positions would be dropped
+def _layout(geo, forward=False):
+    """The layout of im2col: wide for stride 1, unless too many of its positions would be dropped
     columns (a 3×3 kernel on 2×2 images: 6 wide positions for 4 outputs), where the products' extra
-    work costs more than compact's strided copies (ResNet-18's last layers, 512 channels on 2×2: forward
-    4.0 → 2.5 ms, backward 8.9 → 6.1 ms for a batch of 16; on 3×3 images compact was no faster)."""
+    work costs more than compact's strided copies. For the gradients that is a third or more (ResNet-18's
+    last layers, 512 channels on 2×2: forward 4.0 → 2.5 ms, backward 8.9 → 6.1 ms for a batch of 16; on
+    3×3 images compact was no faster). A forward, one product and a plain copy out, takes compact from a
+    quarter: 256 channels on 4×4 (22 wide positions for 16), 5.9 → 4.8 ms, where the gradients' compact
+    transposing copy and strided adds still cost more than their product saves (128 channels on 6×6:
+    forward 2.6 → 2.4 ms, backward 4.8 → 6.4)."""
     if all(s == 1 for s in geo[3]):
         wide, n = _wide(geo), math.prod(geo[1])
-        if 2 * wide.Q < 3 * n or n == 0:
+        if (4 * wide.Q < 5 * n if forward else 2 * wide.Q < 3 * n) or n == 0:
             return wide
     return compact(geo)
 
@@ -446,7 +450,7 @@ def forward(x, wm, geo, bias=None, gw_of=None):
     """y = W @ im2col(x) (+ bias): x (N, C, *img) -> y (N, G·Og, *out), for wm (G, Og, Cg·K).
     gw_of (N, G·Og, *out): also return Σ gw_of @ im2col(x)ᵀ as (G, Og, Cg·K) (a transposed
     convolution's weight gradient)."""
-    lay = _layout(geo)
+    lay = _layout(geo, forward=True)
     N, C = x.shape[:2]
     G, Og, CK = wm.shape
     O = G * Og
