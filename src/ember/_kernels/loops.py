@@ -354,7 +354,8 @@ def _compile():
     # in the arrays' dtype (as NumPy casts a Python float), so the results are the same to the bit.
     @_jit
     def adam_update(param, grad, exp_avg, exp_avg_sq, w1, lerp_small, one_minus_w1, beta2, one_minus_beta2,
-                    bc2_sqrt, eps, step_size):
+                    bc2_sqrt, eps, step_size, decay):
+        """Adam's step; decay: AdamW's factor 1 - lr·λ on the parameter first (1 without it: exact)."""
         for i in range(param.size):
             g = grad[i]
             m = exp_avg[i]
@@ -362,7 +363,7 @@ def _compile():
             exp_avg[i] = m
             v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
             exp_avg_sq[i] = v
-            param[i] = param[i] + step_size * m / (np.sqrt(v) / bc2_sqrt + eps)
+            param[i] = param[i] * decay + step_size * m / (np.sqrt(v) / bc2_sqrt + eps)
 
     @_jit
     def adadelta_update(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, lr):

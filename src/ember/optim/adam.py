@@ -25,13 +25,12 @@ def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, step, lr, beta1, 
     `decay`: weight_decay, decoupled_weight_decay, maximize."""
     if max_exp_avg_sq is None and _loops.fits(param, grad, exp_avg, exp_avg_sq) and _flat(param, grad,
                                                                                             exp_avg, exp_avg_sq):
-        if decay["decoupled_weight_decay"] and decay["weight_decay"]:
-            param *= 1 - lr * decay["weight_decay"]
-        grad = _grad(grad, param, decay["maximize"], 0 if decay["decoupled_weight_decay"] else decay["weight_decay"])
+        decoupled = decay["decoupled_weight_decay"]
+        grad = _grad(grad, param, decay["maximize"], 0 if decoupled else decay["weight_decay"])
         w1, t = 1 - beta1, param.dtype.type
         _loops.adam_update(*(a.reshape(-1) for a in (param, grad, exp_avg, exp_avg_sq)), t(w1), abs(w1) < 0.5,
                              t(1 - w1), t(beta2), t(1 - beta2), t((1 - beta2 ** step) ** 0.5), t(eps),
-                             t(-lr / (1 - beta1 ** step)))
+                             t(-lr / (1 - beta1 ** step)), t(1 - lr * decay["weight_decay"] if decoupled else 1))
         return
     _moments(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2, **decay)
     if max_exp_avg_sq is not None:                           # AMSGrad: v_t^max = max(v_{t−1}^max, v_t)
