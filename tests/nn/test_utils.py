@@ -36,6 +36,21 @@ def test_clip_grad_norm_edge_cases():
         ember.nn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
 
 
+@pytest.mark.parametrize("max_norm", [100.0, 0.01], ids=["unclipped", "clipped"])
+def test_clip_grad_norm_counts_a_version_clipped_or_not(max_norm):
+    """torch multiplies every gradient in place even by 1 (Ember skips that product, not the count):
+    each gradient's version goes up by one either way, and its values are torch's."""
+    grads = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.ones(3))
+        p.grad = lib.tensor([0.1, -0.2, 0.3])
+        before = p.grad._version
+        lib.nn.utils.clip_grad_norm_([p], max_norm)
+        assert p.grad._version == before + 1
+        grads.append(p.grad)
+    assert_close(grads[1], grads[0])
+
+
 def test_clip_grad_value_matches_torch():
     t, e = _with_grads(scale=3.0)
     assert torch.nn.utils.clip_grad_value_(t.parameters(), 0.5) is None

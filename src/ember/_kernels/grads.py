@@ -55,6 +55,8 @@ def sum_squares(x):
     """Σ x² of a C-contiguous float array, in float64; a large one shared between the threads."""
     kernel = _kernels()[1]
     flat = x.reshape(-1)
+    if x.nbytes <= _threads.BLOCK_BYTES:  # split's one slice, called directly (a model's many small gradients)
+        return float(kernel(flat))
     parts = {}
     _threads.split(lambda s: parts.__setitem__(s.start, kernel(flat[s])), flat.size, x.nbytes)
     return float(sum(parts[k] for k in sorted(parts)))  # the slices' order, whichever thread ran them

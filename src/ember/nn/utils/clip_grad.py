@@ -42,7 +42,8 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     """Scale every gradient by min(1, max_norm / (total_norm + 1e-6)), in place."""
     coef = min(float(max_norm) / (float(total_norm) + 1e-6), 1.0)
     for g in _grads(parameters):
-        g._data *= g._data.dtype.type(coef)
+        if coef != 1.0:  # a product by 1 changes no value: only the version counts, as torch's mul_
+            g._data *= g._data.dtype.type(coef)
         g._vc[0] += 1
 
 
